@@ -1,0 +1,1 @@
+//! lanetop configuration: paths, themes, keymaps.

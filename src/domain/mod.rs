@@ -1,0 +1,63 @@
+//! The domain model: what lanetop knows about the gateway, folded from [`crate::fact::Fact`]s by
+//! `crate::update`. No ratatui, crossterm, tokio or I/O in here.
+//!
+//! [`Model`] is the single state the views render and `lanetop report` serialises.
+
+pub mod cascade;
+pub mod cron;
+pub mod gateway;
+pub mod lane;
+pub mod logbuf;
+pub mod session;
+pub mod spend;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use crate::fact::{ConfigFacts, Generation, SourceHealth};
+
+pub use cascade::{Cascades, Episode, FallbackStep, FallbackCounters};
+pub use cron::{Cron, CronJob};
+pub use gateway::{Boot, Gateway};
+pub use lane::{Lane, Lanes};
+pub use logbuf::{LogBuffer, LogEntry, Warning};
+pub use session::{Session, SessionKind, SessionState, Sessions, Turn};
+pub use spend::Spend;
+
+/// Everything lanetop derived so far. Every aggregate is kept incrementally by `update`.
+#[derive(Debug, Default)]
+pub struct Model {
+    /// The clock as `update` last saw it (from `Msg::Tick`, or the newest fact time in report
+    /// mode). Views compute ages against this, never against the system clock.
+    pub now: Option<DateTime<Utc>>,
+    pub generation: Option<Generation>,
+    pub config: ConfigFacts,
+    pub gateway: Gateway,
+    pub sessions: Sessions,
+    pub lanes: Lanes,
+    pub cascades: Cascades,
+    pub spend: Spend,
+    pub cron: Cron,
+    pub logs: LogBuffer,
+    /// Health of each source by name (`log`, `agent-db:main`, `state-db`, `config`, ...).
+    pub sources: BTreeMap<String, SourceStatus>,
+    /// Lines that could not be parsed, in total, and the newest few.
+    pub corrupt: CorruptStats,
+}
+
+/// One source's last known health.
+#[derive(Debug, Clone)]
+pub struct SourceStatus {
+    pub path: String,
+    pub health: SourceHealth,
+    pub at: DateTime<Utc>,
+}
+
+/// Corrupt-line bookkeeping (never fatal; shown in the status bar and Logs view).
+#[derive(Debug, Default, Clone)]
+pub struct CorruptStats {
+    pub count: u64,
+    /// Newest first, at most 50: (file, line, error, excerpt).
+    pub recent: std::collections::VecDeque<(String, Option<u64>, String, String)>,
+}

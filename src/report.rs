@@ -1,0 +1,1 @@
+//! `lanetop report`.

@@ -13,5 +13,6 @@ pub mod fact;
 pub mod ingest;
 pub mod msg;
 pub mod report;
+pub mod screenshot;
 pub mod ui;
 pub mod update;

@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""Independent count over OpenClaw files, for checking `lanetop report --json`.
+
+Written from the format docs in ../shared/openclaw with the Python standard library only
+(json, sqlite3), sharing no code with lanetop. Usage:
+
+    independent_count.py STATE_DIR LOG [LOG...]   -> prints one JSON object
+
+Counts: fallback decision records and by reason; `lane wait exceeded` per lane; sessions per
+agent; cron runs by status per job; gateway boots (process starts: `loading configuration…`
+records, or `gateway_boot_lifecycle` rows when the state DB exists); total USD (sum of
+`usage.cost.total` over assistant messages of all transcripts).
+"""
+import glob
+import json
+import os
+import re
+import sqlite3
+import sys
+from collections import Counter, defaultdict
+
+
+def log_records(paths):
+    for p in paths:
+        with open(p, "rb") as f:
+            for raw in f:
+                try:
+                    yield json.loads(raw)
+                except Exception:
+                    continue
+
+
+def text_of(r):
+    if isinstance(r.get("message"), str):
+        return r["message"]
+    nums = sorted((int(k), v) for k, v in r.items() if k.isdigit() and isinstance(v, str))
+    return nums[-1][1] if len(nums) > 1 else ""
+
+
+def subsystem(r):
+    name = (r.get("_meta") or {}).get("name") or r.get("0") or ""
+    try:
+        b = json.loads(name)
+        return b.get("subsystem") or b.get("module") or ""
+    except Exception:
+        return name
+
+
+def ro(path):
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+
+
+def main():
+    state, logs = sys.argv[1], sys.argv[2:]
+    decisions, by_reason, waits, log_boots = 0, Counter(), Counter(), 0
+    for r in log_records(logs):
+        t = text_of(r)
+        if t == "model fallback decision":
+            decisions += 1
+            meta = r.get("1") if isinstance(r.get("1"), dict) else {}
+            if meta.get("reason"):
+                by_reason[meta["reason"]] += 1
+        elif t.startswith("lane wait exceeded: lane="):
+            waits[t.split("lane=", 1)[1].split(" ", 1)[0]] += 1
+        elif t == "loading configuration…" and subsystem(r) == "gateway":
+            log_boots += 1
+
+    sessions = {}
+    runs = defaultdict(Counter)
+    usd = 0.0
+    boots = log_boots
+    sqlite_agents = glob.glob(os.path.join(state, "agents/*/agent/openclaw-agent.sqlite"))
+    if sqlite_agents:
+        for db in sqlite_agents:
+            agent = db.split(os.sep)[-3]
+            c = ro(db)
+            sessions[agent] = c.execute("select count(*) from session_nodes").fetchone()[0]
+            for (ev,) in c.execute("select event_json from transcript_events where event_json is not null"):
+                e = json.loads(ev)
+                m = e.get("message") or {}
+                if e.get("type") == "message" and m.get("role") == "assistant":
+                    usd += ((m.get("usage") or {}).get("cost") or {}).get("total") or 0.0
+        sdb = os.path.join(state, "state/openclaw.sqlite")
+        if os.path.exists(sdb):
+            c = ro(sdb)
+            for job, status in c.execute("select job_id, status from cron_run_receipts"):
+                runs[job][status] += 1
+            boots = c.execute("select count(*) from gateway_boot_lifecycle").fetchone()[0]
+    else:
+        for sj in glob.glob(os.path.join(state, "agents/*/sessions/sessions.json")):
+            agent = sj.split(os.sep)[-3]
+            sessions[agent] = len(json.load(open(sj)))
+        for tj in glob.glob(os.path.join(state, "agents/*/sessions/*.jsonl")):
+            if tj.endswith(".trajectory.jsonl"):
+                continue
+            for line in open(tj, "rb"):
+                try:
+                    e = json.loads(line)
+                except Exception:
+                    continue
+                m = e.get("message") or {}
+                if e.get("type") == "message" and m.get("role") == "assistant":
+                    usd += ((m.get("usage") or {}).get("cost") or {}).get("total") or 0.0
+        for rj in glob.glob(os.path.join(state, "cron/runs/*.jsonl")):
+            for line in open(rj, "rb"):
+                try:
+                    e = json.loads(line)
+                except Exception:
+                    continue
+                if e.get("action") == "finished":
+                    runs[e["jobId"]][e.get("status", "unknown")] += 1
+    print(json.dumps({
+        "decisions": decisions,
+        "by_reason": dict(sorted(by_reason.items())),
+        "wait_exceeded": dict(sorted(waits.items())),
+        "sessions_per_agent": dict(sorted(sessions.items())),
+        "cron_runs_by_status": {j: dict(sorted(c.items())) for j, c in sorted(runs.items())},
+        "boots": boots,
+        "total_usd": round(usd, 6),
+    }, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,223 @@
+//! [`AgentDbReader`]: one per-agent store `agents/<id>/agent/openclaw-agent.sqlite` (2026.6+).
+//!
+//! Per poll (skipped when `PRAGMA data_version` did not move), inside one read transaction:
+//! 1. `session_nodes` ⟕ `session_windows` (on `current_session_id`) → a
+//!    [`FactKind::SessionsSnapshot`], sent on the first poll and whenever the rows differ;
+//! 2. `transcript_events` rows past the last `(session_id, seq)` seen → [`FactKind::Usage`],
+//!    [`FactKind::UserTurn`], [`FactKind::TranscriptModelChange`] (never resent); compressed
+//!    rows (`event_json` NULL) are decoded from `event_zstd`; a row that cannot be decoded
+//!    becomes a [`FactKind::CorruptLine`];
+//! 3. `session_pending_inputs` with `state='queued'`, counted per session key →
+//!    [`FactKind::PendingInputs`], sent on the first poll and on change.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use rusqlite::Connection;
+
+use crate::fact::{Fact, FactKind, Origin, SessionRow, SourceKind};
+use crate::ingest::sqlite::conn::{RoDb, sql_err};
+use crate::ingest::sqlite::entry::row_from_entry;
+use crate::ingest::sqlite::transcript::{self, EntryContext};
+use crate::ingest::sqlite::util::{excerpt, ms_to_utc};
+use crate::fact::ModelRef;
+use crate::ingest::store::{StoreError, StoreReader};
+
+/// Reads one agent's SQLite store incrementally.
+pub struct AgentDbReader {
+    agent_id: String,
+    db: RoDb,
+    path: Arc<str>,
+    last_sessions: Option<Vec<SessionRow>>,
+    last_pending: Option<Vec<(String, u32)>>,
+    /// Highest `seq` already turned into facts, per transcript `session_id`.
+    seen_seq: HashMap<String, i64>,
+}
+
+impl AgentDbReader {
+    /// Open `db_path` read-only for agent `agent_id`. Fails when the file is missing, is not a
+    /// database, or is a WAL database without its `-wal`/`-shm` (see [`super::conn`]).
+    pub fn open(agent_id: &str, db_path: &Path) -> Result<Self, StoreError> {
+        let db = RoDb::open(db_path)?;
+        Ok(Self {
+            agent_id: agent_id.to_owned(),
+            path: db.name(),
+            db,
+            last_sessions: None,
+            last_pending: None,
+            seen_seq: HashMap::new(),
+        })
+    }
+
+    fn read(&mut self) -> Result<Vec<Fact>, StoreError> {
+        let Some(conn) = self.db.changed()? else { return Ok(Vec::new()) };
+        let path = self.path.clone();
+        let err = |e: rusqlite::Error| sql_err(&path, &e);
+        let tx = conn.unchecked_transaction().map_err(err)?;
+        let mut out = Vec::new();
+
+        let rows = load_sessions(&tx, &self.agent_id).map_err(err)?;
+        if self.last_sessions.as_ref() != Some(&rows) {
+            let at = rows.iter().filter_map(|r| r.updated_at_ms).max().and_then(ms_to_utc);
+            out.push(Fact {
+                at: at.unwrap_or_else(Utc::now),
+                origin: Origin::row(SourceKind::AgentDb, self.path.clone(), "session_nodes", "*"),
+                kind: FactKind::SessionsSnapshot { agent_id: self.agent_id.clone(), rows: rows.clone() },
+            });
+            self.last_sessions = Some(rows);
+        }
+
+        let keys = load_window_keys(&tx).map_err(err)?;
+        let maxes = load_max_seq(&tx).map_err(err)?;
+        let mut seen = HashMap::with_capacity(maxes.len());
+        for (session_id, max) in maxes {
+            let from = self.seen_seq.get(&session_id).copied().unwrap_or(-1);
+            if max > from {
+                let key = keys.get(&session_id).map(String::as_str);
+                let ctx = EntryContext { agent_id: &self.agent_id, session_id: &session_id, session_key: key };
+                read_events(&tx, &self.path, &ctx, from, &mut out).map_err(err)?;
+            }
+            seen.insert(session_id, max.max(from));
+        }
+        self.seen_seq = seen;
+
+        let pending = load_pending(&tx).map_err(err)?;
+        if self.last_pending.as_ref() != Some(&pending) {
+            out.push(Fact {
+                at: Utc::now(),
+                origin: Origin::row(SourceKind::AgentDb, self.path.clone(), "session_pending_inputs", "queued"),
+                kind: FactKind::PendingInputs {
+                    agent_id: self.agent_id.clone(),
+                    queued_by_session_key: pending.clone(),
+                },
+            });
+            self.last_pending = Some(pending);
+        }
+        drop(tx);
+        Ok(out)
+    }
+}
+
+impl StoreReader for AgentDbReader {
+    fn name(&self) -> String {
+        format!("agent-db:{}", self.agent_id)
+    }
+
+    fn watch_paths(&self) -> Vec<PathBuf> {
+        self.db.watch_paths()
+    }
+
+    fn poll(&mut self) -> Result<Vec<Fact>, StoreError> {
+        self.read()
+    }
+}
+
+const SESSIONS_SQL: &str = "SELECT n.session_key, n.current_session_id, n.entry_json, n.status, n.created_via, \
+     n.label, n.updated_at, n.last_interaction_at, n.last_activity_at, n.parent_session_key, n.archived_at, \
+     w.status, w.model_provider, w.model, w.chat_type \
+     FROM session_nodes n LEFT JOIN session_windows w ON w.session_id = n.current_session_id \
+     ORDER BY n.session_key";
+
+/// Session rows: `session_nodes` columns win, then `entry_json`, then the current window.
+fn load_sessions(conn: &Connection, agent_id: &str) -> rusqlite::Result<Vec<SessionRow>> {
+    let mut stmt = conn.prepare_cached(SESSIONS_SQL)?;
+    let rows = stmt.query_map([], |r| {
+        let key: String = r.get(0)?;
+        let entry_json: String = r.get(2)?;
+        let entry = serde_json::from_str(&entry_json).unwrap_or(serde_json::Value::Null);
+        let mut row = row_from_entry(agent_id, &key, &entry);
+        row.session_id = r.get(1)?;
+        let pick = |col: Option<String>, cur: Option<String>| col.or(cur);
+        row.status = pick(r.get(3)?, row.status.take()).or(r.get(11)?);
+        row.created_via = pick(r.get(4)?, row.created_via.take());
+        row.label = pick(r.get(5)?, row.label.take());
+        row.updated_at_ms = r.get::<_, Option<i64>>(6)?.or(row.updated_at_ms);
+        row.last_interaction_at_ms = r.get::<_, Option<i64>>(7)?.or(row.last_interaction_at_ms);
+        row.last_activity_at_ms = r.get::<_, Option<i64>>(8)?.or(row.last_activity_at_ms);
+        row.parent_session_key = pick(r.get(9)?, row.parent_session_key.take());
+        row.archived |= r.get::<_, Option<i64>>(10)?.is_some();
+        if row.model.is_none() {
+            let (p, m): (Option<String>, Option<String>) = (r.get(12)?, r.get(13)?);
+            row.model = p.zip(m).map(|(p, m)| ModelRef::new(p, m));
+        }
+        if row.chat_type.is_none() {
+            row.chat_type = r.get(14)?;
+        }
+        Ok(row)
+    })?;
+    rows.collect()
+}
+
+/// `session_windows`: transcript `session_id` → `session_key`.
+fn load_window_keys(conn: &Connection) -> rusqlite::Result<HashMap<String, String>> {
+    let mut stmt = conn.prepare_cached("SELECT session_id, session_key FROM session_windows")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    rows.collect()
+}
+
+/// Highest `seq` per transcript session (a scan of the primary-key index).
+fn load_max_seq(conn: &Connection) -> rusqlite::Result<Vec<(String, i64)>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT session_id, max(seq) FROM transcript_events GROUP BY session_id")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    rows.collect()
+}
+
+/// Queued followups per session key.
+fn load_pending(conn: &Connection) -> rusqlite::Result<Vec<(String, u32)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT session_key, count(*) FROM session_pending_inputs WHERE state = 'queued' \
+         GROUP BY session_key ORDER BY session_key",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)?.clamp(0, i64::from(u32::MAX)) as u32)))?;
+    rows.collect()
+}
+
+/// Turn the events of one session with `seq > after` into facts.
+fn read_events(
+    conn: &Connection,
+    path: &Arc<str>,
+    ctx: &EntryContext<'_>,
+    after: i64,
+    out: &mut Vec<Fact>,
+) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, event_json, event_zstd, created_at FROM transcript_events \
+         WHERE session_id = ?1 AND seq > ?2 ORDER BY seq",
+    )?;
+    let mut rows = stmt.query((ctx.session_id, after))?;
+    while let Some(r) = rows.next()? {
+        let seq: i64 = r.get(0)?;
+        let json: Option<String> = r.get(1)?;
+        let zstd_blob: Option<Vec<u8>> = r.get(2)?;
+        let created_at: i64 = r.get(3)?;
+        let key = format!("{}#{seq}", ctx.session_id);
+        let origin = Origin::row(SourceKind::AgentDb, path.clone(), "transcript_events", &key);
+        let fallback = ms_to_utc(created_at).unwrap_or_else(Utc::now);
+        match event_bytes(json, zstd_blob).and_then(|b| transcript::decode(&b, ctx).map_err(|e| (e.to_string(), b))) {
+            Ok(d) => {
+                if let Some(kind) = d.kind {
+                    out.push(Fact { at: d.at.unwrap_or(fallback), origin, kind });
+                }
+            }
+            Err((error, bytes)) => out.push(corrupt(fallback, origin, error, &bytes)),
+        }
+    }
+    Ok(())
+}
+
+/// The event JSON: `event_json`, else `event_zstd` decompressed.
+fn event_bytes(json: Option<String>, blob: Option<Vec<u8>>) -> Result<Vec<u8>, (String, Vec<u8>)> {
+    match (json, blob) {
+        (Some(j), _) => Ok(j.into_bytes()),
+        (None, Some(b)) => zstd::decode_all(b.as_slice()).map_err(|e| (format!("zstd: {e}"), Vec::new())),
+        (None, None) => Err(("event_json and event_zstd are both NULL".to_owned(), Vec::new())),
+    }
+}
+
+fn corrupt(at: DateTime<Utc>, origin: Origin, error: String, bytes: &[u8]) -> Fact {
+    let excerpt = excerpt(&String::from_utf8_lossy(&bytes[..bytes.len().min(400)]), 200);
+    Fact { at, origin, kind: FactKind::CorruptLine { error, excerpt } }
+}

@@ -58,7 +58,19 @@ fn tally(facts: &[Fact]) -> Tally {
 /// (agent, sessions.json entries, transcripts (*.jsonl minus trajectories), assistant usage,
 /// usage whose session id is named in sessions.json, USD, user turns, heartbeat polls,
 /// model_change + model-snapshot entries).
-const AGENTS: [(&str, usize, usize, usize, usize, f64, usize, usize, usize); 3] = [
+type Expected = (
+    &'static str,
+    usize,
+    usize,
+    usize,
+    usize,
+    f64,
+    usize,
+    usize,
+    usize,
+);
+
+const AGENTS: [Expected; 3] = [
     ("main", 8, 10, 31, 26, 0.327999, 25, 6, 39),
     ("ops", 3, 9, 20, 11, 0.168801, 16, 1, 27),
     ("research", 2, 4, 8, 6, 0.152688, 7, 0, 10),
@@ -67,13 +79,19 @@ const AGENTS: [(&str, usize, usize, usize, usize, f64, usize, usize, usize); 3] 
 #[test]
 fn legacy_agents_match_independent_counts() {
     for (agent, sessions, files, usage, keyed, usd, users, hb, changes) in AGENTS {
-        let mut r = LegacyAgentReader::open(agent, &legacy().join(format!("agents/{agent}/sessions"))).unwrap();
+        let mut r =
+            LegacyAgentReader::open(agent, &legacy().join(format!("agents/{agent}/sessions")))
+                .unwrap();
         let t = tally(&r.poll().unwrap());
         assert_eq!(t.snapshots, vec![sessions], "{agent}");
         assert_eq!(t.transcripts, files, "{agent}");
         assert_eq!((t.usage, t.usage_keyed), (usage, keyed), "{agent}");
         assert!((t.usd - usd).abs() < 1e-9, "{agent}: {}", t.usd);
-        assert_eq!((t.users, t.heartbeats, t.model_changes, t.corrupt), (users, hb, changes, 0), "{agent}");
+        assert_eq!(
+            (t.users, t.heartbeats, t.model_changes, t.corrupt),
+            (users, hb, changes, 0),
+            "{agent}"
+        );
         assert!(r.poll().unwrap().is_empty(), "{agent} second poll");
     }
 }
@@ -82,13 +100,25 @@ fn legacy_agents_match_independent_counts() {
 fn legacy_session_rows() {
     let mut r = LegacyAgentReader::open("main", &legacy().join("agents/main/sessions")).unwrap();
     let facts = r.poll().unwrap();
-    let FactKind::SessionsSnapshot { rows, .. } = &facts[0].kind else { panic!("snapshot first") };
+    let FactKind::SessionsSnapshot { rows, .. } = &facts[0].kind else {
+        panic!("snapshot first")
+    };
     let main = rows.iter().find(|r| r.key == "agent:main:main").unwrap();
     assert_eq!(main.session_id, "568d898c-534c-4571-bbf2-d8e2c57a670c");
     assert_eq!(main.estimated_cost_usd, Some(0.02499));
-    assert_eq!(main.model.as_ref().map(|m| m.to_string()).as_deref(), Some("fakeprime/fake-primary"));
-    let stuck = rows.iter().find(|r| r.key.ends_with(":run:1795314817107")).unwrap();
-    assert_eq!(stuck.status.as_deref(), Some("running"), "an interrupted main system-event tick");
+    assert_eq!(
+        main.model.as_ref().map(|m| m.to_string()).as_deref(),
+        Some("fakeprime/fake-primary")
+    );
+    let stuck = rows
+        .iter()
+        .find(|r| r.key.ends_with(":run:1795314817107"))
+        .unwrap();
+    assert_eq!(
+        stuck.status.as_deref(),
+        Some("running"),
+        "an interrupted main system-event tick"
+    );
     // The usage of the main session's transcript carries its key.
     assert!(facts.iter().any(|f| matches!(&f.kind, FactKind::Usage(u)
         if u.session_id == "568d898c-534c-4571-bbf2-d8e2c57a670c" && u.session_key.as_deref() == Some("agent:main:main"))));
@@ -98,12 +128,23 @@ fn legacy_session_rows() {
 fn legacy_cron_jobs_and_runs() {
     let mut r = LegacyCronReader::open(&legacy().join("cron")).unwrap();
     let facts = r.poll().unwrap();
-    let FactKind::CronJobsSnapshot { jobs } = &facts[0].kind else { panic!("jobs first") };
+    let FactKind::CronJobsSnapshot { jobs } = &facts[0].kind else {
+        panic!("jobs first")
+    };
     assert_eq!(jobs.len(), 5);
-    let ev = jobs.iter().find(|j| j.name == "lab-main-system-event").unwrap();
-    assert_eq!((ev.payload_kind.as_str(), ev.session_target.as_deref()), ("systemEvent", Some("main")));
+    let ev = jobs
+        .iter()
+        .find(|j| j.name == "lab-main-system-event")
+        .unwrap();
+    assert_eq!(
+        (ev.payload_kind.as_str(), ev.session_target.as_deref()),
+        ("systemEvent", Some("main"))
+    );
     assert_eq!(ev.last_duration_ms, Some(2), "state from jobs-state.json");
-    let stale = jobs.iter().find(|j| j.name == "lab-ops-stale-main-key").unwrap();
+    let stale = jobs
+        .iter()
+        .find(|j| j.name == "lab-ops-stale-main-key")
+        .unwrap();
     assert_eq!(stale.session_key.as_deref(), Some("agent:main:main"));
     assert_eq!(stale.next_run_at_ms, Some(1795315419022));
     let runs: Vec<_> = facts
@@ -116,18 +157,33 @@ fn legacy_cron_jobs_and_runs() {
     assert_eq!(runs.len(), 22);
     assert_eq!(runs.iter().filter(|r| r.status == "error").count(), 2);
     assert_eq!(runs.iter().filter(|r| r.model.is_some()).count(), 14);
-    assert_eq!(runs.iter().filter_map(|r| r.total_tokens).sum::<u64>(), 70722);
-    assert!(runs.iter().all(|r| r.agent_id.is_some() && r.run_id.starts_with(&r.job_id)));
+    assert_eq!(
+        runs.iter().filter_map(|r| r.total_tokens).sum::<u64>(),
+        70722
+    );
+    assert!(
+        runs.iter()
+            .all(|r| r.agent_id.is_some() && r.run_id.starts_with(&r.job_id))
+    );
     assert!(r.poll().unwrap().is_empty());
 }
 
 #[test]
 fn cron_3x_inline_state_sample() {
-    let mut r = LegacyCronReader::open(&common::openclaw("samples/legacy/dot-openclaw/cron")).unwrap();
+    let mut r =
+        LegacyCronReader::open(&common::openclaw("samples/legacy/dot-openclaw/cron")).unwrap();
     let facts = r.poll().unwrap();
-    let FactKind::CronJobsSnapshot { jobs } = &facts[0].kind else { panic!("jobs first") };
+    let FactKind::CronJobsSnapshot { jobs } = &facts[0].kind else {
+        panic!("jobs first")
+    };
     let digest = jobs.iter().find(|j| j.name == "Morning digest").unwrap();
-    assert_eq!(digest.schedule, Schedule::Cron { expr: "0 8 * * *".into(), tz: Some("Europe/Berlin".into()) });
+    assert_eq!(
+        digest.schedule,
+        Schedule::Cron {
+            expr: "0 8 * * *".into(),
+            tz: Some("Europe/Berlin".into())
+        }
+    );
     assert_eq!(digest.last_duration_ms, Some(38211), "3.x state inline");
     assert_eq!(digest.model.as_deref(), Some("kimi/kimi2.5"));
     let run = facts.iter().find_map(|f| match &f.kind {
@@ -135,9 +191,15 @@ fn cron_3x_inline_state_sample() {
         _ => None,
     });
     let run = run.unwrap();
-    assert_eq!(run.run_id, "3b7e1f0a-9c42-4d85-b6e3-1a0f7d2c5e98:1779596340000");
+    assert_eq!(
+        run.run_id,
+        "3b7e1f0a-9c42-4d85-b6e3-1a0f7d2c5e98:1779596340000"
+    );
     assert_eq!(run.total_tokens, Some(24314));
-    assert_eq!(run.model.map(|m| m.to_string()).as_deref(), Some("kimi/kimi2.5"));
+    assert_eq!(
+        run.model.map(|m| m.to_string()).as_deref(),
+        Some("kimi/kimi2.5")
+    );
 }
 
 fn copy_legacy() -> (tempfile::TempDir, PathBuf) {
@@ -148,7 +210,12 @@ fn copy_legacy() -> (tempfile::TempDir, PathBuf) {
 }
 
 fn append(path: &Path, text: &str) {
-    std::fs::OpenOptions::new().append(true).open(path).unwrap().write_all(text.as_bytes()).unwrap();
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(path)
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
 }
 
 const LINE: &str = r#"{"type":"message","id":"feedbeef","parentId":null,"timestamp":"2026-11-22T03:00:00.000Z","message":{"role":"assistant","content":[],"provider":"fakeback","model":"fake-backup","usage":{"input":1,"output":1,"cacheRead":0,"cacheWrite":0,"totalTokens":2,"cost":{"total":0.125}},"stopReason":"stop","timestamp":1795316400000}}"#;
@@ -166,9 +233,17 @@ fn transcript_tail_partial_lines_and_bad_store() {
     append(&t, &format!("{tail}\n"));
     let facts = r.poll().unwrap();
     assert_eq!(facts.len(), 1);
-    let FactKind::Usage(u) = &facts[0].kind else { panic!() };
-    assert_eq!((u.cost_usd, u.session_key.as_deref()), (Some(0.125), Some("agent:ops:main")));
-    assert!(matches!(facts[0].origin.locator, lanetop::fact::Locator::Line { .. }));
+    let FactKind::Usage(u) = &facts[0].kind else {
+        panic!()
+    };
+    assert_eq!(
+        (u.cost_usd, u.session_key.as_deref()),
+        (Some(0.125), Some("agent:ops:main"))
+    );
+    assert!(matches!(
+        facts[0].origin.locator,
+        lanetop::fact::Locator::Line { .. }
+    ));
 
     // A half-written sessions.json: one Format error, the snapshot is kept, and transcript
     // facts of that poll are delivered by the next one.
@@ -177,7 +252,10 @@ fn transcript_tail_partial_lines_and_bad_store() {
     std::fs::write(&store, &good[..good.len() / 2]).unwrap();
     append(&t, &format!("{}\n", LINE.replace("feedbeef", "feedbee2")));
     let err = r.poll().unwrap_err();
-    assert!(matches!(err, lanetop::ingest::store::StoreError::Format { .. }), "{err}");
+    assert!(
+        matches!(err, lanetop::ingest::store::StoreError::Format { .. }),
+        "{err}"
+    );
     let facts = r.poll().unwrap();
     assert_eq!(facts.len(), 1, "carried usage, no snapshot: {facts:?}");
     assert!(matches!(facts[0].kind, FactKind::Usage(_)));
@@ -191,7 +269,11 @@ fn transcript_tail_partial_lines_and_bad_store() {
     std::fs::rename(&tmp, &t).unwrap();
     assert!(r.poll().unwrap().is_empty());
     // Ignored neighbours.
-    std::fs::write(dir.join("549922a8-173a-4f80-bb47-93091185b475.jsonl.lock"), "{}").unwrap();
+    std::fs::write(
+        dir.join("549922a8-173a-4f80-bb47-93091185b475.jsonl.lock"),
+        "{}",
+    )
+    .unwrap();
     std::fs::write(dir.join(".fs-safe-replace.1.x.tmp"), "{").unwrap();
     assert!(r.poll().unwrap().is_empty());
 }
@@ -202,23 +284,38 @@ fn cron_run_appended_once() {
     let mut r = LegacyCronReader::open(&root.join("cron")).unwrap();
     r.poll().unwrap();
     let log = root.join("cron/runs/1d0172d2-47bd-4e5a-b928-85fd72ba0417.jsonl");
-    append(&log, r#"{"ts":1795315500000,"jobId":"1d0172d2-47bd-4e5a-b928-85fd72ba0417","action":"finished","status":"error","error":"FallbackSummaryError: All models failed (3)","runAtMs":1795315490000}"#);
+    append(
+        &log,
+        r#"{"ts":1795315500000,"jobId":"1d0172d2-47bd-4e5a-b928-85fd72ba0417","action":"finished","status":"error","error":"FallbackSummaryError: All models failed (3)","runAtMs":1795315490000}"#,
+    );
     assert!(r.poll().unwrap().is_empty(), "no newline yet");
     append(&log, "\n");
     let facts = r.poll().unwrap();
     assert_eq!(facts.len(), 1);
-    let FactKind::CronRun(run) = &facts[0].kind else { panic!() };
-    assert_eq!((run.status.as_str(), run.agent_id.as_deref()), ("error", Some("research")));
-    assert_eq!((run.started_at_ms, run.finished_at_ms), (1795315490000, Some(1795315500000)));
+    let FactKind::CronRun(run) = &facts[0].kind else {
+        panic!()
+    };
+    assert_eq!(
+        (run.status.as_str(), run.agent_id.as_deref()),
+        ("error", Some("research"))
+    );
+    assert_eq!(
+        (run.started_at_ms, run.finished_at_ms),
+        (1795315490000, Some(1795315500000))
+    );
 }
 
 #[test]
 fn checksum_legacy_readers_never_write() {
     let (_tmp, root) = copy_legacy();
     let before = stores_util::tree_fingerprint(&root);
-    let mut readers: Vec<Box<dyn StoreReader>> = vec![Box::new(LegacyCronReader::open(&root.join("cron")).unwrap())];
+    let mut readers: Vec<Box<dyn StoreReader>> = vec![Box::new(
+        LegacyCronReader::open(&root.join("cron")).unwrap(),
+    )];
     for a in ["main", "ops", "research"] {
-        readers.push(Box::new(LegacyAgentReader::open(a, &root.join(format!("agents/{a}/sessions"))).unwrap()));
+        readers.push(Box::new(
+            LegacyAgentReader::open(a, &root.join(format!("agents/{a}/sessions"))).unwrap(),
+        ));
     }
     for round in 0..4 {
         for r in readers.iter_mut() {
@@ -227,5 +324,9 @@ fn checksum_legacy_readers_never_write() {
         }
     }
     drop(readers);
-    assert_eq!(before, stores_util::tree_fingerprint(&root), "same paths, bytes and mtimes");
+    assert_eq!(
+        before,
+        stores_util::tree_fingerprint(&root),
+        "same paths, bytes and mtimes"
+    );
 }

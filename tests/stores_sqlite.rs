@@ -72,10 +72,20 @@ fn agent_dbs_match_independent_counts() {
         let t = tally(&facts);
         assert_eq!(t.snapshots, vec![sessions], "{agent} sessions");
         assert_eq!(t.usage, usage, "{agent} usage");
-        assert_eq!(format!("{:.2}", t.usd), format!("{usd:.2}"), "{agent} USD to the cent");
+        assert_eq!(
+            format!("{:.2}", t.usd),
+            format!("{usd:.2}"),
+            "{agent} USD to the cent"
+        );
         assert!((t.usd - usd).abs() < 1e-9, "{agent} USD exact: {}", t.usd);
-        assert_eq!(t.usage_with_key, usage, "{agent}: every transcript has a session window");
-        assert_eq!(t.usage_with_run, usage, "{agent}: every assistant row has __openclaw.runId");
+        assert_eq!(
+            t.usage_with_key, usage,
+            "{agent}: every transcript has a session window"
+        );
+        assert_eq!(
+            t.usage_with_run, usage,
+            "{agent}: every assistant row has __openclaw.runId"
+        );
         assert_eq!((t.users, t.heartbeats), (users, hb), "{agent} user turns");
         assert_eq!(t.model_changes, changes, "{agent} model changes");
         assert_eq!(t.pending, 1, "{agent}: one PendingInputs on the first poll");
@@ -101,15 +111,28 @@ fn main_session_rows_carry_entry_and_window_fields() {
     assert_eq!(main.status.as_deref(), Some("done"));
     assert_eq!(main.created_via.as_deref(), Some("run"));
     assert_eq!(main.chat_type.as_deref(), Some("direct"));
-    assert_eq!(main.model.as_ref().map(|m| m.to_string()).as_deref(), Some("fakeprime/fake-primary"));
-    assert_eq!((main.input_tokens, main.output_tokens, main.total_tokens), (Some(8070), Some(15), Some(8070)));
+    assert_eq!(
+        main.model.as_ref().map(|m| m.to_string()).as_deref(),
+        Some("fakeprime/fake-primary")
+    );
+    assert_eq!(
+        (main.input_tokens, main.output_tokens, main.total_tokens),
+        (Some(8070), Some(15), Some(8070))
+    );
     assert_eq!(main.estimated_cost_usd, Some(0.024435));
     assert_eq!(main.updated_at_ms, Some(1795312617160));
     let run = rows.iter().find(|r| r.key.contains(":run:")).unwrap();
-    assert_eq!(run.status.as_deref(), Some("running"), "cron run cut off by the final stop");
+    assert_eq!(
+        run.status.as_deref(),
+        Some("running"),
+        "cron run cut off by the final stop"
+    );
     assert_eq!(run.label.as_deref(), Some("Automation: lab-main-cron"));
     // The cron base key has no node status: the current window's status fills it.
-    let base = rows.iter().find(|r| r.key == "agent:main:cron:f3eb99f7-0dd4-4302-8637-5f7f34e81ab4").unwrap();
+    let base = rows
+        .iter()
+        .find(|r| r.key == "agent:main:cron:f3eb99f7-0dd4-4302-8637-5f7f34e81ab4")
+        .unwrap();
     assert_eq!(base.status.as_deref(), Some("done"));
     // The failed turn of the auth cascade: stopReason error with its message.
     let errors: Vec<_> = facts
@@ -135,17 +158,34 @@ fn state_db_cron_runs_and_boots() {
         })
         .unwrap();
     assert_eq!(jobs.len(), 8, "sqlite3: SELECT count(*) FROM cron_jobs");
-    let hb = jobs.iter().find(|j| j.declaration_key.as_deref() == Some("heartbeat:main")).unwrap();
+    let hb = jobs
+        .iter()
+        .find(|j| j.declaration_key.as_deref() == Some("heartbeat:main"))
+        .unwrap();
     assert_eq!(hb.payload_kind, "heartbeat");
-    assert_eq!(hb.schedule, lanetop::fact::Schedule::Every { every_ms: 60000 });
+    assert_eq!(
+        hb.schedule,
+        lanetop::fact::Schedule::Every { every_ms: 60000 }
+    );
     assert_eq!(hb.last_run_status.as_deref(), Some("skipped"));
-    assert_eq!(hb.last_error.as_deref(), Some("heartbeat skipped: cron-in-progress"));
+    assert_eq!(
+        hb.last_error.as_deref(),
+        Some("heartbeat skipped: cron-in-progress")
+    );
     assert_eq!(hb.session_target.as_deref(), Some("main"));
-    let research = jobs.iter().find(|j| j.name == "lab-research-backup-model").unwrap();
+    let research = jobs
+        .iter()
+        .find(|j| j.name == "lab-research-backup-model")
+        .unwrap();
     assert_eq!(research.model.as_deref(), Some("fakeback/fake-backup"));
-    assert_eq!((research.last_duration_ms, research.consecutive_errors), (Some(2251), Some(0)));
+    assert_eq!(
+        (research.last_duration_ms, research.consecutive_errors),
+        (Some(2251), Some(0))
+    );
     let cron = jobs.iter().find(|j| j.name == "lab-main-cron").unwrap();
-    assert!(matches!(&cron.schedule, lanetop::fact::Schedule::Cron { expr, .. } if expr == "* * * * *"));
+    assert!(
+        matches!(&cron.schedule, lanetop::fact::Schedule::Cron { expr, .. } if expr == "* * * * *")
+    );
 
     let runs: Vec<_> = facts
         .iter()
@@ -156,16 +196,35 @@ fn state_db_cron_runs_and_boots() {
         .collect();
     assert_eq!(runs.len(), 38);
     let count = |s: &str| runs.iter().filter(|r| r.status == s).count();
-    assert_eq!((count("ok"), count("skipped"), count("error"), count("interrupted")), (21, 15, 1, 1));
+    assert_eq!(
+        (
+            count("ok"),
+            count("skipped"),
+            count("error"),
+            count("interrupted")
+        ),
+        (21, 15, 1, 1)
+    );
     // Enrichment from task_runs.detail_json (19 rows carry provider/model; tokens sum 157293).
     assert_eq!(runs.iter().filter(|r| r.model.is_some()).count(), 19);
-    assert_eq!(runs.iter().filter_map(|r| r.total_tokens).sum::<u64>(), 157293);
-    let first = runs.iter().find(|r| r.run_id == "846502b4-5e86-4edb-bb65-288907e69851").unwrap();
+    assert_eq!(
+        runs.iter().filter_map(|r| r.total_tokens).sum::<u64>(),
+        157293
+    );
+    let first = runs
+        .iter()
+        .find(|r| r.run_id == "846502b4-5e86-4edb-bb65-288907e69851")
+        .unwrap();
     assert_eq!(
         first.session_key.as_deref(),
-        Some("agent:main:cron:f3eb99f7-0dd4-4302-8637-5f7f34e81ab4:run:622d49ff-edd8-4823-916f-44061322aac1")
+        Some(
+            "agent:main:cron:f3eb99f7-0dd4-4302-8637-5f7f34e81ab4:run:622d49ff-edd8-4823-916f-44061322aac1"
+        )
     );
-    assert_eq!(first.model.as_ref().map(|m| m.to_string()).as_deref(), Some("fakeprime/fake-primary"));
+    assert_eq!(
+        first.model.as_ref().map(|m| m.to_string()).as_deref(),
+        Some("fakeprime/fake-primary")
+    );
 
     let boots: Vec<_> = facts
         .iter()
@@ -175,7 +234,10 @@ fn state_db_cron_runs_and_boots() {
         })
         .collect();
     assert_eq!(boots.len(), 3);
-    assert_eq!(boots.iter().filter(|b| b.completed_at_ms.is_none()).count(), 1);
+    assert_eq!(
+        boots.iter().filter(|b| b.completed_at_ms.is_none()).count(),
+        1
+    );
     assert_eq!(boots[1].outcome.as_deref(), Some("clean_stop"));
     assert_eq!(boots[1].reason.as_deref(), Some("stop (SIGTERM)"));
     assert!(r.poll().unwrap().is_empty(), "second poll");

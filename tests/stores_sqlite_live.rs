@@ -41,9 +41,16 @@ fn zstd_rows_decode_to_the_same_totals() {
     {
         let w = Connection::open(&db).unwrap();
         let none: i64 = w
-            .query_row("SELECT count(*) FROM transcript_events WHERE event_json IS NULL", [], |r| r.get(0))
+            .query_row(
+                "SELECT count(*) FROM transcript_events WHERE event_json IS NULL",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
-        assert_eq!(none, 0, "the capture has no compressed rows, so this test builds them");
+        assert_eq!(
+            none, 0,
+            "the capture has no compressed rows, so this test builds them"
+        );
         let rows: Vec<(String, i64, String)> = w
             .prepare("SELECT session_id, seq, event_json FROM transcript_events WHERE event_json LIKE '%\"role\":\"assistant\"%'")
             .unwrap()
@@ -92,12 +99,19 @@ fn only_new_transcript_rows_come_back() {
     .unwrap();
     let facts = r.poll().unwrap();
     assert_eq!(facts.len(), 1, "{facts:?}");
-    let FactKind::Usage(u) = &facts[0].kind else { panic!("not usage") };
-    assert_eq!((u.cost_usd, u.total_tokens, u.run_id.as_deref()), (Some(0.5), 110, Some("run-new")));
+    let FactKind::Usage(u) = &facts[0].kind else {
+        panic!("not usage")
+    };
+    assert_eq!(
+        (u.cost_usd, u.total_tokens, u.run_id.as_deref()),
+        (Some(0.5), 110, Some("run-new"))
+    );
     assert_eq!(u.session_key.as_deref(), Some("agent:ops:main"));
     assert_eq!(facts[0].at.timestamp_millis(), 1795312800000);
     let key = format!("{sid}#{}", max + 1);
-    assert!(matches!(&facts[0].origin.locator, lanetop::fact::Locator::Row { table, key: k } if &**table == "transcript_events" && **k == *key));
+    assert!(
+        matches!(&facts[0].origin.locator, lanetop::fact::Locator::Row { table, key: k } if &**table == "transcript_events" && **k == *key)
+    );
     assert!(r.poll().unwrap().is_empty());
 
     // A queued followup changes PendingInputs; a session update re-sends the snapshot.
@@ -107,13 +121,21 @@ fn only_new_transcript_rows_come_back() {
         [&sid],
     )
     .unwrap();
-    w.execute("UPDATE session_nodes SET status = 'running' WHERE session_key = 'agent:ops:main'", []).unwrap();
+    w.execute(
+        "UPDATE session_nodes SET status = 'running' WHERE session_key = 'agent:ops:main'",
+        [],
+    )
+    .unwrap();
     let facts = r.poll().unwrap();
     assert_eq!(facts.len(), 2, "{facts:?}");
-    assert!(facts.iter().any(|f| matches!(&f.kind, FactKind::PendingInputs { queued_by_session_key, .. }
-        if queued_by_session_key == &vec![("agent:ops:main".to_owned(), 1)])));
-    assert!(facts.iter().any(|f| matches!(&f.kind, FactKind::SessionsSnapshot { rows, .. }
-        if rows.iter().any(|r| r.key == "agent:ops:main" && r.status.as_deref() == Some("running")))));
+    assert!(facts.iter().any(
+        |f| matches!(&f.kind, FactKind::PendingInputs { queued_by_session_key, .. }
+        if queued_by_session_key == &vec![("agent:ops:main".to_owned(), 1)])
+    ));
+    assert!(facts.iter().any(
+        |f| matches!(&f.kind, FactKind::SessionsSnapshot { rows, .. }
+        if rows.iter().any(|r| r.key == "agent:ops:main" && r.status.as_deref() == Some("running")))
+    ));
 }
 
 #[test]
@@ -138,10 +160,16 @@ fn receipt_running_then_ok_is_resent_once() {
             })
             .collect()
     };
-    assert_eq!(runs(r.poll().unwrap()), vec![("rcpt-x".to_owned(), "running".to_owned())]);
+    assert_eq!(
+        runs(r.poll().unwrap()),
+        vec![("rcpt-x".to_owned(), "running".to_owned())]
+    );
     w.execute("UPDATE cron_run_receipts SET status = 'ok', finished_at_ms = 1795312802000 WHERE receipt_id = 'rcpt-x'", [])
         .unwrap();
-    assert_eq!(runs(r.poll().unwrap()), vec![("rcpt-x".to_owned(), "ok".to_owned())]);
+    assert_eq!(
+        runs(r.poll().unwrap()),
+        vec![("rcpt-x".to_owned(), "ok".to_owned())]
+    );
     assert!(r.poll().unwrap().is_empty());
 
     // The killed boot completes: re-sent once.
@@ -149,12 +177,16 @@ fn receipt_running_then_ok_is_resent_once() {
         .unwrap();
     let facts = r.poll().unwrap();
     assert_eq!(facts.len(), 1);
-    assert!(matches!(&facts[0].kind, FactKind::GatewayBoot(b) if b.completed_at_ms == Some(1795312900000)));
+    assert!(
+        matches!(&facts[0].kind, FactKind::GatewayBoot(b) if b.completed_at_ms == Some(1795312900000))
+    );
 }
 
 fn listing(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> =
-        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     v.sort();
     v
 }
@@ -177,7 +209,9 @@ fn live_wal_db_reads_committed_rows_and_creates_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("openclaw-agent.sqlite");
     let w = Connection::open(&db).unwrap();
-    let mode: String = w.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0)).unwrap();
+    let mode: String = w
+        .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(mode, "wal");
     w.execute_batch("PRAGMA wal_autocheckpoint=0;").unwrap();
     w.execute_batch(MINI_SCHEMA).unwrap();
@@ -188,11 +222,22 @@ fn live_wal_db_reads_committed_rows_and_creates_nothing() {
     w.execute("INSERT INTO transcript_events (session_id, seq, event_json, created_at) VALUES ('s1', 2, ?1, 2)", [ASSISTANT])
         .unwrap();
     let before = listing(tmp.path());
-    assert_eq!(before, vec!["openclaw-agent.sqlite", "openclaw-agent.sqlite-shm", "openclaw-agent.sqlite-wal"]);
+    assert_eq!(
+        before,
+        vec![
+            "openclaw-agent.sqlite",
+            "openclaw-agent.sqlite-shm",
+            "openclaw-agent.sqlite-wal"
+        ]
+    );
 
     let mut r = AgentDbReader::open("main", &db).unwrap();
     let facts = r.poll().unwrap();
-    assert_eq!(usd(&facts).0, 1, "committed, un-checkpointed row seen; uncommitted row not");
+    assert_eq!(
+        usd(&facts).0,
+        1,
+        "committed, un-checkpointed row seen; uncommitted row not"
+    );
     assert_eq!(listing(tmp.path()), before);
 
     w.execute_batch("COMMIT").unwrap();
@@ -210,14 +255,25 @@ fn live_wal_db_reads_committed_rows_and_creates_nothing() {
     // A last writer closing alone removes -wal/-shm; now a read-only open would have to create
     // them: the reader refuses with a clear error and the directory stays as it is.
     let last = Connection::open(&db).unwrap();
-    let n: i64 = last.query_row("SELECT count(*) FROM transcript_events", [], |r| r.get(0)).unwrap();
+    let n: i64 = last
+        .query_row("SELECT count(*) FROM transcript_events", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(n, 2);
     drop(last);
     let after_close = listing(tmp.path());
     assert_eq!(after_close, vec!["openclaw-agent.sqlite"]);
-    let err = AgentDbReader::open("main", &db).err().expect("open must fail").to_string();
-    assert!(err.contains("-wal/-shm") && err.contains("never creates"), "{err}");
-    let err = StateDbReader::open(&db).err().expect("open must fail").to_string();
+    let err = AgentDbReader::open("main", &db)
+        .err()
+        .expect("open must fail")
+        .to_string();
+    assert!(
+        err.contains("-wal/-shm") && err.contains("never creates"),
+        "{err}"
+    );
+    let err = StateDbReader::open(&db)
+        .err()
+        .expect("open must fail")
+        .to_string();
     assert!(err.contains("gateway stopped?"), "{err}");
     assert_eq!(listing(tmp.path()), after_close);
 }
@@ -226,9 +282,13 @@ fn live_wal_db_reads_committed_rows_and_creates_nothing() {
 fn checksum_readers_never_write_sqlite_capture() {
     let (_tmp, root) = copy_capture();
     let before = stores_util::tree_fingerprint(&root);
-    let mut readers: Vec<Box<dyn StoreReader>> = vec![Box::new(StateDbReader::open(&root.join("state/openclaw.sqlite")).unwrap())];
+    let mut readers: Vec<Box<dyn StoreReader>> = vec![Box::new(
+        StateDbReader::open(&root.join("state/openclaw.sqlite")).unwrap(),
+    )];
     for a in ["main", "ops", "research"] {
-        readers.push(Box::new(AgentDbReader::open(a, &agent_db(&root, a)).unwrap()));
+        readers.push(Box::new(
+            AgentDbReader::open(a, &agent_db(&root, a)).unwrap(),
+        ));
     }
     for round in 0..4 {
         for r in readers.iter_mut() {

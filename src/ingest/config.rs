@@ -38,8 +38,10 @@ pub fn parse_config(text: &str, path: &Path) -> Result<ConfigFacts, StoreError> 
 
 /// Read and parse an `openclaw.json` file.
 pub fn load_config(path: &Path) -> Result<ConfigFacts, StoreError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| StoreError::Io { path: path.display().to_string(), message: e.to_string() })?;
+    let text = std::fs::read_to_string(path).map_err(|e| StoreError::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })?;
     parse_config(&text, path)
 }
 
@@ -57,9 +59,15 @@ fn facts(root: &Value) -> ConfigFacts {
         agents: declared.iter().map(|(id, _)| id.clone()).collect(),
         prices: prices(root),
         main_max_concurrent: u64_at(defaults, "maxConcurrent").map(clamp_u32),
-        subagent_max_concurrent: defaults.get("subagents").and_then(|s| u64_at(s, "maxConcurrent")).map(clamp_u32),
+        subagent_max_concurrent: defaults
+            .get("subagents")
+            .and_then(|s| u64_at(s, "maxConcurrent"))
+            .map(clamp_u32),
         heartbeat_every_ms: heartbeats(defaults, &declared),
-        gateway_port: root.get("gateway").and_then(|g| u64_at(g, "port")).and_then(|p| u16::try_from(p).ok()),
+        gateway_port: root
+            .get("gateway")
+            .and_then(|g| u64_at(g, "port"))
+            .and_then(|p| u16::try_from(p).ok()),
         log_file: root.get("logging").and_then(|l| str_at(l, "file")),
         log_level: root.get("logging").and_then(|l| str_at(l, "level")),
     }
@@ -90,13 +98,21 @@ fn declared_agents(agents: &Value) -> Vec<(String, &Value)> {
 /// `"p/m"` or `{primary, fallbacks}`.
 fn chain(v: &Value) -> ModelChain {
     match v {
-        Value::String(s) => ModelChain { primary: ModelRef::parse(s), fallbacks: Vec::new() },
+        Value::String(s) => ModelChain {
+            primary: ModelRef::parse(s),
+            fallbacks: Vec::new(),
+        },
         Value::Object(_) => ModelChain {
             primary: str_at(v, "primary").as_deref().and_then(ModelRef::parse),
             fallbacks: v
                 .get("fallbacks")
                 .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(Value::as_str).filter_map(ModelRef::parse).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .filter_map(ModelRef::parse)
+                        .collect()
+                })
                 .unwrap_or_default(),
         },
         _ => ModelChain::default(),
@@ -106,12 +122,23 @@ fn chain(v: &Value) -> ModelChain {
 /// `models.providers.<p>.models[]` with a `cost` object → (`p/<id>`, price per 1M tokens).
 fn prices(root: &Value) -> Vec<(ModelRef, Price)> {
     let mut out = Vec::new();
-    let Some(providers) = root.get("models").and_then(|m| m.get("providers")).and_then(Value::as_object) else {
+    let Some(providers) = root
+        .get("models")
+        .and_then(|m| m.get("providers"))
+        .and_then(Value::as_object)
+    else {
         return out;
     };
     for (provider, p) in providers {
-        for m in p.get("models").and_then(Value::as_array).into_iter().flatten() {
-            let (Some(id), Some(cost)) = (str_at(m, "id"), m.get("cost")) else { continue };
+        for m in p
+            .get("models")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let (Some(id), Some(cost)) = (str_at(m, "id"), m.get("cost")) else {
+                continue;
+            };
             let price = Price {
                 input: f64_at(cost, "input").unwrap_or(0.0),
                 output: f64_at(cost, "output").unwrap_or(0.0),
@@ -129,12 +156,18 @@ fn prices(root: &Value) -> Vec<(ModelRef, Price)> {
 /// own `every` or the default's; otherwise every declared agent (or `main` when none is
 /// declared) uses `agents.defaults.heartbeat.every`. Disabled (`0m`) or unparsable → omitted.
 fn heartbeats(defaults: &Value, declared: &[(String, &Value)]) -> Vec<(String, u64)> {
-    let default = defaults.get("heartbeat").and_then(every_of).and_then(duration_ms);
+    let default = defaults
+        .get("heartbeat")
+        .and_then(every_of)
+        .and_then(duration_ms);
     let any_own = declared.iter().any(|(_, a)| a.get("heartbeat").is_some());
     let ids: Vec<(String, Option<&Value>)> = if declared.is_empty() {
         vec![("main".to_owned(), None)]
     } else {
-        declared.iter().map(|(id, a)| (id.clone(), a.get("heartbeat"))).collect()
+        declared
+            .iter()
+            .map(|(id, a)| (id.clone(), a.get("heartbeat")))
+            .collect()
     };
     ids.into_iter()
         .filter_map(|(id, own)| {
@@ -156,7 +189,10 @@ fn every_of(hb: &Value) -> Option<&Value> {
 /// minutes (assumption: OpenClaw's heartbeat default unit), a JSON number too.
 pub fn duration_ms(v: &Value) -> Option<u64> {
     match v {
-        Value::Number(n) => n.as_f64().filter(|f| *f >= 0.0).map(|m| (m * 60_000.0) as u64),
+        Value::Number(n) => n
+            .as_f64()
+            .filter(|f| *f >= 0.0)
+            .map(|m| (m * 60_000.0) as u64),
         Value::String(s) => parse_duration(s),
         _ => None,
     }
@@ -173,10 +209,14 @@ fn parse_duration(s: &str) -> Option<u64> {
     let mut total = 0f64;
     let mut rest = s;
     while !rest.is_empty() {
-        let num_end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+        let num_end = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
         let (num, tail) = rest.split_at(num_end);
         let n: f64 = num.parse().ok()?;
-        let unit_end = tail.find(|c: char| c.is_ascii_digit()).unwrap_or(tail.len());
+        let unit_end = tail
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(tail.len());
         let (unit, next) = tail.split_at(unit_end);
         let factor = match unit.trim() {
             "ms" => 1.0,
@@ -198,7 +238,15 @@ mod tests {
 
     #[test]
     fn durations() {
-        for (s, ms) in [("30m", 1_800_000), ("1h", 3_600_000), ("0m", 0), ("1h30m", 5_400_000), ("45s", 45_000), ("500ms", 500), ("2", 120_000)] {
+        for (s, ms) in [
+            ("30m", 1_800_000),
+            ("1h", 3_600_000),
+            ("0m", 0),
+            ("1h30m", 5_400_000),
+            ("45s", 45_000),
+            ("500ms", 500),
+            ("2", 120_000),
+        ] {
             assert_eq!(parse_duration(s), Some(ms), "{s}");
         }
         assert_eq!(parse_duration("soon"), None);

@@ -75,38 +75,66 @@ impl LegacyAgentReader {
     }
 
     fn read_store(&mut self, out: &mut Vec<Fact>) -> Result<(), StoreError> {
-        let io = |e: std::io::Error| StoreError::Io { path: self.store_name.to_string(), message: e.to_string() };
-        let Some(stamp) = Stamp::of(&self.store_path).map_err(io)? else { return Ok(()) };
+        let io = |e: std::io::Error| StoreError::Io {
+            path: self.store_name.to_string(),
+            message: e.to_string(),
+        };
+        let Some(stamp) = Stamp::of(&self.store_path).map_err(io)? else {
+            return Ok(());
+        };
         if self.store_seen == Some(stamp) {
             return Ok(());
         }
         // Report a broken version once; a rewrite changes the stamp and is read again.
         self.store_seen = Some(stamp);
         let bytes = std::fs::read(&self.store_path).map_err(io)?;
-        let format = |message: String| StoreError::Format { path: self.store_name.to_string(), message };
-        let store: Value = serde_json::from_slice(&bytes)
-            .map_err(|e| format(format!("invalid JSON ({e}); keeping the previous sessions snapshot")))?;
-        let Some(map) = store.as_object() else {
-            return Err(format("not a JSON object of session entries; keeping the previous snapshot".into()));
+        let format = |message: String| StoreError::Format {
+            path: self.store_name.to_string(),
+            message,
         };
-        let mut rows: Vec<SessionRow> = map.iter().map(|(k, e)| row_from_entry(&self.agent_id, k, e)).collect();
+        let store: Value = serde_json::from_slice(&bytes).map_err(|e| {
+            format(format!(
+                "invalid JSON ({e}); keeping the previous sessions snapshot"
+            ))
+        })?;
+        let Some(map) = store.as_object() else {
+            return Err(format(
+                "not a JSON object of session entries; keeping the previous snapshot".into(),
+            ));
+        };
+        let mut rows: Vec<SessionRow> = map
+            .iter()
+            .map(|(k, e)| row_from_entry(&self.agent_id, k, e))
+            .collect();
         rows.sort_by(|a, b| a.key.cmp(&b.key));
         let mut keys = HashMap::new();
         for (row, entry) in rows.iter().map(|r| (r, &map[&r.key])) {
             if !row.session_id.is_empty() {
-                keys.entry(row.session_id.clone()).or_insert_with(|| row.key.clone());
+                keys.entry(row.session_id.clone())
+                    .or_insert_with(|| row.key.clone());
             }
-            if let Some(stem) = entry.get("sessionFile").and_then(Value::as_str).and_then(file_session_id) {
+            if let Some(stem) = entry
+                .get("sessionFile")
+                .and_then(Value::as_str)
+                .and_then(file_session_id)
+            {
                 keys.entry(stem).or_insert_with(|| row.key.clone());
             }
         }
         self.key_by_session = keys;
         if self.last_rows.as_ref() != Some(&rows) {
-            let at = rows.iter().filter_map(|r| r.updated_at_ms).max().and_then(ms_to_utc);
+            let at = rows
+                .iter()
+                .filter_map(|r| r.updated_at_ms)
+                .max()
+                .and_then(ms_to_utc);
             out.push(Fact {
                 at: at.unwrap_or_else(Utc::now),
                 origin: Origin::new(SourceKind::LegacySessions, self.store_name.clone()),
-                kind: FactKind::SessionsSnapshot { agent_id: self.agent_id.clone(), rows: rows.clone() },
+                kind: FactKind::SessionsSnapshot {
+                    agent_id: self.agent_id.clone(),
+                    rows: rows.clone(),
+                },
             });
             self.last_rows = Some(rows);
         }
@@ -114,7 +142,10 @@ impl LegacyAgentReader {
     }
 
     fn read_transcripts(&mut self, out: &mut Vec<Fact>) -> Result<(), StoreError> {
-        let io = |p: &Path, e: std::io::Error| StoreError::Io { path: p.display().to_string(), message: e.to_string() };
+        let io = |p: &Path, e: std::io::Error| StoreError::Io {
+            path: p.display().to_string(),
+            message: e.to_string(),
+        };
         let entries = match std::fs::read_dir(&self.dir) {
             Ok(e) => e,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
@@ -133,12 +164,15 @@ impl LegacyAgentReader {
         self.transcripts.retain(|p, _| keep.contains(p));
         let mut first_err = None;
         for (path, sid) in &present {
-            let t = self.transcripts.entry(path.clone()).or_insert_with(|| Transcript {
-                tail: JsonlTail::new(path.clone()),
-                name: Arc::from(path.display().to_string()),
-                session_id: sid.clone(),
-                sent: HashSet::new(),
-            });
+            let t = self
+                .transcripts
+                .entry(path.clone())
+                .or_insert_with(|| Transcript {
+                    tail: JsonlTail::new(path.clone()),
+                    name: Arc::from(path.display().to_string()),
+                    session_id: sid.clone(),
+                    sent: HashSet::new(),
+                });
             let new = match t.tail.read_new() {
                 Ok(Some(n)) => n,
                 Ok(None) => continue,
@@ -148,7 +182,11 @@ impl LegacyAgentReader {
                 }
             };
             let key = self.key_by_session.get(&t.session_id).map(String::as_str);
-            let ctx = EntryContext { agent_id: &self.agent_id, session_id: &t.session_id, session_key: key };
+            let ctx = EntryContext {
+                agent_id: &self.agent_id,
+                session_id: &t.session_id,
+                session_key: key,
+            };
             for (line, bytes) in new.lines {
                 let origin = Origin::line(SourceKind::LegacyTranscript, t.name.clone(), line);
                 match transcript::decode(&bytes, &ctx) {
@@ -159,14 +197,21 @@ impl LegacyAgentReader {
                         {
                             continue;
                         }
-                        out.push(Fact { at: d.at.unwrap_or_else(Utc::now), origin, kind });
+                        out.push(Fact {
+                            at: d.at.unwrap_or_else(Utc::now),
+                            origin,
+                            kind,
+                        });
                     }
                     Err(e) => out.push(Fact {
                         at: Utc::now(),
                         origin,
                         kind: FactKind::CorruptLine {
                             error: e.to_string(),
-                            excerpt: excerpt(&String::from_utf8_lossy(&bytes[..bytes.len().min(400)]), 200),
+                            excerpt: excerpt(
+                                &String::from_utf8_lossy(&bytes[..bytes.len().min(400)]),
+                                200,
+                            ),
                         },
                     }),
                 }
@@ -202,11 +247,16 @@ impl StoreReader for LegacyAgentReader {
 /// The session id of a transcript file name, or `None` when the file is not a transcript.
 /// `<id>.jsonl` → `<id>`; `<id>-topic-<thread>.jsonl` → `<id>`.
 fn transcript_session_id(name: &str) -> Option<String> {
-    if name.starts_with('.') || name.ends_with(".trajectory.jsonl") || name.contains(".checkpoint.") {
+    if name.starts_with('.') || name.ends_with(".trajectory.jsonl") || name.contains(".checkpoint.")
+    {
         return None;
     }
     let stem = name.strip_suffix(".jsonl")?;
-    if stem.is_empty() || stem.contains(".bak") || stem.contains(".deleted.") || stem.contains(".reset.") {
+    if stem.is_empty()
+        || stem.contains(".bak")
+        || stem.contains(".deleted.")
+        || stem.contains(".reset.")
+    {
         return None;
     }
     Some(stem.split("-topic-").next().unwrap_or(stem).to_owned())

@@ -49,7 +49,10 @@ impl LegacyCronReader {
     /// A reader for `cron_dir` (`~/.openclaw/cron`). Files may appear later.
     pub fn open(cron_dir: &Path) -> Result<Self, StoreError> {
         if cron_dir.exists() && !cron_dir.is_dir() {
-            return Err(StoreError::Io { path: cron_dir.display().to_string(), message: "not a directory".into() });
+            return Err(StoreError::Io {
+                path: cron_dir.display().to_string(),
+                message: "not a directory".into(),
+            });
         }
         let jobs_path = cron_dir.join("jobs.json");
         Ok(Self {
@@ -66,8 +69,12 @@ impl LegacyCronReader {
     }
 
     fn read_jobs(&mut self, out: &mut Vec<Fact>) -> Result<(), StoreError> {
-        let io = |p: &Path, e: std::io::Error| StoreError::Io { path: p.display().to_string(), message: e.to_string() };
-        let Some(jobs_stamp) = Stamp::of(&self.jobs_path).map_err(|e| io(&self.jobs_path, e))? else {
+        let io = |p: &Path, e: std::io::Error| StoreError::Io {
+            path: p.display().to_string(),
+            message: e.to_string(),
+        };
+        let Some(jobs_stamp) = Stamp::of(&self.jobs_path).map_err(|e| io(&self.jobs_path, e))?
+        else {
             return Ok(());
         };
         let state_stamp = Stamp::of(&self.state_path).map_err(|e| io(&self.state_path, e))?;
@@ -76,7 +83,11 @@ impl LegacyCronReader {
         }
         self.seen = Some((jobs_stamp, state_stamp));
         let jobs = read_json(&self.jobs_path)?;
-        let state = if state_stamp.is_some() { Some(read_json(&self.state_path)?) } else { None };
+        let state = if state_stamp.is_some() {
+            Some(read_json(&self.state_path)?)
+        } else {
+            None
+        };
         let list = match jobs.get("jobs").or(Some(&jobs)).and_then(Value::as_array) {
             Some(l) => l,
             None => {
@@ -91,8 +102,10 @@ impl LegacyCronReader {
             .iter()
             .filter_map(|j| job_row(j, str_at(j, "id").as_deref().and_then(state_of)))
             .collect();
-        self.agent_by_job =
-            rows.iter().filter_map(|r| Some((r.id.clone(), r.agent_id.clone()?))).collect();
+        self.agent_by_job = rows
+            .iter()
+            .filter_map(|r| Some((r.id.clone(), r.agent_id.clone()?)))
+            .collect();
         if self.last_jobs.as_ref() != Some(&rows) {
             out.push(Fact {
                 at: Utc::now(),
@@ -105,7 +118,10 @@ impl LegacyCronReader {
     }
 
     fn read_runs(&mut self, out: &mut Vec<Fact>) -> Result<(), StoreError> {
-        let io = |p: &Path, e: std::io::Error| StoreError::Io { path: p.display().to_string(), message: e.to_string() };
+        let io = |p: &Path, e: std::io::Error| StoreError::Io {
+            path: p.display().to_string(),
+            message: e.to_string(),
+        };
         let entries = match std::fs::read_dir(&self.runs_dir) {
             Ok(e) => e,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
@@ -115,7 +131,9 @@ impl LegacyCronReader {
             .flatten()
             .filter_map(|e| {
                 let name = e.file_name().to_str()?.to_owned();
-                let job = name.strip_suffix(".jsonl").filter(|s| !s.is_empty() && !name.starts_with('.'))?;
+                let job = name
+                    .strip_suffix(".jsonl")
+                    .filter(|s| !s.is_empty() && !name.starts_with('.'))?;
                 Some((e.path(), job.to_owned()))
             })
             .collect();
@@ -143,17 +161,33 @@ impl LegacyCronReader {
                 let v: Value = match serde_json::from_slice(&bytes) {
                     Ok(v) => v,
                     Err(e) => {
-                        let excerpt = excerpt(&String::from_utf8_lossy(&bytes[..bytes.len().min(400)]), 200);
-                        out.push(Fact { at: Utc::now(), origin, kind: FactKind::CorruptLine { error: e.to_string(), excerpt } });
+                        let excerpt = excerpt(
+                            &String::from_utf8_lossy(&bytes[..bytes.len().min(400)]),
+                            200,
+                        );
+                        out.push(Fact {
+                            at: Utc::now(),
+                            origin,
+                            kind: FactKind::CorruptLine {
+                                error: e.to_string(),
+                                excerpt,
+                            },
+                        });
                         continue;
                     }
                 };
-                let Some(run) = run_row(&v, &log.job_id, &self.agent_by_job) else { continue };
+                let Some(run) = run_row(&v, &log.job_id, &self.agent_by_job) else {
+                    continue;
+                };
                 if !log.sent.insert(run.run_id.clone()) {
                     continue;
                 }
                 let at = run.finished_at_ms.unwrap_or(run.started_at_ms);
-                out.push(Fact { at: ms_to_utc(at).unwrap_or_else(Utc::now), origin, kind: FactKind::CronRun(run) });
+                out.push(Fact {
+                    at: ms_to_utc(at).unwrap_or_else(Utc::now),
+                    origin,
+                    kind: FactKind::CronRun(run),
+                });
             }
         }
         first_err.map_or(Ok(()), Err)
@@ -166,7 +200,11 @@ impl StoreReader for LegacyCronReader {
     }
 
     fn watch_paths(&self) -> Vec<PathBuf> {
-        vec![self.jobs_path.clone(), self.state_path.clone(), self.runs_dir.clone()]
+        vec![
+            self.jobs_path.clone(),
+            self.state_path.clone(),
+            self.runs_dir.clone(),
+        ]
     }
 
     fn poll(&mut self) -> Result<Vec<Fact>, StoreError> {
@@ -184,8 +222,10 @@ impl StoreReader for LegacyCronReader {
 }
 
 fn read_json(path: &Path) -> Result<Value, StoreError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| StoreError::Io { path: path.display().to_string(), message: e.to_string() })?;
+    let bytes = std::fs::read(path).map_err(|e| StoreError::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })?;
     serde_json::from_slice(&bytes).map_err(|e| StoreError::Format {
         path: path.display().to_string(),
         message: format!("invalid JSON ({e}); keeping the previous cron jobs"),

@@ -16,7 +16,11 @@ impl Stamp {
     /// The stamp of `path`, `None` when it does not exist (other errors too).
     pub(crate) fn of(path: &Path) -> std::io::Result<Option<Stamp>> {
         match std::fs::metadata(path) {
-            Ok(m) => Ok(Some(Stamp { ino: ino(&m), len: m.len(), mtime: m.modified().ok() })),
+            Ok(m) => Ok(Some(Stamp {
+                ino: ino(&m),
+                len: m.len(),
+                mtime: m.modified().ok(),
+            })),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),
         }
@@ -58,13 +62,21 @@ pub(crate) struct NewLines {
 
 impl JsonlTail {
     pub(crate) fn new(path: PathBuf) -> Self {
-        Self { path, offset: 0, line: 0, ino: None, seen: None }
+        Self {
+            path,
+            offset: 0,
+            line: 0,
+            ino: None,
+            seen: None,
+        }
     }
 
     /// Read the complete lines appended since the last call. `Ok(None)` when the file did not
     /// change (same inode, size and mtime) or vanished.
     pub(crate) fn read_new(&mut self) -> std::io::Result<Option<NewLines>> {
-        let Some(stamp) = Stamp::of(&self.path)? else { return Ok(None) };
+        let Some(stamp) = Stamp::of(&self.path)? else {
+            return Ok(None);
+        };
         if self.seen == Some(stamp) {
             return Ok(None);
         }
@@ -112,7 +124,10 @@ mod tests {
         let mut f = std::fs::OpenOptions::new().append(true).open(&p).unwrap();
         f.write_all(b"2}\n\n{\"c\":3}\n").unwrap();
         let n = t.read_new().unwrap().unwrap();
-        assert_eq!(n.lines, vec![(2, b"{\"b\":2}".to_vec()), (4, b"{\"c\":3}".to_vec())]);
+        assert_eq!(
+            n.lines,
+            vec![(2, b"{\"b\":2}".to_vec()), (4, b"{\"c\":3}".to_vec())]
+        );
         assert!(t.read_new().unwrap().is_none());
         std::fs::write(&p, b"{\"z\":0}\n").unwrap();
         let n = t.read_new().unwrap().unwrap();

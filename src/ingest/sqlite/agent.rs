@@ -17,12 +17,12 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
+use crate::fact::ModelRef;
 use crate::fact::{Fact, FactKind, Origin, SessionRow, SourceKind};
 use crate::ingest::sqlite::conn::{RoDb, sql_err};
 use crate::ingest::sqlite::entry::row_from_entry;
 use crate::ingest::sqlite::transcript::{self, EntryContext};
 use crate::ingest::sqlite::util::{excerpt, ms_to_utc};
-use crate::fact::ModelRef;
 use crate::ingest::store::{StoreError, StoreReader};
 
 /// Reads one agent's SQLite store incrementally.
@@ -52,7 +52,9 @@ impl AgentDbReader {
     }
 
     fn read(&mut self) -> Result<Vec<Fact>, StoreError> {
-        let Some(conn) = self.db.changed()? else { return Ok(Vec::new()) };
+        let Some(conn) = self.db.changed()? else {
+            return Ok(Vec::new());
+        };
         let path = self.path.clone();
         let err = |e: rusqlite::Error| sql_err(&path, &e);
         let tx = conn.unchecked_transaction().map_err(err)?;
@@ -60,11 +62,18 @@ impl AgentDbReader {
 
         let rows = load_sessions(&tx, &self.agent_id).map_err(err)?;
         if self.last_sessions.as_ref() != Some(&rows) {
-            let at = rows.iter().filter_map(|r| r.updated_at_ms).max().and_then(ms_to_utc);
+            let at = rows
+                .iter()
+                .filter_map(|r| r.updated_at_ms)
+                .max()
+                .and_then(ms_to_utc);
             out.push(Fact {
                 at: at.unwrap_or_else(Utc::now),
                 origin: Origin::row(SourceKind::AgentDb, self.path.clone(), "session_nodes", "*"),
-                kind: FactKind::SessionsSnapshot { agent_id: self.agent_id.clone(), rows: rows.clone() },
+                kind: FactKind::SessionsSnapshot {
+                    agent_id: self.agent_id.clone(),
+                    rows: rows.clone(),
+                },
             });
             self.last_sessions = Some(rows);
         }
@@ -76,7 +85,11 @@ impl AgentDbReader {
             let from = self.seen_seq.get(&session_id).copied().unwrap_or(-1);
             if max > from {
                 let key = keys.get(&session_id).map(String::as_str);
-                let ctx = EntryContext { agent_id: &self.agent_id, session_id: &session_id, session_key: key };
+                let ctx = EntryContext {
+                    agent_id: &self.agent_id,
+                    session_id: &session_id,
+                    session_key: key,
+                };
                 read_events(&tx, &self.path, &ctx, from, &mut out).map_err(err)?;
             }
             seen.insert(session_id, max.max(from));
@@ -87,7 +100,12 @@ impl AgentDbReader {
         if self.last_pending.as_ref() != Some(&pending) {
             out.push(Fact {
                 at: Utc::now(),
-                origin: Origin::row(SourceKind::AgentDb, self.path.clone(), "session_pending_inputs", "queued"),
+                origin: Origin::row(
+                    SourceKind::AgentDb,
+                    self.path.clone(),
+                    "session_pending_inputs",
+                    "queued",
+                ),
                 kind: FactKind::PendingInputs {
                     agent_id: self.agent_id.clone(),
                     queued_by_session_key: pending.clone(),
@@ -159,8 +177,8 @@ fn load_window_keys(conn: &Connection) -> rusqlite::Result<HashMap<String, Strin
 
 /// Highest `seq` per transcript session (a scan of the primary-key index).
 fn load_max_seq(conn: &Connection) -> rusqlite::Result<Vec<(String, i64)>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT session_id, max(seq) FROM transcript_events GROUP BY session_id")?;
+    let mut stmt = conn
+        .prepare_cached("SELECT session_id, max(seq) FROM transcript_events GROUP BY session_id")?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     rows.collect()
 }
@@ -171,7 +189,12 @@ fn load_pending(conn: &Connection) -> rusqlite::Result<Vec<(String, u32)>> {
         "SELECT session_key, count(*) FROM session_pending_inputs WHERE state = 'queued' \
          GROUP BY session_key ORDER BY session_key",
     )?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)?.clamp(0, i64::from(u32::MAX)) as u32)))?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get(0)?,
+            r.get::<_, i64>(1)?.clamp(0, i64::from(u32::MAX)) as u32,
+        ))
+    })?;
     rows.collect()
 }
 
@@ -196,10 +219,16 @@ fn read_events(
         let key = format!("{}#{seq}", ctx.session_id);
         let origin = Origin::row(SourceKind::AgentDb, path.clone(), "transcript_events", &key);
         let fallback = ms_to_utc(created_at).unwrap_or_else(Utc::now);
-        match event_bytes(json, zstd_blob).and_then(|b| transcript::decode(&b, ctx).map_err(|e| (e.to_string(), b))) {
+        match event_bytes(json, zstd_blob)
+            .and_then(|b| transcript::decode(&b, ctx).map_err(|e| (e.to_string(), b)))
+        {
             Ok(d) => {
                 if let Some(kind) = d.kind {
-                    out.push(Fact { at: d.at.unwrap_or(fallback), origin, kind });
+                    out.push(Fact {
+                        at: d.at.unwrap_or(fallback),
+                        origin,
+                        kind,
+                    });
                 }
             }
             Err((error, bytes)) => out.push(corrupt(fallback, origin, error, &bytes)),
@@ -212,12 +241,24 @@ fn read_events(
 fn event_bytes(json: Option<String>, blob: Option<Vec<u8>>) -> Result<Vec<u8>, (String, Vec<u8>)> {
     match (json, blob) {
         (Some(j), _) => Ok(j.into_bytes()),
-        (None, Some(b)) => zstd::decode_all(b.as_slice()).map_err(|e| (format!("zstd: {e}"), Vec::new())),
-        (None, None) => Err(("event_json and event_zstd are both NULL".to_owned(), Vec::new())),
+        (None, Some(b)) => {
+            zstd::decode_all(b.as_slice()).map_err(|e| (format!("zstd: {e}"), Vec::new()))
+        }
+        (None, None) => Err((
+            "event_json and event_zstd are both NULL".to_owned(),
+            Vec::new(),
+        )),
     }
 }
 
 fn corrupt(at: DateTime<Utc>, origin: Origin, error: String, bytes: &[u8]) -> Fact {
-    let excerpt = excerpt(&String::from_utf8_lossy(&bytes[..bytes.len().min(400)]), 200);
-    Fact { at, origin, kind: FactKind::CorruptLine { error, excerpt } }
+    let excerpt = excerpt(
+        &String::from_utf8_lossy(&bytes[..bytes.len().min(400)]),
+        200,
+    );
+    Fact {
+        at,
+        origin,
+        kind: FactKind::CorruptLine { error, excerpt },
+    }
 }

@@ -104,14 +104,19 @@ impl RoDb {
     }
 
     fn err(&self, message: &str) -> StoreError {
-        StoreError::Sqlite { path: self.name.to_string(), message: message.to_owned() }
+        StoreError::Sqlite {
+            path: self.name.to_string(),
+            message: message.to_owned(),
+        }
     }
 }
 
 /// Open `path` with `mode=ro` (see the module doc). Does not check the WAL side files.
 pub fn open_read_only(path: &Path) -> rusqlite::Result<Connection> {
     let uri = format!("file:{}?mode=ro", uri_escape(&path.to_string_lossy()));
-    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(uri, flags)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     Ok(conn)
@@ -121,18 +126,23 @@ pub fn open_read_only(path: &Path) -> rusqlite::Result<Connection> {
 /// `-wal` or `-shm` file, which a read-only open would otherwise create.
 fn check_side_files(path: &Path, name: &str) -> Result<(), StoreError> {
     let mut header = [0u8; 20];
-    let mut file = std::fs::File::open(path)
-        .map_err(|e| StoreError::Io { path: name.to_owned(), message: e.to_string() })?;
-    let n = file
-        .read(&mut header)
-        .map_err(|e| StoreError::Io { path: name.to_owned(), message: e.to_string() })?;
+    let mut file = std::fs::File::open(path).map_err(|e| StoreError::Io {
+        path: name.to_owned(),
+        message: e.to_string(),
+    })?;
+    let n = file.read(&mut header).map_err(|e| StoreError::Io {
+        path: name.to_owned(),
+        message: e.to_string(),
+    })?;
     // An empty or short file is not in WAL mode yet; SQLite reports what it is.
     let wal_mode = n == header.len() && header[18] == 2;
     if !wal_mode {
         return Ok(());
     }
-    let missing: Vec<&str> =
-        ["-wal", "-shm"].into_iter().filter(|s| !side_file(path, s).exists()).collect();
+    let missing: Vec<&str> = ["-wal", "-shm"]
+        .into_iter()
+        .filter(|s| !side_file(path, s).exists())
+        .collect();
     if missing.is_empty() {
         return Ok(());
     }
@@ -171,11 +181,17 @@ fn uri_escape(path: &str) -> String {
 pub(crate) fn sql_err(path: &str, e: &rusqlite::Error) -> StoreError {
     let message = match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::DatabaseBusy) | Some(rusqlite::ErrorCode::DatabaseLocked) => {
-            format!("database locked by the gateway (waited {} ms): {e}", BUSY_TIMEOUT.as_millis())
+            format!(
+                "database locked by the gateway (waited {} ms): {e}",
+                BUSY_TIMEOUT.as_millis()
+            )
         }
         _ => e.to_string(),
     };
-    StoreError::Sqlite { path: path.to_owned(), message }
+    StoreError::Sqlite {
+        path: path.to_owned(),
+        message,
+    }
 }
 
 #[cfg(test)]
@@ -189,6 +205,9 @@ mod tests {
 
     #[test]
     fn side_file_appends_suffix() {
-        assert_eq!(side_file(Path::new("/x/db.sqlite"), "-wal"), PathBuf::from("/x/db.sqlite-wal"));
+        assert_eq!(
+            side_file(Path::new("/x/db.sqlite"), "-wal"),
+            PathBuf::from("/x/db.sqlite-wal")
+        );
     }
 }

@@ -21,7 +21,9 @@ pub(crate) fn job_row(job: &Value, state: Option<&Value>) -> Option<CronJobRow> 
     let payload = job.get("payload").unwrap_or(&Value::Null);
     let status = str_at(state, "lastRunStatus").or_else(|| str_at(state, "lastStatus"));
     Some(CronJobRow {
-        name: str_at(job, "name").or_else(|| str_at(job, "displayName")).unwrap_or_else(|| id.clone()),
+        name: str_at(job, "name")
+            .or_else(|| str_at(job, "displayName"))
+            .unwrap_or_else(|| id.clone()),
         id,
         agent_id: str_at(job, "agentId"),
         enabled: bool_at(job, "enabled").unwrap_or(true),
@@ -36,7 +38,8 @@ pub(crate) fn job_row(job: &Value, state: Option<&Value>) -> Option<CronJobRow> 
         last_run_status: status,
         last_duration_ms: u64_at(state, "lastDurationMs"),
         last_error: str_at(state, "lastError"),
-        consecutive_errors: u64_at(state, "consecutiveErrors").map(|n| n.min(u64::from(u32::MAX)) as u32),
+        consecutive_errors: u64_at(state, "consecutiveErrors")
+            .map(|n| n.min(u64::from(u32::MAX)) as u32),
         running_at_ms: i64_at(state, "runningAtMs"),
     })
 }
@@ -50,7 +53,10 @@ pub(crate) fn schedule(s: &Value) -> Schedule {
             None => Schedule::Other { name: kind },
         },
         "cron" => match str_at(s, "expr") {
-            Some(expr) => Schedule::Cron { expr, tz: str_at(s, "tz") },
+            Some(expr) => Schedule::Cron {
+                expr,
+                tz: str_at(s, "tz"),
+            },
             None => Schedule::Other { name: kind },
         },
         "at" => match s.get("at") {
@@ -74,7 +80,13 @@ mod tests {
         let st = json!({"lastStatus":"error","consecutiveErrors":3,"lastError":"boom"});
         let r = job_row(&job, Some(&st)).unwrap();
         assert!(!r.enabled);
-        assert_eq!(r.schedule, Schedule::Cron { expr: "* * * * *".into(), tz: Some("UTC".into()) });
+        assert_eq!(
+            r.schedule,
+            Schedule::Cron {
+                expr: "* * * * *".into(),
+                tz: Some("UTC".into())
+            }
+        );
         assert_eq!(r.last_run_status.as_deref(), Some("error"));
         assert_eq!(r.consecutive_errors, Some(3));
         assert_eq!(r.model.as_deref(), Some("p/m"));
@@ -85,7 +97,12 @@ mod tests {
         let job = json!({"id":"j","schedule":{"kind":"on-exit"},"state":{"runningAtMs":7}});
         let r = job_row(&job, None).unwrap();
         assert_eq!(r.running_at_ms, Some(7));
-        assert_eq!(r.schedule, Schedule::Other { name: "on-exit".into() });
+        assert_eq!(
+            r.schedule,
+            Schedule::Other {
+                name: "on-exit".into()
+            }
+        );
         assert!(job_row(&json!({"name":"x"}), None).is_none());
     }
 }

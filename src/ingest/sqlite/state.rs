@@ -54,7 +54,9 @@ impl StateDbReader {
     }
 
     fn read(&mut self) -> Result<Vec<Fact>, StoreError> {
-        let Some(conn) = self.db.changed()? else { return Ok(Vec::new()) };
+        let Some(conn) = self.db.changed()? else {
+            return Ok(Vec::new());
+        };
         let path = self.path.clone();
         let err = |e: rusqlite::Error| sql_err(&path, &e);
         let tx = conn.unchecked_transaction().map_err(err)?;
@@ -74,7 +76,10 @@ impl StateDbReader {
         let pending = serde_json::to_string(&pending).unwrap_or_else(|_| "[]".to_owned());
         for (rowid, run) in load_receipts(&tx, self.receipt_rowid, &pending).map_err(err)? {
             let is_new = rowid > self.receipt_rowid;
-            let changed = self.running.get(&run.run_id).is_some_and(|s| *s != run.status);
+            let changed = self
+                .running
+                .get(&run.run_id)
+                .is_some_and(|s| *s != run.status);
             if run.status == "running" {
                 self.running.insert(run.run_id.clone(), run.status.clone());
             } else {
@@ -84,7 +89,12 @@ impl StateDbReader {
                 let at = run.finished_at_ms.unwrap_or(run.started_at_ms);
                 out.push(Fact {
                     at: ms_to_utc(at).unwrap_or_else(Utc::now),
-                    origin: Origin::row(SourceKind::StateDb, self.path.clone(), "cron_run_receipts", &run.run_id),
+                    origin: Origin::row(
+                        SourceKind::StateDb,
+                        self.path.clone(),
+                        "cron_run_receipts",
+                        &run.run_id,
+                    ),
                     kind: FactKind::CronRun(run),
                 });
             }
@@ -99,7 +109,12 @@ impl StateDbReader {
             let at = boot.completed_at_ms.unwrap_or(boot.started_at_ms);
             out.push(Fact {
                 at: ms_to_utc(at).unwrap_or_else(Utc::now),
-                origin: Origin::row(SourceKind::StateDb, self.path.clone(), "gateway_boot_lifecycle", &boot.boot_id),
+                origin: Origin::row(
+                    SourceKind::StateDb,
+                    self.path.clone(),
+                    "gateway_boot_lifecycle",
+                    &boot.boot_id,
+                ),
                 kind: FactKind::GatewayBoot(boot),
             });
         }
@@ -132,14 +147,24 @@ fn load_jobs(conn: &Connection) -> rusqlite::Result<Vec<CronJobRow>> {
         let job_id: String = r.get(0)?;
         let job: Value = serde_json::from_str(&r.get::<_, String>(1)?).unwrap_or(Value::Null);
         let state: Value = serde_json::from_str(&r.get::<_, String>(2)?).unwrap_or(Value::Null);
-        let mut job = if job.is_object() { job } else { serde_json::json!({}) };
+        let mut job = if job.is_object() {
+            job
+        } else {
+            serde_json::json!({})
+        };
         if let Some(o) = job.as_object_mut() {
             o.entry("id").or_insert_with(|| Value::String(job_id));
             let cols: [(&str, Option<Value>); 4] = [
                 ("name", r.get::<_, Option<String>>(3)?.map(Value::String)),
-                ("enabled", r.get::<_, Option<i64>>(4)?.map(|e| Value::Bool(e != 0))),
+                (
+                    "enabled",
+                    r.get::<_, Option<i64>>(4)?.map(|e| Value::Bool(e != 0)),
+                ),
                 ("agentId", r.get::<_, Option<String>>(5)?.map(Value::String)),
-                ("declarationKey", r.get::<_, Option<String>>(7)?.map(Value::String)),
+                (
+                    "declarationKey",
+                    r.get::<_, Option<String>>(7)?.map(Value::String),
+                ),
             ];
             for (k, v) in cols {
                 if let Some(v) = v {
@@ -158,7 +183,11 @@ fn load_jobs(conn: &Connection) -> rusqlite::Result<Vec<CronJobRow>> {
 }
 
 /// Receipts with `rowid > after` or whose id is in the JSON array `pending`, with their task run.
-fn load_receipts(conn: &Connection, after: i64, pending: &str) -> rusqlite::Result<Vec<(i64, CronRunRow)>> {
+fn load_receipts(
+    conn: &Connection,
+    after: i64,
+    pending: &str,
+) -> rusqlite::Result<Vec<(i64, CronRunRow)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT r.rowid, r.receipt_id, r.job_id, r.agent_id, r.status, r.started_at_ms, r.finished_at_ms, \
          r.error_text, t.child_session_key, t.detail_json \
@@ -169,7 +198,9 @@ fn load_receipts(conn: &Connection, after: i64, pending: &str) -> rusqlite::Resu
     )?;
     let rows = stmt.query_map((after, pending), |r| {
         let detail: Option<String> = r.get(9)?;
-        let detail: Value = detail.and_then(|d| serde_json::from_str(&d).ok()).unwrap_or(Value::Null);
+        let detail: Value = detail
+            .and_then(|d| serde_json::from_str(&d).ok())
+            .unwrap_or(Value::Null);
         let run = CronRunRow {
             run_id: r.get(1)?,
             job_id: r.get(2)?,
@@ -178,7 +209,9 @@ fn load_receipts(conn: &Connection, after: i64, pending: &str) -> rusqlite::Resu
             started_at_ms: r.get(5)?,
             finished_at_ms: r.get(6)?,
             error: r.get(7)?,
-            session_key: r.get::<_, Option<String>>(8)?.or_else(|| str_at(&detail, "sessionKey")),
+            session_key: r
+                .get::<_, Option<String>>(8)?
+                .or_else(|| str_at(&detail, "sessionKey")),
             model: detail_model(&detail),
             total_tokens: detail.get("usage").and_then(|u| u64_at(u, "total_tokens")),
         };

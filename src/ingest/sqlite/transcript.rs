@@ -49,7 +49,11 @@ pub(crate) fn decode_value(v: &Value, ctx: &EntryContext<'_>) -> Decoded {
         .get("timestamp")
         .and_then(Value::as_str)
         .and_then(iso_to_utc)
-        .or_else(|| message.and_then(|m| i64_at(m, "timestamp")).and_then(ms_to_utc));
+        .or_else(|| {
+            message
+                .and_then(|m| i64_at(m, "timestamp"))
+                .and_then(ms_to_utc)
+        });
     let id = str_at(v, "id");
     let kind = match v.get("type").and_then(Value::as_str) {
         Some("message") => message.and_then(|m| message_fact(m, ctx)),
@@ -122,7 +126,11 @@ fn model_fact(v: &Value, ctx: &EntryContext<'_>) -> Option<FactKind> {
 /// A heartbeat poll: content is exactly [`HEARTBEAT_POLL`] (a string, or text parts joined), or
 /// `provenance.sourceTool == "heartbeat"` (2026.9.6).
 fn is_heartbeat(m: &Value) -> bool {
-    if m.get("provenance").and_then(|p| p.get("sourceTool")).and_then(Value::as_str) == Some("heartbeat") {
+    if m.get("provenance")
+        .and_then(|p| p.get("sourceTool"))
+        .and_then(Value::as_str)
+        == Some("heartbeat")
+    {
         return true;
     }
     match m.get("content") {
@@ -142,14 +150,23 @@ fn is_heartbeat(m: &Value) -> bool {
 mod tests {
     use super::*;
 
-    const CTX: EntryContext<'static> = EntryContext { agent_id: "main", session_id: "s", session_key: Some("k") };
+    const CTX: EntryContext<'static> = EntryContext {
+        agent_id: "main",
+        session_id: "s",
+        session_key: Some("k"),
+    };
 
     #[test]
     fn assistant_usage() {
         let line = br#"{"type":"message","id":"a","timestamp":"2026-11-22T01:58:02.092Z","message":{"role":"assistant","provider":"p","model":"m","usage":{"input":10,"output":2,"cacheRead":1,"cacheWrite":0,"totalTokens":13,"cost":{"total":0.25}},"stopReason":"stop","__openclaw":{"runId":"r1"}}}"#;
         let d = decode(line, &CTX).unwrap();
-        let Some(FactKind::Usage(u)) = d.kind else { panic!("no usage") };
-        assert_eq!((u.input, u.output, u.cache_read, u.total_tokens), (10, 2, 1, 13));
+        let Some(FactKind::Usage(u)) = d.kind else {
+            panic!("no usage")
+        };
+        assert_eq!(
+            (u.input, u.output, u.cache_read, u.total_tokens),
+            (10, 2, 1, 13)
+        );
         assert_eq!(u.cost_usd, Some(0.25));
         assert_eq!(u.run_id.as_deref(), Some("r1"));
         assert_eq!(u.model, ModelRef::new("p", "m"));
@@ -163,7 +180,9 @@ mod tests {
         let c = br#"{"type":"message","message":{"role":"user","content":"hello"}}"#;
         for (line, want) in [(&a[..], true), (&b[..], true), (&c[..], false)] {
             let d = decode(line, &CTX).unwrap();
-            let Some(FactKind::UserTurn { heartbeat, .. }) = d.kind else { panic!("no turn") };
+            let Some(FactKind::UserTurn { heartbeat, .. }) = d.kind else {
+                panic!("no turn")
+            };
             assert_eq!(heartbeat, want);
         }
         let d = decode(a, &CTX).unwrap();
@@ -173,7 +192,10 @@ mod tests {
     #[test]
     fn model_snapshot_and_mirror() {
         let s = br#"{"type":"custom","customType":"model-snapshot","data":{"provider":"p","modelId":"m"}}"#;
-        assert!(matches!(decode(s, &CTX).unwrap().kind, Some(FactKind::TranscriptModelChange { .. })));
+        assert!(matches!(
+            decode(s, &CTX).unwrap().kind,
+            Some(FactKind::TranscriptModelChange { .. })
+        ));
         let m = br#"{"type":"message","message":{"role":"assistant","provider":"openclaw","model":"delivery-mirror"}}"#;
         assert!(decode(m, &CTX).unwrap().kind.is_none());
         assert!(decode(b"{not json", &CTX).is_err());

@@ -5,7 +5,10 @@ use serde_json::Value;
 
 /// The string at `key`, if it is a non-empty string.
 pub(crate) fn str_at(v: &Value, key: &str) -> Option<String> {
-    v.get(key).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned)
+    v.get(key)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
 }
 
 /// A non-negative integer at `key` (accepts integral floats, as JSON writers sometimes emit).
@@ -16,7 +19,8 @@ pub(crate) fn u64_at(v: &Value, key: &str) -> Option<u64> {
 /// A signed integer at `key` (epoch ms and the like).
 pub(crate) fn i64_at(v: &Value, key: &str) -> Option<i64> {
     let n = v.get(key)?;
-    n.as_i64().or_else(|| n.as_f64().filter(|f| f.is_finite()).map(|f| f as i64))
+    n.as_i64()
+        .or_else(|| n.as_f64().filter(|f| f.is_finite()).map(|f| f as i64))
 }
 
 /// A float at `key`.
@@ -31,7 +35,11 @@ pub(crate) fn bool_at(v: &Value, key: &str) -> Option<bool> {
 
 /// A JSON number as a non-negative integer.
 pub(crate) fn as_u64(n: &Value) -> Option<u64> {
-    n.as_u64().or_else(|| n.as_f64().filter(|f| f.is_finite() && *f >= 0.0).map(|f| f.round() as u64))
+    n.as_u64().or_else(|| {
+        n.as_f64()
+            .filter(|f| f.is_finite() && *f >= 0.0)
+            .map(|f| f.round() as u64)
+    })
 }
 
 /// Epoch milliseconds → UTC time.
@@ -41,7 +49,9 @@ pub(crate) fn ms_to_utc(ms: i64) -> Option<DateTime<Utc>> {
 
 /// An ISO-8601 / RFC 3339 string → UTC time.
 pub(crate) fn iso_to_utc(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 /// The first `max` characters of `s` (for error excerpts).

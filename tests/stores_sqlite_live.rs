@@ -113,6 +113,10 @@ fn only_new_transcript_rows_come_back() {
         matches!(&facts[0].origin.locator, lanetop::fact::Locator::Row { table, key: k } if &**table == "transcript_events" && **k == *key)
     );
     assert!(r.poll().unwrap().is_empty());
+    // A commit to an unrelated table moves data_version but yields nothing.
+    w.execute("INSERT INTO auth_profile_state VALUES ('k', '{}', 1)", [])
+        .unwrap();
+    assert!(r.poll().unwrap().is_empty());
 
     // A queued followup changes PendingInputs; a session update re-sends the snapshot.
     w.execute(
@@ -196,12 +200,12 @@ CREATE TABLE session_nodes (session_key TEXT PRIMARY KEY, current_session_id TEX
   status TEXT, created_via TEXT, label TEXT, updated_at INTEGER NOT NULL, last_interaction_at INTEGER,
   last_activity_at INTEGER, parent_session_key TEXT, archived_at INTEGER);
 CREATE TABLE session_windows (session_id TEXT PRIMARY KEY, session_key TEXT NOT NULL, status TEXT, chat_type TEXT,
-  model_provider TEXT, model TEXT);
+  model_provider TEXT, model TEXT, updated_at INTEGER NOT NULL, ended_at INTEGER);
 CREATE TABLE transcript_events (session_id TEXT NOT NULL, seq INTEGER NOT NULL, event_json TEXT, created_at INTEGER NOT NULL,
   event_zstd BLOB, event_utf8_bytes INTEGER, navigation_json TEXT, PRIMARY KEY (session_id, seq));
 CREATE TABLE session_pending_inputs (seq INTEGER PRIMARY KEY AUTOINCREMENT, session_key TEXT NOT NULL, state TEXT NOT NULL);
 INSERT INTO session_nodes VALUES ('agent:main:main', 's1', '{\"sessionId\":\"s1\"}', 'done', 'run', NULL, 1, NULL, NULL, NULL, NULL);
-INSERT INTO session_windows VALUES ('s1', 'agent:main:main', 'done', 'direct', 'p', 'm');
+INSERT INTO session_windows VALUES ('s1', 'agent:main:main', 'done', 'direct', 'p', 'm', 1, NULL);
 ";
 
 #[test]

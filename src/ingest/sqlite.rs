@@ -15,6 +15,7 @@ mod agent;
 pub(crate) mod conn;
 pub(crate) mod cron_job;
 pub(crate) mod entry;
+mod sessions;
 mod state;
 pub(crate) mod transcript;
 pub(crate) mod util;

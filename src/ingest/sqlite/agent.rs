@@ -2,7 +2,10 @@
 //!
 //! Per poll (skipped when `PRAGMA data_version` did not move), inside one read transaction:
 //! 1. `session_nodes` ⟕ `session_windows` (on `current_session_id`) → a
-//!    [`FactKind::SessionsSnapshot`], sent on the first poll and whenever the rows differ;
+//!    [`FactKind::SessionsSnapshot`], sent on the first poll and whenever the rows differ. The
+//!    rows are re-read only when a cheap digest of both tables moved (see
+//!    `super::sessions::fingerprint`) or every `FULL_REREAD` (30 s) at most, since the
+//!    gateway commits to unrelated tables (auth state, memory index) all the time;
 //! 2. `transcript_events` rows past the last `(session_id, seq)` seen → [`FactKind::Usage`],
 //!    [`FactKind::UserTurn`], [`FactKind::TranscriptModelChange`] (never resent); compressed
 //!    rows (`event_json` NULL) are decoded from `event_zstd`; a row that cannot be decoded
@@ -13,14 +16,14 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
-use crate::fact::ModelRef;
 use crate::fact::{Fact, FactKind, Origin, SessionRow, SourceKind};
 use crate::ingest::sqlite::conn::{RoDb, sql_err};
-use crate::ingest::sqlite::entry::row_from_entry;
+use crate::ingest::sqlite::sessions;
 use crate::ingest::sqlite::transcript::{self, EntryContext};
 use crate::ingest::sqlite::util::{excerpt, ms_to_utc};
 use crate::ingest::store::{StoreError, StoreReader};
@@ -31,6 +34,9 @@ pub struct AgentDbReader {
     db: RoDb,
     path: Arc<str>,
     last_sessions: Option<Vec<SessionRow>>,
+    /// Cheap digest of `session_nodes`/`session_windows` at the last full read.
+    sessions_fingerprint: Option<sessions::Fingerprint>,
+    sessions_read: Option<Instant>,
     last_pending: Option<Vec<(String, u32)>>,
     /// Highest `seq` already turned into facts, per transcript `session_id`.
     seen_seq: HashMap<String, i64>,
@@ -46,6 +52,8 @@ impl AgentDbReader {
             path: db.name(),
             db,
             last_sessions: None,
+            sessions_fingerprint: None,
+            sessions_read: None,
             last_pending: None,
             seen_seq: HashMap::new(),
         })
@@ -60,22 +68,35 @@ impl AgentDbReader {
         let tx = conn.unchecked_transaction().map_err(err)?;
         let mut out = Vec::new();
 
-        let rows = load_sessions(&tx, &self.agent_id).map_err(err)?;
-        if self.last_sessions.as_ref() != Some(&rows) {
-            let at = rows
-                .iter()
-                .filter_map(|r| r.updated_at_ms)
-                .max()
-                .and_then(ms_to_utc);
-            out.push(Fact {
-                at: at.unwrap_or_else(Utc::now),
-                origin: Origin::row(SourceKind::AgentDb, self.path.clone(), "session_nodes", "*"),
-                kind: FactKind::SessionsSnapshot {
-                    agent_id: self.agent_id.clone(),
-                    rows: rows.clone(),
-                },
-            });
-            self.last_sessions = Some(rows);
+        let fingerprint = sessions::fingerprint(&tx).map_err(err)?;
+        let stale = self
+            .sessions_read
+            .is_none_or(|t| t.elapsed() >= sessions::FULL_REREAD);
+        if stale || self.sessions_fingerprint.as_ref() != Some(&fingerprint) {
+            self.sessions_fingerprint = Some(fingerprint);
+            self.sessions_read = Some(Instant::now());
+            let rows = sessions::load(&tx, &self.agent_id).map_err(err)?;
+            if self.last_sessions.as_ref() != Some(&rows) {
+                let at = rows
+                    .iter()
+                    .filter_map(|r| r.updated_at_ms)
+                    .max()
+                    .and_then(ms_to_utc);
+                out.push(Fact {
+                    at: at.unwrap_or_else(Utc::now),
+                    origin: Origin::row(
+                        SourceKind::AgentDb,
+                        self.path.clone(),
+                        "session_nodes",
+                        "*",
+                    ),
+                    kind: FactKind::SessionsSnapshot {
+                        agent_id: self.agent_id.clone(),
+                        rows: rows.clone(),
+                    },
+                });
+                self.last_sessions = Some(rows);
+            }
         }
 
         let keys = load_window_keys(&tx).map_err(err)?;
@@ -130,42 +151,6 @@ impl StoreReader for AgentDbReader {
     fn poll(&mut self) -> Result<Vec<Fact>, StoreError> {
         self.read()
     }
-}
-
-const SESSIONS_SQL: &str = "SELECT n.session_key, n.current_session_id, n.entry_json, n.status, n.created_via, \
-     n.label, n.updated_at, n.last_interaction_at, n.last_activity_at, n.parent_session_key, n.archived_at, \
-     w.status, w.model_provider, w.model, w.chat_type \
-     FROM session_nodes n LEFT JOIN session_windows w ON w.session_id = n.current_session_id \
-     ORDER BY n.session_key";
-
-/// Session rows: `session_nodes` columns win, then `entry_json`, then the current window.
-fn load_sessions(conn: &Connection, agent_id: &str) -> rusqlite::Result<Vec<SessionRow>> {
-    let mut stmt = conn.prepare_cached(SESSIONS_SQL)?;
-    let rows = stmt.query_map([], |r| {
-        let key: String = r.get(0)?;
-        let entry_json: String = r.get(2)?;
-        let entry = serde_json::from_str(&entry_json).unwrap_or(serde_json::Value::Null);
-        let mut row = row_from_entry(agent_id, &key, &entry);
-        row.session_id = r.get(1)?;
-        let pick = |col: Option<String>, cur: Option<String>| col.or(cur);
-        row.status = pick(r.get(3)?, row.status.take()).or(r.get(11)?);
-        row.created_via = pick(r.get(4)?, row.created_via.take());
-        row.label = pick(r.get(5)?, row.label.take());
-        row.updated_at_ms = r.get::<_, Option<i64>>(6)?.or(row.updated_at_ms);
-        row.last_interaction_at_ms = r.get::<_, Option<i64>>(7)?.or(row.last_interaction_at_ms);
-        row.last_activity_at_ms = r.get::<_, Option<i64>>(8)?.or(row.last_activity_at_ms);
-        row.parent_session_key = pick(r.get(9)?, row.parent_session_key.take());
-        row.archived |= r.get::<_, Option<i64>>(10)?.is_some();
-        if row.model.is_none() {
-            let (p, m): (Option<String>, Option<String>) = (r.get(12)?, r.get(13)?);
-            row.model = p.zip(m).map(|(p, m)| ModelRef::new(p, m));
-        }
-        if row.chat_type.is_none() {
-            row.chat_type = r.get(14)?;
-        }
-        Ok(row)
-    })?;
-    rows.collect()
 }
 
 /// `session_windows`: transcript `session_id` → `session_key`.

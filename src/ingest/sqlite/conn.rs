@@ -18,6 +18,13 @@
 //!   ("… has no -wal/-shm (gateway stopped?) …"). The connection is also dropped when the side
 //!   files vanish under an open connection. A race remains between the check and SQLite's own
 //!   open (the gateway shutting down in that window); it is documented, not closed.
+//! - While lanetop holds its connection, a gateway that closes cleanly does *not* remove
+//!   `-wal`/`-shm` (the reader holds the shared-memory lock), so reading simply goes on; a
+//!   read-only connection closing last leaves them in place too (it cannot checkpoint).
+//! - A WAL reader necessarily maps the existing `-shm` (SQLite's shared wal-index) and takes
+//!   its read locks there; it never writes the database or the `-wal`.
+//!
+//! All of this is exercised by `tests/stores_sqlite_live.rs`.
 //!
 //! # Change detection
 //! `PRAGMA data_version` changes whenever another connection commits. A poll whose value did

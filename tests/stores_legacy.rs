@@ -330,3 +330,61 @@ fn checksum_legacy_readers_never_write() {
         "same paths, bytes and mtimes"
     );
 }
+
+/// Copy every file of `src` over `dst` in place (same inode when the file exists, like an
+/// append), the way the files grew between the capture's phase snapshots.
+fn overlay(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for e in std::fs::read_dir(src).unwrap() {
+        let e = e.unwrap();
+        let to = dst.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            overlay(&e.path(), &to);
+        } else {
+            std::fs::write(&to, std::fs::read(e.path()).unwrap()).unwrap();
+        }
+    }
+}
+
+/// Replaying the real phase snapshots (`captured-legacy/snapshots/*`, then the final state)
+/// into one directory: after each phase the cumulative usage and cron-run counts equal what
+/// python counts in that phase, i.e. growth is read incrementally, nothing twice, nothing lost.
+#[test]
+fn replay_of_phase_snapshots_is_incremental() {
+    // (phase, main / ops / research assistant usage, cron run lines)
+    let phases: [(&str, [usize; 3], usize); 8] = [
+        ("snapshots/after-fallback", [13, 10, 4], 5),
+        ("snapshots/after-takeover", [19, 14, 7], 11),
+        ("snapshots/before-kill", [20, 14, 7], 14),
+        ("snapshots/after-kill", [24, 18, 7], 14),
+        ("snapshots/before-sigusr1", [26, 18, 8], 17),
+        ("snapshots/after-restart", [26, 18, 8], 17),
+        ("snapshots/after-sigusr1-recovery", [29, 18, 8], 19),
+        ("state", [31, 20, 8], 22),
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let agents = ["main", "ops", "research"];
+    let mut readers: Vec<LegacyAgentReader> = agents
+        .iter()
+        .map(|a| LegacyAgentReader::open(a, &root.join(format!("agents/{a}/sessions"))).unwrap())
+        .collect();
+    let mut cron = LegacyCronReader::open(&root.join("cron")).unwrap();
+    let mut usage = [0usize; 3];
+    let mut runs = 0;
+    for (phase, want_usage, want_runs) in phases {
+        overlay(&common::openclaw(&format!("captured-legacy/{phase}")), root);
+        for (i, r) in readers.iter_mut().enumerate() {
+            let t = tally(&r.poll().unwrap());
+            assert_eq!(t.corrupt, 0, "{phase} {}", agents[i]);
+            usage[i] += t.usage;
+        }
+        runs += cron
+            .poll()
+            .unwrap()
+            .iter()
+            .filter(|f| matches!(f.kind, FactKind::CronRun(_)))
+            .count();
+        assert_eq!((usage, runs), (want_usage, want_runs), "{phase}");
+    }
+}

@@ -301,6 +301,8 @@ fn checksum_readers_never_write_sqlite_capture() {
         }
     }
     drop(readers);
+    let config = lanetop::ingest::config::load_config(&root.join("openclaw.json")).unwrap();
+    assert_eq!(config.gateway_port, Some(18790));
     let after = stores_util::tree_fingerprint(&root);
     assert_eq!(before, after, "same paths, bytes and mtimes");
 }

@@ -306,3 +306,33 @@ fn checksum_readers_never_write_sqlite_capture() {
     let after = stores_util::tree_fingerprint(&root);
     assert_eq!(before, after, "same paths, bytes and mtimes");
 }
+
+/// A poll that fails half-way (here: a table renamed away) keeps the facts it already made for
+/// the next poll, and is retried even though the database does not change again.
+#[test]
+fn failed_poll_keeps_its_facts_and_retries() {
+    let (_tmp, root) = copy_capture();
+    let db = root.join("state/openclaw.sqlite");
+    let mut r = StateDbReader::open(&db).unwrap();
+    r.poll().unwrap();
+    let w = Connection::open(&db).unwrap();
+    w.execute_batch(
+        "INSERT INTO cron_run_receipts (receipt_id, store_key, job_id, config_revision, agent_id, status, owner_pid, started_at_ms, finished_at_ms) \
+         VALUES ('rcpt-y', 'k', 'j', 'c', 'ops', 'ok', 1, 1795312800000, 1795312801000); \
+         ALTER TABLE gateway_boot_lifecycle RENAME TO boots_away;",
+    )
+    .unwrap();
+    let err = r.poll().unwrap_err().to_string();
+    assert!(err.contains("gateway_boot_lifecycle"), "{err}");
+    let err = r.poll().unwrap_err().to_string();
+    assert!(
+        err.contains("gateway_boot_lifecycle"),
+        "retried without a db change: {err}"
+    );
+    w.execute_batch("ALTER TABLE boots_away RENAME TO gateway_boot_lifecycle;")
+        .unwrap();
+    let facts = r.poll().unwrap();
+    assert_eq!(facts.len(), 1, "{facts:?}");
+    assert!(matches!(&facts[0].kind, FactKind::CronRun(run) if run.run_id == "rcpt-y"));
+    assert!(r.poll().unwrap().is_empty());
+}

@@ -13,7 +13,7 @@
 //! 3. `session_pending_inputs` with `state='queued'`, counted per session key →
 //!    [`FactKind::PendingInputs`], sent on the first poll and on change.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -40,6 +40,8 @@ pub struct AgentDbReader {
     last_pending: Option<Vec<(String, u32)>>,
     /// Highest `seq` already turned into facts, per transcript `session_id`.
     seen_seq: HashMap<String, i64>,
+    /// Facts of a poll that failed half-way, delivered by the next poll.
+    carry: Vec<Fact>,
 }
 
 impl AgentDbReader {
@@ -56,26 +58,29 @@ impl AgentDbReader {
             sessions_read: None,
             last_pending: None,
             seen_seq: HashMap::new(),
+            carry: Vec::new(),
         })
     }
 
-    fn read(&mut self) -> Result<Vec<Fact>, StoreError> {
+    /// Append what changed to `out`. Every fact pushed is accounted for in the reader's state
+    /// at once, so after an error `poll` keeps `out` for the next call and nothing is lost or
+    /// sent twice.
+    fn read(&mut self, out: &mut Vec<Fact>) -> Result<(), StoreError> {
         let Some(conn) = self.db.changed()? else {
-            return Ok(Vec::new());
+            return Ok(());
         };
         let path = self.path.clone();
         let err = |e: rusqlite::Error| sql_err(&path, &e);
         let tx = conn.unchecked_transaction().map_err(err)?;
-        let mut out = Vec::new();
 
         let fingerprint = sessions::fingerprint(&tx).map_err(err)?;
         let stale = self
             .sessions_read
             .is_none_or(|t| t.elapsed() >= sessions::FULL_REREAD);
         if stale || self.sessions_fingerprint.as_ref() != Some(&fingerprint) {
+            let rows = sessions::load(&tx, &self.agent_id).map_err(err)?;
             self.sessions_fingerprint = Some(fingerprint);
             self.sessions_read = Some(Instant::now());
-            let rows = sessions::load(&tx, &self.agent_id).map_err(err)?;
             if self.last_sessions.as_ref() != Some(&rows) {
                 let at = rows
                     .iter()
@@ -101,21 +106,25 @@ impl AgentDbReader {
 
         let keys = load_window_keys(&tx).map_err(err)?;
         let maxes = load_max_seq(&tx).map_err(err)?;
-        let mut seen = HashMap::with_capacity(maxes.len());
-        for (session_id, max) in maxes {
-            let from = self.seen_seq.get(&session_id).copied().unwrap_or(-1);
-            if max > from {
-                let key = keys.get(&session_id).map(String::as_str);
-                let ctx = EntryContext {
-                    agent_id: &self.agent_id,
-                    session_id: &session_id,
-                    session_key: key,
-                };
-                read_events(&tx, &self.path, &ctx, from, &mut out).map_err(err)?;
+        let present: HashSet<&str> = maxes.iter().map(|(s, _)| s.as_str()).collect();
+        self.seen_seq.retain(|s, _| present.contains(s.as_str()));
+        for (session_id, max) in &maxes {
+            let from = self.seen_seq.get(session_id).copied().unwrap_or(-1);
+            if *max <= from {
+                continue;
             }
-            seen.insert(session_id, max.max(from));
+            let key = keys.get(session_id).map(String::as_str);
+            let ctx = EntryContext {
+                agent_id: &self.agent_id,
+                session_id,
+                session_key: key,
+            };
+            // `last` advances row by row, so a failure mid-session keeps what was pushed.
+            let mut last = from;
+            let res = read_events(&tx, &self.path, &ctx, &mut last, out);
+            self.seen_seq.insert(session_id.clone(), last);
+            res.map_err(err)?;
         }
-        self.seen_seq = seen;
 
         let pending = load_pending(&tx).map_err(err)?;
         if self.last_pending.as_ref() != Some(&pending) {
@@ -135,7 +144,7 @@ impl AgentDbReader {
             self.last_pending = Some(pending);
         }
         drop(tx);
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -149,7 +158,15 @@ impl StoreReader for AgentDbReader {
     }
 
     fn poll(&mut self) -> Result<Vec<Fact>, StoreError> {
-        self.read()
+        let mut out = std::mem::take(&mut self.carry);
+        match self.read(&mut out) {
+            Ok(()) => Ok(out),
+            Err(e) => {
+                self.carry = out;
+                self.db.invalidate();
+                Err(e)
+            }
+        }
     }
 }
 
@@ -183,19 +200,19 @@ fn load_pending(conn: &Connection) -> rusqlite::Result<Vec<(String, u32)>> {
     rows.collect()
 }
 
-/// Turn the events of one session with `seq > after` into facts.
+/// Turn the events of one session with `seq > *last` into facts, advancing `*last` per row.
 fn read_events(
     conn: &Connection,
     path: &Arc<str>,
     ctx: &EntryContext<'_>,
-    after: i64,
+    last: &mut i64,
     out: &mut Vec<Fact>,
 ) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare_cached(
         "SELECT seq, event_json, event_zstd, created_at FROM transcript_events \
          WHERE session_id = ?1 AND seq > ?2 ORDER BY seq",
     )?;
-    let mut rows = stmt.query((ctx.session_id, after))?;
+    let mut rows = stmt.query((ctx.session_id, *last))?;
     while let Some(r) = rows.next()? {
         let seq: i64 = r.get(0)?;
         let json: Option<String> = r.get(1)?;
@@ -218,6 +235,7 @@ fn read_events(
             }
             Err((error, bytes)) => out.push(corrupt(fallback, origin, error, &bytes)),
         }
+        *last = seq;
     }
     Ok(())
 }

@@ -100,6 +100,12 @@ impl RoDb {
         Ok(self.conn.as_ref())
     }
 
+    /// Forget the last `data_version`, so the next [`Self::changed`] reports a change (used
+    /// after a failed read, which must be retried even if the database does not move).
+    pub(crate) fn invalidate(&mut self) {
+        self.data_version = None;
+    }
+
     fn ensure_open(&mut self) -> Result<(), StoreError> {
         check_side_files(&self.path, &self.name)?;
         if self.conn.is_none() {

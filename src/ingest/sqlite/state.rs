@@ -37,6 +37,8 @@ pub struct StateDbReader {
     /// Receipts last sent with status `running`: receipt id → that status.
     running: HashMap<String, String>,
     boots: HashMap<String, BootRow>,
+    /// Facts of a poll that failed half-way, delivered by the next poll.
+    carry: Vec<Fact>,
 }
 
 impl StateDbReader {
@@ -50,17 +52,20 @@ impl StateDbReader {
             receipt_rowid: 0,
             running: HashMap::new(),
             boots: HashMap::new(),
+            carry: Vec::new(),
         })
     }
 
-    fn read(&mut self) -> Result<Vec<Fact>, StoreError> {
+    /// Append what changed to `out`. Every fact pushed is accounted for in the reader's state
+    /// at once, so after an error `poll` keeps `out` for the next call and nothing is lost or
+    /// sent twice.
+    fn read(&mut self, out: &mut Vec<Fact>) -> Result<(), StoreError> {
         let Some(conn) = self.db.changed()? else {
-            return Ok(Vec::new());
+            return Ok(());
         };
         let path = self.path.clone();
         let err = |e: rusqlite::Error| sql_err(&path, &e);
         let tx = conn.unchecked_transaction().map_err(err)?;
-        let mut out = Vec::new();
 
         let jobs = load_jobs(&tx).map_err(err)?;
         if self.last_jobs.as_ref() != Some(&jobs) {
@@ -119,7 +124,7 @@ impl StateDbReader {
             });
         }
         drop(tx);
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -133,7 +138,15 @@ impl StoreReader for StateDbReader {
     }
 
     fn poll(&mut self) -> Result<Vec<Fact>, StoreError> {
-        self.read()
+        let mut out = std::mem::take(&mut self.carry);
+        match self.read(&mut out) {
+            Ok(()) => Ok(out),
+            Err(e) => {
+                self.carry = out;
+                self.db.invalidate();
+                Err(e)
+            }
+        }
     }
 }
 

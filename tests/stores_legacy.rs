@@ -388,3 +388,82 @@ fn replay_of_phase_snapshots_is_incremental() {
         assert_eq!((usage, runs), (want_usage, want_runs), "{phase}");
     }
 }
+
+/// Constructed 3.28/5.20 samples: the zero-usage `delivery-mirror` message is not a turn, the
+/// fallback override is kept, the 5.20 split cron store reads its state from jobs-state.json.
+#[test]
+fn constructed_legacy_samples() {
+    let root = common::openclaw("samples/legacy/dot-openclaw");
+    let mut main = LegacyAgentReader::open("main", &root.join("agents/main/sessions")).unwrap();
+    let t = tally(&main.poll().unwrap());
+    assert_eq!(
+        (t.snapshots.clone(), t.usage),
+        (vec![5], 2),
+        "mirror excluded"
+    );
+    assert!((t.usd - 0.012629).abs() < 1e-9, "{}", t.usd);
+    let mut ill =
+        LegacyAgentReader::open("illarion", &root.join("agents/illarion/sessions")).unwrap();
+    let facts = ill.poll().unwrap();
+    let t = tally(&facts);
+    assert_eq!((t.usage, t.model_changes), (5, 3));
+    assert!((t.usd - 0.045309).abs() < 1e-9, "{}", t.usd);
+    let FactKind::SessionsSnapshot { rows, .. } = &facts[0].kind else {
+        panic!("snapshot first")
+    };
+    assert!(rows.iter().any(
+        |r| r.model_override.as_ref().map(|m| m.to_string()).as_deref() == Some("kimi/kimi2.5")
+    ));
+
+    let mut cron = LegacyCronReader::open(&root.join("cron-2026.5.20")).unwrap();
+    let facts = cron.poll().unwrap();
+    let FactKind::CronJobsSnapshot { jobs } = &facts[0].kind else {
+        panic!("jobs first")
+    };
+    let watch = jobs
+        .iter()
+        .find(|j| j.id == "8d2c5a91-4e6f-4b30-a7d1-e9f0b3c6a852")
+        .unwrap();
+    assert_eq!(
+        (watch.consecutive_errors, watch.last_run_status.as_deref()),
+        (Some(3), Some("error"))
+    );
+    assert!(
+        watch
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("FallbackSummaryError"))
+    );
+}
+
+/// A half-written jobs-state.json: one Format error, the previous jobs stay; once whole again
+/// with changed state, a new snapshot is sent.
+#[test]
+fn half_written_jobs_state_keeps_previous_jobs() {
+    let (_tmp, root) = copy_legacy();
+    let mut r = LegacyCronReader::open(&root.join("cron")).unwrap();
+    r.poll().unwrap();
+    let state = root.join("cron/jobs-state.json");
+    let good = std::fs::read_to_string(&state).unwrap();
+    std::fs::write(&state, &good[..good.len() / 3]).unwrap();
+    let err = r.poll().unwrap_err().to_string();
+    assert!(
+        err.contains("jobs-state.json") && err.contains("invalid JSON"),
+        "{err}"
+    );
+    assert!(
+        r.poll().unwrap().is_empty(),
+        "same broken version: reported once"
+    );
+    std::fs::write(
+        &state,
+        good.replace("\"consecutiveErrors\": 0", "\"consecutiveErrors\": 4"),
+    )
+    .unwrap();
+    let facts = r.poll().unwrap();
+    assert_eq!(facts.len(), 1);
+    let FactKind::CronJobsSnapshot { jobs } = &facts[0].kind else {
+        panic!()
+    };
+    assert!(jobs.iter().all(|j| j.consecutive_errors == Some(4)));
+}

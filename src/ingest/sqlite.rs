@@ -4,11 +4,11 @@
 //!   user turns, model changes, pending inputs.
 //! - [`StateDbReader`]: `state/openclaw.sqlite` → cron jobs, cron runs, gateway boots.
 //!
-//! Both open the database strictly read-only (see [`conn`] for the exact behaviour on WAL
+//! Both open the database strictly read-only (see `conn` for the exact behaviour on WAL
 //! databases) and skip a poll cheaply when `PRAGMA data_version` did not move.
 //!
-//! The JSON decoders for transcript entries ([`transcript`]), `SessionEntry` ([`entry`]) and
-//! `CronJob` ([`cron_job`]) are shared with the legacy readers (`crate::ingest::legacy`), since
+//! The JSON decoders for transcript entries (`transcript`), `SessionEntry` (`entry`) and
+//! `CronJob` (`cron_job`) are shared with the legacy readers (`crate::ingest::legacy`), since
 //! the 2026.6+ rows hold the same JSON as the older files.
 
 mod agent;

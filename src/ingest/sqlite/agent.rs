@@ -46,7 +46,7 @@ pub struct AgentDbReader {
 
 impl AgentDbReader {
     /// Open `db_path` read-only for agent `agent_id`. Fails when the file is missing, is not a
-    /// database, or is a WAL database without its `-wal`/`-shm` (see [`super::conn`]).
+    /// database, or is a WAL database without its `-wal`/`-shm` (see `sqlite::conn`).
     pub fn open(agent_id: &str, db_path: &Path) -> Result<Self, StoreError> {
         let db = RoDb::open(db_path)?;
         Ok(Self {

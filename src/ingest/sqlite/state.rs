@@ -42,7 +42,7 @@ pub struct StateDbReader {
 }
 
 impl StateDbReader {
-    /// Open `db_path` read-only (see [`super::conn`] for the WAL rules).
+    /// Open `db_path` read-only (see `sqlite::conn` for the WAL rules).
     pub fn open(db_path: &Path) -> Result<Self, StoreError> {
         let db = RoDb::open(db_path)?;
         Ok(Self {

@@ -1,0 +1,384 @@
+//! The sources the orchestrator drives: store readers picked by generation (plus the config
+//! reader), and log tailers wired to the line parser. Each turns errors into
+//! [`FactKind::SourceHealth`] facts; nothing here panics on bad input.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use chrono::Utc;
+
+use crate::fact::{Fact, FactKind, Generation, Origin, SourceHealth, SourceKind};
+use crate::ingest::discover::{Discovery, LogTarget};
+use crate::ingest::legacy::{LegacyAgentReader, LegacyCronReader};
+use crate::ingest::log::LineParser;
+use crate::ingest::sqlite::{AgentDbReader, StateDbReader};
+use crate::ingest::store::{StoreError, StoreReader};
+use crate::ingest::tail::{TailEvent, TailOptions, TailStatus, Tailer};
+
+type Opener = Box<dyn Fn() -> Result<Box<dyn StoreReader>, StoreError> + Send>;
+
+/// A store reader to open (and re-open after a failed open), with what the status bar needs.
+pub struct StoreSlot {
+    kind: SourceKind,
+    path: Arc<str>,
+    watch: Vec<PathBuf>,
+    opener: Opener,
+    reader: Option<Box<dyn StoreReader>>,
+    last_health: Option<SourceHealth>,
+}
+
+impl StoreSlot {
+    fn new(kind: SourceKind, path: &Path, opener: Opener) -> Self {
+        let watch = vec![path.to_path_buf()];
+        let path = Arc::from(path.to_string_lossy().as_ref());
+        StoreSlot {
+            kind,
+            path,
+            watch,
+            opener,
+            reader: None,
+            last_health: None,
+        }
+    }
+
+    /// Whether this is the config reader.
+    pub fn is_config(&self) -> bool {
+        self.kind == SourceKind::Config
+    }
+
+    /// Files whose change should trigger [`StoreSlot::poll`].
+    pub fn watch_paths(&self) -> Vec<PathBuf> {
+        match &self.reader {
+            Some(r) => {
+                let mut v = r.watch_paths();
+                v.extend(self.watch.iter().cloned());
+                v
+            }
+            None => self.watch.clone(),
+        }
+    }
+
+    /// Open if needed, poll, and push the facts plus a health fact when the health changed.
+    pub fn poll(&mut self, out: &mut dyn FnMut(Fact)) {
+        let result = match &mut self.reader {
+            Some(r) => r.poll(),
+            None => match (self.opener)() {
+                Ok(r) => self.reader.insert(r).poll(),
+                Err(e) => Err(e),
+            },
+        };
+        let health = match result {
+            Ok(facts) => {
+                let n = facts.len();
+                facts.into_iter().for_each(&mut *out);
+                let name = self.reader.as_ref().map(|r| r.name()).unwrap_or_default();
+                SourceHealth::Ok {
+                    detail: format!("{name} read ({n} new)"),
+                }
+            }
+            Err(e) => SourceHealth::Error {
+                message: e.to_string(),
+            },
+        };
+        let changed = match (&self.last_health, &health) {
+            (Some(SourceHealth::Ok { .. }), SourceHealth::Ok { .. }) => false,
+            (Some(a), b) => a != b,
+            (None, _) => true,
+        };
+        if changed {
+            out(health_fact(self.kind, self.path.clone(), health.clone()));
+        }
+        self.last_health = Some(health);
+    }
+}
+
+/// A [`FactKind::SourceHealth`] fact stamped now.
+pub fn health_fact(kind: SourceKind, path: Arc<str>, health: SourceHealth) -> Fact {
+    Fact {
+        at: Utc::now(),
+        origin: Origin::new(kind, path),
+        kind: FactKind::SourceHealth { health },
+    }
+}
+
+/// The [`FactKind::Generation`] fact of a discovery, if the generation is known.
+pub fn generation_fact(d: &Discovery) -> Option<Fact> {
+    let g: Generation = d.generation?;
+    let path = d
+        .state_dir
+        .as_deref()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Some(Fact {
+        at: Utc::now(),
+        origin: Origin::new(SourceKind::Lanetop, path.into()),
+        kind: FactKind::Generation(g),
+    })
+}
+
+/// The store readers of a discovery, picked by generation: 2026.6+ → one
+/// [`AgentDbReader`] per `agents/<id>/agent/openclaw-agent.sqlite` and a [`StateDbReader`] for
+/// `state/openclaw.sqlite`; legacy → one [`LegacyAgentReader`] per `agents/<id>/sessions/` and a
+/// [`LegacyCronReader`] for `cron/`. Readers that fail to open are left out (see
+/// [`build_slots`] for the retrying form used by the orchestrator).
+pub fn build_readers(d: &Discovery) -> Vec<Box<dyn StoreReader>> {
+    store_slots(d)
+        .into_iter()
+        .filter_map(|s| (s.opener)().ok())
+        .collect()
+}
+
+/// The config reader (first: prices are needed to price usage) and the store readers.
+pub fn build_slots(d: &Discovery) -> Vec<StoreSlot> {
+    let mut v = Vec::new();
+    if let Some(cfg) = &d.config_path {
+        let p = cfg.clone();
+        v.push(StoreSlot::new(
+            SourceKind::Config,
+            cfg,
+            Box::new(move || Ok(Box::new(ConfigReader::new(&p)))),
+        ));
+    }
+    v.extend(store_slots(d));
+    v
+}
+
+fn store_slots(d: &Discovery) -> Vec<StoreSlot> {
+    let Some(state) = &d.state_dir else {
+        return Vec::new();
+    };
+    let mut v = Vec::new();
+    match d.generation {
+        Some(Generation::Sqlite) => {
+            for (id, dir) in &d.agents {
+                let db = dir.join("agent").join("openclaw-agent.sqlite");
+                if db.is_file() {
+                    let (id, p) = (id.clone(), db.clone());
+                    let open: Opener =
+                        Box::new(move || Ok(Box::new(AgentDbReader::open(&id, &p)?)));
+                    v.push(StoreSlot::new(SourceKind::AgentDb, &db, open));
+                }
+            }
+            let db = state.join("state").join("openclaw.sqlite");
+            if db.is_file() {
+                let p = db.clone();
+                v.push(StoreSlot::new(
+                    SourceKind::StateDb,
+                    &db,
+                    Box::new(move || Ok(Box::new(StateDbReader::open(&p)?))),
+                ));
+            }
+        }
+        Some(Generation::Legacy) => {
+            for (id, dir) in &d.agents {
+                let sessions = dir.join("sessions");
+                if sessions.is_dir() {
+                    let (id, p) = (id.clone(), sessions.clone());
+                    let open: Opener =
+                        Box::new(move || Ok(Box::new(LegacyAgentReader::open(&id, &p)?)));
+                    v.push(StoreSlot::new(SourceKind::LegacySessions, &sessions, open));
+                }
+            }
+            let cron = state.join("cron");
+            if cron.is_dir() {
+                let p = cron.clone();
+                v.push(StoreSlot::new(
+                    SourceKind::LegacyCron,
+                    &cron,
+                    Box::new(move || Ok(Box::new(LegacyCronReader::open(&p)?))),
+                ));
+            }
+        }
+        None => {}
+    }
+    v
+}
+
+/// Re-parses `openclaw.json` when its mtime or size changes; yields one
+/// [`FactKind::Config`] per successful parse. A parse error is repeated until the file changes.
+pub struct ConfigReader {
+    path: PathBuf,
+    seen: Option<(Option<SystemTime>, u64)>,
+    last_error: Option<String>,
+}
+
+impl ConfigReader {
+    /// A reader of the config file at `path` (nothing read yet).
+    pub fn new(path: &Path) -> Self {
+        ConfigReader {
+            path: path.to_path_buf(),
+            seen: None,
+            last_error: None,
+        }
+    }
+}
+
+impl StoreReader for ConfigReader {
+    fn name(&self) -> String {
+        "config".into()
+    }
+    fn watch_paths(&self) -> Vec<PathBuf> {
+        vec![self.path.clone()]
+    }
+    fn poll(&mut self) -> Result<Vec<Fact>, StoreError> {
+        let io = |e: std::io::Error| StoreError::Io {
+            path: self.path.display().to_string(),
+            message: e.to_string(),
+        };
+        let meta = std::fs::metadata(&self.path).map_err(io)?;
+        let stamp = (meta.modified().ok(), meta.len());
+        if self.seen == Some(stamp) {
+            return match &self.last_error {
+                Some(m) => Err(StoreError::Format {
+                    path: self.path.display().to_string(),
+                    message: m.clone(),
+                }),
+                None => Ok(Vec::new()),
+            };
+        }
+        self.seen = Some(stamp);
+        match crate::ingest::config::load_config(&self.path) {
+            Ok(cfg) => {
+                self.last_error = None;
+                let at = stamp
+                    .0
+                    .map(chrono::DateTime::<Utc>::from)
+                    .unwrap_or_else(Utc::now);
+                let origin = Origin::new(
+                    SourceKind::Config,
+                    self.path.to_string_lossy().as_ref().into(),
+                );
+                Ok(vec![Fact {
+                    at,
+                    origin,
+                    kind: FactKind::Config(Box::new(cfg)),
+                }])
+            }
+            Err(e) => {
+                self.last_error = Some(match &e {
+                    StoreError::Io { message, .. }
+                    | StoreError::Sqlite { message, .. }
+                    | StoreError::Format { message, .. } => message.clone(),
+                });
+                Err(e)
+            }
+        }
+    }
+}
+
+/// A log tailer feeding the line parser: every line becomes one fact (typed or
+/// [`FactKind::CorruptLine`]) with origin `Log` at its 1-based line.
+pub struct LogSource {
+    tailer: Tailer,
+    parser: LineParser,
+    label: Arc<str>,
+    last_health: Option<SourceHealth>,
+}
+
+impl LogSource {
+    /// A source for one target (nothing read yet).
+    pub fn new(target: LogTarget, opts: TailOptions) -> Self {
+        let label: Arc<str> = match &target {
+            LogTarget::File(p) => p.to_string_lossy().as_ref().into(),
+            LogTarget::Family { dir, stem } => dir
+                .join(format!("{stem}-*.log"))
+                .to_string_lossy()
+                .as_ref()
+                .into(),
+        };
+        LogSource {
+            tailer: Tailer::new(target, opts),
+            parser: LineParser::new(),
+            label,
+            last_health: None,
+        }
+    }
+
+    /// The directory to watch.
+    pub fn dir(&self) -> PathBuf {
+        self.tailer.dir().to_path_buf()
+    }
+
+    /// The tailer's status.
+    pub fn status(&self) -> &TailStatus {
+        self.tailer.status()
+    }
+
+    /// Read what is new and push one fact per line. `parse`: false skips the parser (the
+    /// consumer is gone; lines are only consumed).
+    pub fn pump(&mut self, parse: &dyn Fn() -> bool, out: &mut dyn FnMut(Fact)) {
+        let parser = &mut self.parser;
+        self.tailer.poll(&mut |ev| {
+            if !parse() {
+                return;
+            }
+            match ev {
+                TailEvent::Line { path, line, bytes } => {
+                    out(parser.parse(bytes, Origin::line(SourceKind::Log, path.clone(), line)));
+                }
+                TailEvent::Overlong {
+                    path,
+                    line,
+                    len,
+                    head,
+                } => {
+                    let mut f =
+                        parser.parse(head, Origin::line(SourceKind::Log, path.clone(), line));
+                    f.kind = FactKind::CorruptLine {
+                        error: format!("line of {len} bytes exceeds the line cap; skipped"),
+                        excerpt: String::from_utf8_lossy(head).into_owned(),
+                    };
+                    out(f);
+                }
+            }
+        });
+    }
+
+    /// The current health (file, offset, lines read; waiting; or the last error).
+    pub fn health(&self) -> SourceHealth {
+        let s = self.tailer.status();
+        if let Some(e) = &s.error {
+            return SourceHealth::Error { message: e.clone() };
+        }
+        match &s.file {
+            Some(f) => SourceHealth::Ok {
+                detail: format!(
+                    "{f} offset {} lines {} files {}",
+                    human_bytes(s.offset),
+                    s.lines,
+                    s.files
+                ),
+            },
+            None => SourceHealth::Waiting {
+                detail: format!("waiting for {}", self.label),
+            },
+        }
+    }
+
+    /// A health fact if the health changed since the last call (or `force`).
+    pub fn health_fact(&mut self, force: bool) -> Option<Fact> {
+        let h = self.health();
+        if !force && self.last_health.as_ref() == Some(&h) {
+            return None;
+        }
+        self.last_health = Some(h.clone());
+        let path = self
+            .tailer
+            .status()
+            .file
+            .clone()
+            .unwrap_or_else(|| self.label.clone());
+        Some(health_fact(SourceKind::Log, path, h))
+    }
+}
+
+/// `12.4 MB`-style size (decimal units).
+fn human_bytes(n: u64) -> String {
+    match n {
+        0..1_000 => format!("{n} B"),
+        1_000..1_000_000 => format!("{:.1} kB", n as f64 / 1e3),
+        1_000_000..1_000_000_000 => format!("{:.1} MB", n as f64 / 1e6),
+        _ => format!("{:.1} GB", n as f64 / 1e9),
+    }
+}

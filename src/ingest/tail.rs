@@ -277,7 +277,7 @@ impl Tailer {
                 .position(|t| t.dev == meta.dev() && t.ino == meta.ino());
             let idx = match pos {
                 Some(idx) => idx,
-                None => match open_tracked(path, meta, cutoff) {
+                None => match open_tracked(path, meta, self.age_cutoff(cutoff, path)) {
                     Ok(t) => {
                         self.files.push(t);
                         self.files.len() - 1
@@ -319,6 +319,19 @@ impl Tailer {
                 self.status.file = None;
                 self.status.offset = 0;
             }
+        }
+    }
+
+    /// Bytes held for incomplete lines (bounded by [`TailOptions::max_line`] per file).
+    pub fn buffered_bytes(&self) -> usize {
+        self.files.iter().map(|t| t.partial.capacity() + t.overlong.as_ref().map_or(0, |o| o.1.capacity())).sum()
+    }
+
+    /// The backlog cutoff for one file: the named file of a [`LogTarget::File`] is always read.
+    fn age_cutoff(&self, cutoff: Option<SystemTime>, path: &Path) -> Option<SystemTime> {
+        match &self.target {
+            LogTarget::File(p) if p.file_name() == path.file_name() => None,
+            _ => cutoff,
         }
     }
 

@@ -8,7 +8,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use lanetop::fact::Generation;
-use lanetop::ingest::discover::{DiscoverError, DiscoverOptions, Env, LogTarget, discover_with, profile_stem};
+use lanetop::ingest::discover::{
+    DiscoverError, DiscoverOptions, Env, LogTarget, discover_with, profile_stem,
+};
 
 /// Copy a directory tree.
 pub fn copy_dir(from: &Path, to: &Path) {
@@ -28,7 +30,10 @@ pub fn copy_dir(from: &Path, to: &Path) {
 /// `root/tmp/openclaw`, uid 1000.
 fn env(root: &Path, vars: &[(&str, &Path)]) -> Env {
     Env {
-        vars: vars.iter().map(|(k, v)| (k.to_string(), OsString::from(v.as_os_str()))).collect(),
+        vars: vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), OsString::from(v.as_os_str())))
+            .collect(),
         home: Some(root.join("home")),
         tmp_dir: root.join("tmp"),
         default_log_dir: root.join("tmp/openclaw"),
@@ -45,14 +50,23 @@ fn captured_sqlite_state_dir_via_option() {
     let root = tempfile::tempdir().unwrap();
     let state = root.path().join("state");
     copy_dir(&common::openclaw("captured/state"), &state);
-    let opts = DiscoverOptions { state_dir: Some(state.clone()), ..Default::default() };
+    let opts = DiscoverOptions {
+        state_dir: Some(state.clone()),
+        ..Default::default()
+    };
     let d = discover_with(&opts, &env(root.path(), &[])).unwrap();
     assert_eq!(d.state_dir.as_deref(), Some(state.as_path()));
     assert_eq!(d.config_path, Some(state.join("openclaw.json")));
     assert_eq!(d.generation, Some(Generation::Sqlite));
     assert_eq!(agent_ids(&d), ["main", "ops", "research"]);
     // No log found anywhere: wait for the default family.
-    assert_eq!(d.logs, vec![LogTarget::Family { dir: root.path().join("tmp/openclaw"), stem: "openclaw".into() }]);
+    assert_eq!(
+        d.logs,
+        vec![LogTarget::Family {
+            dir: root.path().join("tmp/openclaw"),
+            stem: "openclaw".into()
+        }]
+    );
 }
 
 #[test]
@@ -60,7 +74,11 @@ fn captured_legacy_state_dir_via_env() {
     let root = tempfile::tempdir().unwrap();
     let state = root.path().join("legacy-state");
     copy_dir(&common::openclaw("captured-legacy/state"), &state);
-    let d = discover_with(&DiscoverOptions::default(), &env(root.path(), &[("OPENCLAW_STATE_DIR", &state)])).unwrap();
+    let d = discover_with(
+        &DiscoverOptions::default(),
+        &env(root.path(), &[("OPENCLAW_STATE_DIR", &state)]),
+    )
+    .unwrap();
     assert_eq!(d.state_dir.as_deref(), Some(state.as_path()));
     assert_eq!(d.generation, Some(Generation::Legacy));
     let mut want: Vec<String> = fs::read_dir(state.join("agents"))
@@ -78,18 +96,33 @@ fn openclaw_home_is_a_home_dir_or_a_state_dir() {
     // Lab layout: OPENCLAW_HOME=$RUN_DIR/home, state in $RUN_DIR/home/.openclaw.
     let home = root.path().join("run/home");
     fs::create_dir_all(home.join(".openclaw/agents/main")).unwrap();
-    let d = discover_with(&DiscoverOptions::default(), &env(root.path(), &[("OPENCLAW_HOME", &home)])).unwrap();
+    let d = discover_with(
+        &DiscoverOptions::default(),
+        &env(root.path(), &[("OPENCLAW_HOME", &home)]),
+    )
+    .unwrap();
     assert_eq!(d.state_dir, Some(home.join(".openclaw")));
     assert_eq!(agent_ids(&d), ["main"]);
     assert_eq!(d.generation, None);
     // OPENCLAW_HOME pointing at a state dir itself.
     let st = root.path().join("st");
     fs::create_dir_all(st.join("agents/ops")).unwrap();
-    let d = discover_with(&DiscoverOptions::default(), &env(root.path(), &[("OPENCLAW_HOME", &st)])).unwrap();
+    let d = discover_with(
+        &DiscoverOptions::default(),
+        &env(root.path(), &[("OPENCLAW_HOME", &st)]),
+    )
+    .unwrap();
     assert_eq!(d.state_dir, Some(st));
     // --state-dir wins over the environment.
-    let opts = DiscoverOptions { state_dir: Some(home.join(".openclaw")), ..Default::default() };
-    let d = discover_with(&opts, &env(root.path(), &[("OPENCLAW_HOME", &root.path().join("st"))])).unwrap();
+    let opts = DiscoverOptions {
+        state_dir: Some(home.join(".openclaw")),
+        ..Default::default()
+    };
+    let d = discover_with(
+        &opts,
+        &env(root.path(), &[("OPENCLAW_HOME", &root.path().join("st"))]),
+    )
+    .unwrap();
     assert_eq!(d.state_dir, Some(home.join(".openclaw")));
 }
 
@@ -105,9 +138,18 @@ fn profile_picks_state_dir_and_log_stem() {
     let d = discover_with(&DiscoverOptions::default(), &e).unwrap();
     assert_eq!(d.profile.as_deref(), Some("work"));
     assert_eq!(d.state_dir, Some(root.path().join("home/.openclaw-work")));
-    assert_eq!(d.logs, vec![LogTarget::Family { dir: logs.clone(), stem: "openclaw-work".into() }]);
+    assert_eq!(
+        d.logs,
+        vec![LogTarget::Family {
+            dir: logs.clone(),
+            stem: "openclaw-work".into()
+        }]
+    );
     // --profile beats the environment; no profile → ~/.openclaw.
-    let opts = DiscoverOptions { profile: Some("default".into()), ..Default::default() };
+    let opts = DiscoverOptions {
+        profile: Some("default".into()),
+        ..Default::default()
+    };
     let d = discover_with(&opts, &e).unwrap();
     assert_eq!(d.profile, None);
     assert_eq!(d.state_dir, Some(root.path().join("home/.openclaw")));
@@ -131,7 +173,13 @@ fn default_family_and_uid_fallback_dir() {
     // No state dir at all, but logs in the fallback dir: that is enough.
     let d = discover_with(&DiscoverOptions::default(), &env(root.path(), &[])).unwrap();
     assert_eq!(d.state_dir, None);
-    assert_eq!(d.logs, vec![LogTarget::Family { dir: fallback.clone(), stem: "openclaw".into() }]);
+    assert_eq!(
+        d.logs,
+        vec![LogTarget::Family {
+            dir: fallback.clone(),
+            stem: "openclaw".into()
+        }]
+    );
     let main = root.path().join("tmp/openclaw");
     fs::create_dir_all(&main).unwrap();
     fs::write(main.join("openclaw-2026-11-21.1.log"), b"x\n").unwrap();
@@ -139,8 +187,14 @@ fn default_family_and_uid_fallback_dir() {
     assert_eq!(
         d.logs,
         vec![
-            LogTarget::Family { dir: main, stem: "openclaw".into() },
-            LogTarget::Family { dir: fallback, stem: "openclaw".into() },
+            LogTarget::Family {
+                dir: main,
+                stem: "openclaw".into()
+            },
+            LogTarget::Family {
+                dir: fallback,
+                stem: "openclaw".into()
+            },
         ]
     );
 }
@@ -150,22 +204,53 @@ fn explicit_log_paths() {
     let root = tempfile::tempdir().unwrap();
     let dir = root.path().join("logs");
     fs::create_dir_all(&dir).unwrap();
-    fs::copy(common::openclaw("captured/logs/openclaw.log"), dir.join("openclaw.log")).unwrap();
-    let opts = DiscoverOptions { logs: vec![dir.clone()], ..Default::default() };
+    fs::copy(
+        common::openclaw("captured/logs/openclaw.log"),
+        dir.join("openclaw.log"),
+    )
+    .unwrap();
+    let opts = DiscoverOptions {
+        logs: vec![dir.clone()],
+        ..Default::default()
+    };
     let d = discover_with(&opts, &env(root.path(), &[])).unwrap();
     assert_eq!(d.logs, vec![LogTarget::File(dir.join("openclaw.log"))]);
     // A dated name is a rolling family; a dir of dated files gives its families.
     let dated = dir.join("openclaw-dev-2026-11-22.log");
-    let opts = DiscoverOptions { logs: vec![dated], ..Default::default() };
+    let opts = DiscoverOptions {
+        logs: vec![dated],
+        ..Default::default()
+    };
     let d = discover_with(&opts, &env(root.path(), &[])).unwrap();
-    assert_eq!(d.logs, vec![LogTarget::Family { dir: dir.clone(), stem: "openclaw-dev".into() }]);
+    assert_eq!(
+        d.logs,
+        vec![LogTarget::Family {
+            dir: dir.clone(),
+            stem: "openclaw-dev".into()
+        }]
+    );
     fs::write(dir.join("openclaw-2026-11-22.3.log"), b"x\n").unwrap();
-    let opts = DiscoverOptions { logs: vec![dir.clone()], ..Default::default() };
+    let opts = DiscoverOptions {
+        logs: vec![dir.clone()],
+        ..Default::default()
+    };
     let d = discover_with(&opts, &env(root.path(), &[])).unwrap();
-    assert_eq!(d.logs, vec![LogTarget::Family { dir: dir.clone(), stem: "openclaw".into() }]);
+    assert_eq!(
+        d.logs,
+        vec![LogTarget::Family {
+            dir: dir.clone(),
+            stem: "openclaw".into()
+        }]
+    );
     // A file whose directory does not exist is an error.
-    let opts = DiscoverOptions { logs: vec![root.path().join("nope/x.log")], ..Default::default() };
-    assert!(matches!(discover_with(&opts, &env(root.path(), &[])), Err(DiscoverError::LogPathMissing(_))));
+    let opts = DiscoverOptions {
+        logs: vec![root.path().join("nope/x.log")],
+        ..Default::default()
+    };
+    assert!(matches!(
+        discover_with(&opts, &env(root.path(), &[])),
+        Err(DiscoverError::LogPathMissing(_))
+    ));
 }
 
 #[test]
@@ -176,17 +261,27 @@ fn nothing_found_says_where_it_looked_and_what_to_do() {
     let looked: Vec<PathBuf> = vec![
         root.path().join("home/.openclaw"),
         root.path().join("tmp/openclaw/openclaw-YYYY-MM-DD[.N].log"),
-        root.path().join("tmp/openclaw-1000/openclaw-YYYY-MM-DD[.N].log"),
+        root.path()
+            .join("tmp/openclaw-1000/openclaw-YYYY-MM-DD[.N].log"),
     ];
     for p in looked {
-        assert!(msg.contains(&p.display().to_string()), "{msg} lacks {}", p.display());
+        assert!(
+            msg.contains(&p.display().to_string()),
+            "{msg} lacks {}",
+            p.display()
+        );
     }
     for hint in ["--state-dir", "--log", "OPENCLAW_STATE_DIR", "--demo"] {
         assert!(msg.contains(hint), "{msg} lacks {hint}");
     }
     // A state dir given but missing is reported too.
     let missing = root.path().join("missing-state");
-    let opts = DiscoverOptions { state_dir: Some(missing.clone()), ..Default::default() };
-    let msg = discover_with(&opts, &env(root.path(), &[])).unwrap_err().to_string();
+    let opts = DiscoverOptions {
+        state_dir: Some(missing.clone()),
+        ..Default::default()
+    };
+    let msg = discover_with(&opts, &env(root.path(), &[]))
+        .unwrap_err()
+        .to_string();
     assert!(msg.contains(&missing.display().to_string()), "{msg}");
 }

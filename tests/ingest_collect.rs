@@ -64,7 +64,11 @@ fn collect_once_over_captured_sqlite_generation() {
     let want_lines = newline_count(&log);
     assert_eq!(want_lines, 2698);
 
-    let opts = DiscoverOptions { state_dir: Some(state.clone()), logs: vec![log.clone()], ..Default::default() };
+    let opts = DiscoverOptions {
+        state_dir: Some(state.clone()),
+        logs: vec![log.clone()],
+        ..Default::default()
+    };
     let d = discover_with(&opts, &env(root.path())).unwrap();
     assert_eq!(d.logs, vec![LogTarget::File(log.clone())]);
     assert_eq!(build_readers(&d).len(), 4, "3 agent DBs + the state DB");
@@ -73,7 +77,10 @@ fn collect_once_over_captured_sqlite_generation() {
     assert!(sizes.iter().all(|n| (1..=BATCH).contains(n)), "{sizes:?}");
     // Config comes first (a Config fact, or its health when the parser rejects it).
     assert_eq!(facts[0].origin.kind, SourceKind::Config);
-    assert!(matches!(facts[0].kind, FactKind::Config(_) | FactKind::SourceHealth { .. }));
+    assert!(matches!(
+        facts[0].kind,
+        FactKind::Config(_) | FactKind::SourceHealth { .. }
+    ));
     let generations: Vec<Generation> = facts
         .iter()
         .filter_map(|f| match f.kind {
@@ -93,14 +100,26 @@ fn collect_once_over_captured_sqlite_generation() {
         })
         .collect();
     assert_eq!(lines.len(), want_lines);
-    assert_eq!(lines.iter().copied().collect::<BTreeSet<_>>(), (1..=want_lines as u64).collect());
+    assert_eq!(
+        lines.iter().copied().collect::<BTreeSet<_>>(),
+        (1..=want_lines as u64).collect()
+    );
     let first_log = facts.iter().position(is_log_line).unwrap();
-    assert!(facts[..first_log].iter().all(|f| f.origin.kind != SourceKind::Log));
+    assert!(
+        facts[..first_log]
+            .iter()
+            .all(|f| f.origin.kind != SourceKind::Log)
+    );
     // The log's health closes its stream, naming the file and its line count.
     let last = facts.last().unwrap();
     match &last.kind {
-        FactKind::SourceHealth { health: lanetop::fact::SourceHealth::Ok { detail } } => {
-            assert!(detail.contains("openclaw.log") && detail.contains(&format!("lines {want_lines}")), "{detail}");
+        FactKind::SourceHealth {
+            health: lanetop::fact::SourceHealth::Ok { detail },
+        } => {
+            assert!(
+                detail.contains("openclaw.log") && detail.contains(&format!("lines {want_lines}")),
+                "{detail}"
+            );
         }
         k => panic!("last fact {k:?}"),
     }
@@ -113,17 +132,39 @@ fn collect_once_over_captured_legacy_generation() {
     copy_dir(&common::openclaw("captured-legacy/state"), &state);
     let logdir = root.path().join("logs");
     fs::create_dir_all(&logdir).unwrap();
-    fs::copy(common::openclaw("captured-legacy/logs/openclaw.log"), logdir.join("openclaw.log")).unwrap();
+    fs::copy(
+        common::openclaw("captured-legacy/logs/openclaw.log"),
+        logdir.join("openclaw.log"),
+    )
+    .unwrap();
     let want_lines = newline_count(&logdir.join("openclaw.log"));
 
-    let opts = DiscoverOptions { state_dir: Some(state.clone()), logs: vec![logdir], ..Default::default() };
+    let opts = DiscoverOptions {
+        state_dir: Some(state.clone()),
+        logs: vec![logdir],
+        ..Default::default()
+    };
     let d = discover_with(&opts, &env(root.path())).unwrap();
     assert_eq!(d.generation, Some(Generation::Legacy));
-    let agents_with_sessions = d.agents.iter().filter(|(_, p)| p.join("sessions").is_dir()).count();
+    let agents_with_sessions = d
+        .agents
+        .iter()
+        .filter(|(_, p)| p.join("sessions").is_dir())
+        .count();
     let cron = usize::from(state.join("cron").is_dir());
     assert_eq!(build_readers(&d).len(), agents_with_sessions + cron);
+    assert_eq!(
+        build_readers(&d).len(),
+        4,
+        "main, ops, research sessions + cron"
+    );
+    assert_eq!(want_lines, 2941);
 
     let (facts, _) = collect(&d);
     assert_eq!(facts.iter().filter(|f| is_log_line(f)).count(), want_lines);
-    assert!(facts.iter().any(|f| matches!(f.kind, FactKind::Generation(Generation::Legacy))));
+    assert!(
+        facts
+            .iter()
+            .any(|f| matches!(f.kind, FactKind::Generation(Generation::Legacy)))
+    );
 }

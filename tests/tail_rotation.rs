@@ -18,17 +18,31 @@ fn poll(t: &mut Tailer) -> Seen {
     let mut v = Vec::new();
     t.poll(&mut |ev| {
         let (path, line, text) = match ev {
-            TailEvent::Line { path, line, bytes } => (path, line, String::from_utf8_lossy(bytes).into_owned()),
-            TailEvent::Overlong { path, line, len, .. } => (path, line, format!("<overlong {len}>")),
+            TailEvent::Line { path, line, bytes } => {
+                (path, line, String::from_utf8_lossy(bytes).into_owned())
+            }
+            TailEvent::Overlong {
+                path, line, len, ..
+            } => (path, line, format!("<overlong {len}>")),
         };
-        let name = Path::new(path.as_ref()).file_name().unwrap().to_string_lossy().into_owned();
+        let name = Path::new(path.as_ref())
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
         v.push((name, line, text));
     });
     v
 }
 
 fn append(p: &Path, s: &[u8]) {
-    OpenOptions::new().create(true).append(true).open(p).unwrap().write_all(s).unwrap();
+    OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(p)
+        .unwrap()
+        .write_all(s)
+        .unwrap();
 }
 
 fn lines(prefix: &str, range: std::ops::RangeInclusive<u32>) -> String {
@@ -36,11 +50,26 @@ fn lines(prefix: &str, range: std::ops::RangeInclusive<u32>) -> String {
 }
 
 fn seen(name: &str, first_line: u64, prefix: &str, range: std::ops::RangeInclusive<u32>) -> Seen {
-    range.enumerate().map(|(k, i)| (name.to_string(), first_line + k as u64, format!("{prefix}-{i}"))).collect()
+    range
+        .enumerate()
+        .map(|(k, i)| {
+            (
+                name.to_string(),
+                first_line + k as u64,
+                format!("{prefix}-{i}"),
+            )
+        })
+        .collect()
 }
 
 fn family(dir: &Path) -> Tailer {
-    Tailer::new(LogTarget::Family { dir: dir.to_path_buf(), stem: "openclaw".into() }, TailOptions::default())
+    Tailer::new(
+        LogTarget::Family {
+            dir: dir.to_path_buf(),
+            stem: "openclaw".into(),
+        },
+        TailOptions::default(),
+    )
 }
 
 fn set_age(p: &Path, age: Duration) {
@@ -51,8 +80,14 @@ fn set_age(p: &Path, age: Duration) {
 #[test]
 fn family_names_parse() {
     let f = parse_family_name("openclaw-work-2026-11-22.3.log").unwrap();
-    assert_eq!((f.stem, f.date, f.rotation), ("openclaw-work", "2026-11-22", 3));
-    assert_eq!(parse_family_name("openclaw-2026-11-22.log").unwrap().stem, "openclaw");
+    assert_eq!(
+        (f.stem, f.date, f.rotation),
+        ("openclaw-work", "2026-11-22", 3)
+    );
+    assert_eq!(
+        parse_family_name("openclaw-2026-11-22.log").unwrap().stem,
+        "openclaw"
+    );
     assert!(parse_family_name("openclaw.log").is_none());
     assert!(parse_family_name("other-2026-11-22.log").is_none());
     assert!(parse_family_name("openclaw-2026-11-2x.log").is_none());
@@ -67,7 +102,11 @@ fn backlog_in_age_order_then_follow() {
     fs::write(p("openclaw-2026-11-22.1.log"), lines("r1", 1..=2)).unwrap();
     fs::write(p("openclaw-2026-11-22.2.log"), lines("r2", 1..=2)).unwrap();
     fs::write(p("openclaw-2026-11-21.log"), lines("yday", 1..=2)).unwrap();
-    fs::write(p("openclaw-dev-2026-11-22.log"), lines("other-profile", 1..=2)).unwrap();
+    fs::write(
+        p("openclaw-dev-2026-11-22.log"),
+        lines("other-profile", 1..=2),
+    )
+    .unwrap();
     fs::write(p("unrelated.log"), lines("x", 1..=2)).unwrap();
     let mut t = family(d.path());
     let mut want = seen("openclaw-2026-11-21.log", 1, "yday", 1..=2);
@@ -76,12 +115,26 @@ fn backlog_in_age_order_then_follow() {
     want.extend(seen("openclaw-2026-11-22.log", 1, "active", 1..=3));
     assert_eq!(poll(&mut t), want);
     assert_eq!(poll(&mut t), vec![]);
-    append(&p("openclaw-2026-11-22.log"), lines("active", 4..=5).as_bytes());
-    assert_eq!(poll(&mut t), seen("openclaw-2026-11-22.log", 4, "active", 4..=5));
+    append(
+        &p("openclaw-2026-11-22.log"),
+        lines("active", 4..=5).as_bytes(),
+    );
+    assert_eq!(
+        poll(&mut t),
+        seen("openclaw-2026-11-22.log", 4, "active", 4..=5)
+    );
     let st = t.status();
     assert_eq!(st.lines, 11);
-    assert!(st.file.as_deref().unwrap().ends_with("openclaw-2026-11-22.log"));
-    assert_eq!(st.offset, fs::metadata(p("openclaw-2026-11-22.log")).unwrap().len());
+    assert!(
+        st.file
+            .as_deref()
+            .unwrap()
+            .ends_with("openclaw-2026-11-22.log")
+    );
+    assert_eq!(
+        st.offset,
+        fs::metadata(p("openclaw-2026-11-22.log")).unwrap().len()
+    );
 }
 
 #[test]
@@ -104,7 +157,10 @@ fn rename_rotation_reads_the_rest_of_the_old_file_first() {
     assert_eq!(poll(&mut t), want);
     // A late append to the renamed file (a writer still holding it) is read too.
     append(&r1, lines("a", 5..=5).as_bytes());
-    assert_eq!(poll(&mut t), seen("openclaw-2026-11-22.1.log", 5, "a", 5..=5));
+    assert_eq!(
+        poll(&mut t),
+        seen("openclaw-2026-11-22.1.log", 5, "a", 5..=5)
+    );
 }
 
 #[test]
@@ -172,7 +228,13 @@ fn day_rollover_picks_up_the_new_dated_file() {
     let mut want = seen("openclaw-2026-11-21.log", 3, "d1", 3..=3);
     want.extend(seen("openclaw-2026-11-22.log", 1, "d2", 1..=2));
     assert_eq!(poll(&mut t), want);
-    assert!(t.status().file.as_deref().unwrap().ends_with("2026-11-22.log"));
+    assert!(
+        t.status()
+            .file
+            .as_deref()
+            .unwrap()
+            .ends_with("2026-11-22.log")
+    );
 }
 
 #[test]
@@ -192,7 +254,10 @@ fn backlog_skips_files_older_than_24h_but_follows_their_appends() {
     assert_eq!(poll(&mut t), want);
     // A late writer appends to the old file: only the new line, at its true line number.
     append(&old, lines("old", 5..=5).as_bytes());
-    assert_eq!(poll(&mut t), seen("openclaw-2026-11-20.log", 5, "old", 5..=5));
+    assert_eq!(
+        poll(&mut t),
+        seen("openclaw-2026-11-20.log", 5, "old", 5..=5)
+    );
 }
 
 #[test]
@@ -207,7 +272,11 @@ fn ten_megabyte_line_is_skipped_with_bounded_memory() {
     for _ in 0..10 {
         append(&f, &chunk);
         assert_eq!(poll(&mut t), vec![]);
-        assert!(t.buffered_bytes() <= (1 << 20) + 4096, "buffered {}", t.buffered_bytes());
+        assert!(
+            t.buffered_bytes() <= (1 << 20) + 4096,
+            "buffered {}",
+            t.buffered_bytes()
+        );
     }
     append(&f, b"\nafter\n");
     let mut want = seen_one("<overlong 10485760>", 2);
@@ -237,7 +306,10 @@ fn invalid_utf8_is_passed_through_as_bytes() {
             raw.push((line, bytes.to_vec()));
         }
     });
-    assert_eq!(raw, vec![(1, b"ok".to_vec()), (2, b"\xff\xfe bad".to_vec())]);
+    assert_eq!(
+        raw,
+        vec![(1, b"ok".to_vec()), (2, b"\xff\xfe bad".to_vec())]
+    );
 }
 
 #[test]

@@ -324,7 +324,10 @@ impl Tailer {
 
     /// Bytes held for incomplete lines (bounded by [`TailOptions::max_line`] per file).
     pub fn buffered_bytes(&self) -> usize {
-        self.files.iter().map(|t| t.partial.capacity() + t.overlong.as_ref().map_or(0, |o| o.1.capacity())).sum()
+        self.files
+            .iter()
+            .map(|t| t.partial.capacity() + t.overlong.as_ref().map_or(0, |o| o.1.capacity()))
+            .sum()
     }
 
     /// The backlog cutoff for one file: the named file of a [`LogTarget::File`] is always read.

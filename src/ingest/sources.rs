@@ -61,13 +61,22 @@ impl StoreSlot {
 
     /// Open if needed, poll, and push the facts plus a health fact when the health changed.
     pub fn poll(&mut self, out: &mut dyn FnMut(Fact)) {
-        let result = match &mut self.reader {
-            Some(r) => r.poll(),
-            None => match (self.opener)() {
-                Ok(r) => self.reader.insert(r).poll(),
-                Err(e) => Err(e),
-            },
-        };
+        // A reader that panics is reported and re-opened on the next poll.
+        let result =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match &mut self.reader {
+                Some(r) => r.poll(),
+                None => match (self.opener)() {
+                    Ok(r) => self.reader.insert(r).poll(),
+                    Err(e) => Err(e),
+                },
+            }))
+            .unwrap_or_else(|_| {
+                self.reader = None;
+                Err(StoreError::Format {
+                    path: self.path.to_string(),
+                    message: "reader panicked".into(),
+                })
+            });
         let health = match result {
             Ok(facts) => {
                 let n = facts.len();
@@ -315,7 +324,8 @@ impl LogSource {
             }
             match ev {
                 TailEvent::Line { path, line, bytes } => {
-                    out(parser.parse(bytes, Origin::line(SourceKind::Log, path.clone(), line)));
+                    let origin = Origin::line(SourceKind::Log, path.clone(), line);
+                    out(parse_guarded(parser, bytes, origin));
                 }
                 TailEvent::Overlong {
                     path,
@@ -371,6 +381,24 @@ impl LogSource {
             .unwrap_or_else(|| self.label.clone());
         Some(health_fact(SourceKind::Log, path, h))
     }
+}
+
+/// Parse one line; a parser panic becomes a [`FactKind::CorruptLine`] (the parser is reset).
+fn parse_guarded(parser: &mut LineParser, bytes: &[u8], origin: Origin) -> Fact {
+    let o = origin.clone();
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.parse(bytes, o)))
+        .unwrap_or_else(|_| {
+            *parser = LineParser::new();
+            let excerpt = String::from_utf8_lossy(&bytes[..bytes.len().min(120)]).into_owned();
+            Fact {
+                at: Utc::now(),
+                origin,
+                kind: FactKind::CorruptLine {
+                    error: "parser panicked".into(),
+                    excerpt,
+                },
+            }
+        })
 }
 
 /// `12.4 MB`-style size (decimal units).

@@ -4,7 +4,8 @@
 //! (renames and re-creations would lose a file watch). Optionally debounced with
 //! notify-debouncer-full (store readers: SQLite writes come in bursts). When a dir cannot be
 //! watched (missing, inotify limits) or polling is forced, [`DirWatcher::wait`] simply times out
-//! and the caller re-reads on its poll interval; missing dirs are retried on every wait.
+//! and the caller re-reads on its poll interval; missing (or removed) dirs are retried on every
+//! wait.
 //! Watching never writes anything.
 
 use std::path::PathBuf;
@@ -66,8 +67,12 @@ impl DirWatcher {
     fn rewatch(&mut self) {
         let Some(b) = &mut self.backend else { return };
         for (dir, ok) in &mut self.dirs {
-            if !*ok && dir.is_dir() {
+            let exists = dir.is_dir();
+            if !*ok && exists {
                 *ok = b.watch(dir).is_ok();
+            } else if *ok && !exists {
+                // Removed: the kernel dropped the watch; set it again once the dir is back.
+                *ok = false;
             }
         }
     }

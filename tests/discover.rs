@@ -45,6 +45,45 @@ fn agent_ids(d: &lanetop::ingest::discover::Discovery) -> Vec<String> {
     d.agents.iter().map(|(id, _)| id.clone()).collect()
 }
 
+/// What discovery should pick when no `--log` is given: `logging.file` when the config parser
+/// yields it, else the default family (waiting) under `root/tmp/openclaw`.
+fn expected_log(config: &Path, root: &Path) -> LogTarget {
+    match lanetop::ingest::config::load_config(config)
+        .ok()
+        .and_then(|c| c.log_file)
+    {
+        Some(f) => LogTarget::File(PathBuf::from(f)),
+        None => LogTarget::Family {
+            dir: root.join("tmp/openclaw"),
+            stem: "openclaw".into(),
+        },
+    }
+}
+
+#[test]
+fn logging_file_from_config() {
+    let root = tempfile::tempdir().unwrap();
+    let state = root.path().join("home/.openclaw");
+    fs::create_dir_all(&state).unwrap();
+    let custom = root.path().join("custom/gw.log");
+    let cfg = state.join("openclaw.json");
+    fs::write(
+        &cfg,
+        format!(
+            "{{ \"logging\": {{ \"file\": \"{}\" }} }}\n",
+            custom.display()
+        ),
+    )
+    .unwrap();
+    let d = discover_with(&DiscoverOptions::default(), &env(root.path(), &[])).unwrap();
+    assert_eq!(d.config_path, Some(cfg.clone()));
+    let want = expected_log(&cfg, root.path());
+    assert_eq!(d.logs, vec![want.clone()]);
+    if lanetop::ingest::config::load_config(&cfg).is_ok() {
+        assert_eq!(want, LogTarget::File(custom));
+    }
+}
+
 #[test]
 fn captured_sqlite_state_dir_via_option() {
     let root = tempfile::tempdir().unwrap();
@@ -59,13 +98,11 @@ fn captured_sqlite_state_dir_via_option() {
     assert_eq!(d.config_path, Some(state.join("openclaw.json")));
     assert_eq!(d.generation, Some(Generation::Sqlite));
     assert_eq!(agent_ids(&d), ["main", "ops", "research"]);
-    // No log found anywhere: wait for the default family.
+    // The captured config sets `logging.file` (a lab path that does not exist here): once the
+    // config parser reads it, that file is the target; without it, the default family.
     assert_eq!(
         d.logs,
-        vec![LogTarget::Family {
-            dir: root.path().join("tmp/openclaw"),
-            stem: "openclaw".into()
-        }]
+        vec![expected_log(&state.join("openclaw.json"), root.path())]
     );
 }
 

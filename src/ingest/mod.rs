@@ -207,7 +207,7 @@ fn store_loop(
             let hit = full
                 || changed
                     .as_ref()
-                    .is_some_and(|c| slot.watch_paths().iter().any(|w| c.contains(w)));
+                    .is_some_and(|c| slot.watch_paths().iter().any(|w| c.touches(w)));
             if hit {
                 slot.poll(&mut |f| batch.push(f));
             }

@@ -9,8 +9,9 @@
 //! Watching never writes anything.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
 use std::time::{Duration, Instant};
 
 use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
@@ -18,6 +19,9 @@ use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, ne
 
 /// How often a blocked wait checks the stop flag.
 const STOP_SLICE: Duration = Duration::from_millis(100);
+
+/// Event batches queued between the notify thread and the waiting loop.
+const QUEUE: usize = 64;
 
 enum Backend {
     Raw(RecommendedWatcher),
@@ -33,9 +37,26 @@ impl Backend {
     }
 }
 
+/// What changed since the last wait.
+#[derive(Debug, Clone, Default)]
+pub struct Changes {
+    /// Paths named by the events (files or dirs inside the watched dirs).
+    pub paths: Vec<PathBuf>,
+    /// Events were lost (queue full, kernel queue overflow): assume everything changed.
+    pub overflowed: bool,
+}
+
+impl Changes {
+    /// Whether `path` may have changed.
+    pub fn touches(&self, path: &std::path::Path) -> bool {
+        self.overflowed || self.paths.iter().any(|p| p == path)
+    }
+}
+
 /// Wakes on changes inside a set of directories (non-recursive).
 pub struct DirWatcher {
     rx: Receiver<Vec<PathBuf>>,
+    overflow: Arc<AtomicBool>,
     backend: Option<Backend>,
     dirs: Vec<(PathBuf, bool)>,
 }
@@ -44,16 +65,26 @@ impl DirWatcher {
     /// Watch `dirs`. `debounce`: coalesce bursts (notify-debouncer-full) for this long;
     /// `force_poll`: do not use notify at all (every [`DirWatcher::wait`] times out).
     pub fn new(dirs: Vec<PathBuf>, debounce: Option<Duration>, force_poll: bool) -> Self {
-        let (tx, rx) = channel();
+        let (tx, rx) = sync_channel(QUEUE);
+        let overflow = Arc::new(AtomicBool::new(false));
+        let notifier = Notifier {
+            tx,
+            overflow: overflow.clone(),
+        };
         let backend = if force_poll {
             None
         } else {
-            make_backend(tx, debounce)
+            make_backend(notifier, debounce)
         };
         let mut dirs: Vec<(PathBuf, bool)> = dirs.into_iter().map(|d| (d, false)).collect();
         dirs.sort();
         dirs.dedup();
-        let mut w = DirWatcher { rx, backend, dirs };
+        let mut w = DirWatcher {
+            rx,
+            overflow,
+            backend,
+            dirs,
+        };
         w.rewatch();
         w
     }
@@ -77,9 +108,9 @@ impl DirWatcher {
         }
     }
 
-    /// Block until a change arrives, `timeout` passes, or `stop` is set. Returns the changed paths
-    /// on a change (all pending events coalesced), `None` on timeout or stop.
-    pub fn wait(&mut self, timeout: Duration, stop: &AtomicBool) -> Option<Vec<PathBuf>> {
+    /// Block until a change arrives, `timeout` passes, or `stop` is set. Returns the changes
+    /// (all pending events coalesced), `None` on timeout or stop.
+    pub fn wait(&mut self, timeout: Duration, stop: &AtomicBool) -> Option<Changes> {
         self.rewatch();
         let deadline = Instant::now() + timeout;
         loop {
@@ -95,7 +126,8 @@ impl DirWatcher {
                     while let Ok(more) = self.rx.try_recv() {
                         paths.extend(more);
                     }
-                    return Some(paths);
+                    let overflowed = self.overflow.swap(false, Ordering::Relaxed);
+                    return Some(Changes { paths, overflowed });
                 }
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => {
@@ -107,30 +139,53 @@ impl DirWatcher {
     }
 }
 
-fn make_backend(tx: Sender<Vec<PathBuf>>, debounce: Option<Duration>) -> Option<Backend> {
+/// Hands events to the waiting loop through a bounded queue; when it is full the event is
+/// dropped and `overflow` set (the loop then treats everything as changed), so memory stays
+/// bounded however fast the files change.
+struct Notifier {
+    tx: SyncSender<Vec<PathBuf>>,
+    overflow: Arc<AtomicBool>,
+}
+
+impl Notifier {
+    fn send(&self, paths: Vec<PathBuf>) {
+        if let Err(TrySendError::Full(_)) = self.tx.try_send(paths) {
+            self.overflow.store(true, Ordering::Relaxed);
+        }
+    }
+    fn lost(&self) {
+        self.overflow.store(true, Ordering::Relaxed);
+        let _ = self.tx.try_send(Vec::new());
+    }
+}
+
+fn make_backend(n: Notifier, debounce: Option<Duration>) -> Option<Backend> {
     match debounce {
         None => {
-            let handler = move |res: notify::Result<notify::Event>| {
-                if let Ok(ev) = res
-                    && !matches!(ev.kind, EventKind::Access(_))
-                {
-                    let _ = tx.send(ev.paths);
-                }
+            let handler = move |res: notify::Result<notify::Event>| match res {
+                Ok(ev) if ev.need_rescan() => n.lost(),
+                Ok(ev) if !matches!(ev.kind, EventKind::Access(_)) => n.send(ev.paths),
+                Ok(_) => {}
+                Err(_) => n.lost(),
             };
             notify::recommended_watcher(handler).ok().map(Backend::Raw)
         }
         Some(d) => {
-            let handler = move |res: DebounceEventResult| {
-                if let Ok(evs) = res {
+            let handler = move |res: DebounceEventResult| match res {
+                Ok(evs) => {
+                    if evs.iter().any(|e| e.event.need_rescan()) {
+                        n.lost();
+                    }
                     let paths: Vec<PathBuf> = evs
                         .into_iter()
                         .filter(|e| !matches!(e.event.kind, EventKind::Access(_)))
                         .flat_map(|e| e.event.paths)
                         .collect();
                     if !paths.is_empty() {
-                        let _ = tx.send(paths);
+                        n.send(paths);
                     }
                 }
+                Err(_) => n.lost(),
             };
             new_debouncer(d, None, handler).ok().map(Backend::Debounced)
         }

@@ -257,8 +257,15 @@ impl Tailer {
                 Some(idx) => idx,
                 None => match open_tracked(path, meta, self.age_cutoff(cutoff, path)) {
                     Ok(t) => {
-                        self.files.push(t);
-                        self.files.len() - 1
+                        // The name may have been swapped since the stat: never track a file twice.
+                        let same = |x: &Tracked| x.dev == t.dev && x.ino == t.ino;
+                        match self.files.iter().position(same) {
+                            Some(idx) => idx,
+                            None => {
+                                self.files.push(t);
+                                self.files.len() - 1
+                            }
+                        }
                     }
                     Err(e) => {
                         self.status.error = Some(format!("{}: {e}", path.display()));

@@ -28,6 +28,7 @@ use tokio::sync::mpsc::error::TrySendError;
 use crate::fact::Fact;
 use crate::ingest::discover::{Discovery, LogTarget};
 use crate::ingest::sources::{LogSource, StoreSlot, build_slots, generation_fact};
+use crate::ingest::store::StoreReader;
 use crate::ingest::tail::TailOptions;
 use crate::ingest::watch::DirWatcher;
 use crate::msg::Msg;
@@ -135,6 +136,29 @@ pub fn spawn(discovery: &Discovery, tx: tokio::sync::mpsc::Sender<Msg>) -> Inges
     spawn_with(discovery, tx, IngestOptions::default())
 }
 
+/// Drive arbitrary store readers like [`spawn`] drives the discovered ones: poll each once,
+/// then again whenever one of its [`StoreReader::watch_paths`] changes (debounced) and on the
+/// safety poll. `kind` is the origin kind of each reader's health facts.
+pub fn spawn_readers(
+    readers: Vec<(crate::fact::SourceKind, Box<dyn StoreReader>)>,
+    tx: tokio::sync::mpsc::Sender<Msg>,
+    opts: IngestOptions,
+) -> IngestHandle {
+    let stop = Arc::new(AtomicBool::new(false));
+    let slots = readers
+        .into_iter()
+        .map(|(k, r)| StoreSlot::from_reader(k, r))
+        .collect();
+    let stop2 = stop.clone();
+    let t = std::thread::Builder::new()
+        .name("ingest-readers".into())
+        .spawn(move || store_loop(slots, None, tx, stop2, opts));
+    IngestHandle {
+        stop,
+        threads: t.into_iter().collect(),
+    }
+}
+
 /// [`spawn`] with explicit options (e.g. forced poll mode for tests).
 pub fn spawn_with(
     discovery: &Discovery,
@@ -167,6 +191,15 @@ fn store_loop(
     stop: Arc<AtomicBool>,
     opts: IngestOptions,
 ) {
+    let dirs = |slots: &[StoreSlot]| -> Vec<PathBuf> {
+        slots
+            .iter()
+            .flat_map(|s| s.watch_paths())
+            .filter_map(|p| p.parent().map(|d| d.to_path_buf()))
+            .collect()
+    };
+    // Watch before the first poll, so no change after it is missed.
+    let mut watcher = DirWatcher::new(dirs(&slots), Some(opts.debounce), opts.tail.poll);
     let mut send = |b: Vec<Fact>| send_blocking(&tx, b, &stop);
     let mut batch = Batcher::new(&mut send);
     let config_slots = slots.iter().take_while(|s| s.is_config()).count();
@@ -180,26 +213,32 @@ fn store_loop(
     if !batch.flush() || slots.is_empty() {
         return;
     }
-    let dirs = |slots: &[StoreSlot]| -> Vec<PathBuf> {
-        slots
-            .iter()
-            .flat_map(|s| s.watch_paths())
-            .filter_map(|p| p.parent().map(|d| d.to_path_buf()))
-            .collect()
-    };
-    let mut watcher = DirWatcher::new(dirs(&slots), Some(opts.debounce), opts.tail.poll);
+    // Opened readers may name more files (e.g. a `-wal` in another dir).
+    dirs(&slots).into_iter().for_each(|d| watcher.add_dir(d));
     let mut last_full = Instant::now();
+    // Without notify (dirs missing, forced polling) every reader is polled on this period.
+    let unwatched_every = if opts.tail.poll {
+        opts.tail.poll_interval
+    } else {
+        Duration::from_secs(1)
+    };
     while !stop.load(Ordering::Relaxed) {
-        let timeout = if watcher.is_live() {
+        let live = watcher.is_live();
+        let timeout = if live {
             opts.store_safety_poll
         } else {
-            opts.tail.poll_interval.max(opts.debounce)
+            opts.tail.poll_interval
         };
         let changed = watcher.wait(timeout, &stop);
         if stop.load(Ordering::Relaxed) {
             return;
         }
-        let full = changed.is_none() || last_full.elapsed() >= opts.store_safety_poll;
+        let period = if live {
+            opts.store_safety_poll
+        } else {
+            unwatched_every
+        };
+        let full = last_full.elapsed() >= period;
         if full {
             last_full = Instant::now();
         }

@@ -42,6 +42,31 @@ impl StoreSlot {
         }
     }
 
+    /// A slot around an already open reader (it is not re-opened after a panic).
+    pub fn from_reader(kind: SourceKind, reader: Box<dyn StoreReader>) -> Self {
+        let watch = reader.watch_paths();
+        let label = watch
+            .first()
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_else(|| reader.name());
+        let path: Arc<str> = Arc::from(label.as_str());
+        let p2 = label.clone();
+        let opener: Opener = Box::new(move || {
+            Err(StoreError::Format {
+                path: p2.clone(),
+                message: "reader closed after a panic".into(),
+            })
+        });
+        StoreSlot {
+            kind,
+            path,
+            watch,
+            opener,
+            reader: Some(reader),
+            last_health: None,
+        }
+    }
+
     /// Whether this is the config reader.
     pub fn is_config(&self) -> bool {
         self.kind == SourceKind::Config

@@ -89,6 +89,14 @@ impl DirWatcher {
         w
     }
 
+    /// Also watch `dir` (no-op when already watched).
+    pub fn add_dir(&mut self, dir: PathBuf) {
+        if !self.dirs.iter().any(|(d, _)| *d == dir) {
+            self.dirs.push((dir, false));
+            self.rewatch();
+        }
+    }
+
     /// Whether every dir is watched by notify (else the caller must poll on a short interval).
     pub fn is_live(&self) -> bool {
         self.backend.is_some() && self.dirs.iter().all(|(_, ok)| *ok)

@@ -311,6 +311,19 @@ fn nothing_found_says_where_it_looked_and_what_to_do() {
     for hint in ["--state-dir", "--log", "OPENCLAW_STATE_DIR", "--demo"] {
         assert!(msg.contains(hint), "{msg} lacks {hint}");
     }
+    // With OPENCLAW_HOME, both readings of it are listed.
+    let h = root.path().join("oc-home");
+    let msg = discover_with(
+        &DiscoverOptions::default(),
+        &env(root.path(), &[("OPENCLAW_HOME", &h)]),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        msg.contains(&format!("{}\n", h.join(".openclaw").display())),
+        "{msg}"
+    );
+    assert!(msg.contains(&format!("{}\n", h.display())), "{msg}");
     // A state dir given but missing is reported too.
     let missing = root.path().join("missing-state");
     let opts = DiscoverOptions {

@@ -254,8 +254,8 @@ fn resolve_state_dir(
         if nested.is_dir() {
             return Some(nested);
         }
+        looked.push(("$OPENCLAW_HOME itself as a state dir".into(), h.clone()));
         if looks_like_state_dir(&h) {
-            looked.push(("$OPENCLAW_HOME as state dir".into(), h.clone()));
             return Some(h);
         }
         return Some(nested);

@@ -279,6 +279,12 @@ fn explicit_log_paths() {
             stem: "openclaw".into()
         }]
     );
+    // A bare file name is watched in the current dir.
+    assert_eq!(
+        LogTarget::File("openclaw.log".into()).dir(),
+        PathBuf::from(".")
+    );
+    assert_eq!(LogTarget::File(dir.join("openclaw.log")).dir(), dir);
     // A file whose directory does not exist is an error.
     let opts = DiscoverOptions {
         logs: vec![root.path().join("nope/x.log")],

@@ -61,12 +61,17 @@ impl LogTarget {
     /// The directory watched for this target.
     pub fn dir(&self) -> PathBuf {
         match self {
-            LogTarget::File(p) => p
-                .parent()
-                .map(Path::to_path_buf)
-                .unwrap_or_else(|| PathBuf::from(".")),
+            LogTarget::File(p) => parent_dir(p),
             LogTarget::Family { dir, .. } => dir.clone(),
         }
+    }
+}
+
+/// The directory of a file path; `.` for a bare file name.
+fn parent_dir(p: &Path) -> PathBuf {
+    match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
     }
 }
 
@@ -311,7 +316,7 @@ fn target_for_file(p: &Path) -> LogTarget {
         .unwrap_or_default();
     match parse_family_name(&name) {
         Some(f) if f.rotation == 0 => LogTarget::Family {
-            dir: p.parent().map(Path::to_path_buf).unwrap_or_default(),
+            dir: parent_dir(p),
             stem: f.stem.to_string(),
         },
         _ => LogTarget::File(p.to_path_buf()),

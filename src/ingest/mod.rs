@@ -3,14 +3,15 @@
 //!
 //! - [`discover`]: where the state dir, config and logs are, and which storage generation.
 //! - [`tail`] + [`watch`]: rotation-aware log tailing, woken by directory events.
-//! - [`sources`]: store readers picked by generation ([`sources::build_readers`]), the config
-//!   reader, and log sources (tailer + [`log::LineParser`]).
+//! - [`sources`]: store readers picked by generation ([`sources::build_readers`]) and the
+//!   config reader; [`log_source`]: a tailer wired to [`log::LineParser`].
 //! - [`collect_once`] (report mode) and [`spawn`] (live mode) drive them.
 
 pub mod config;
 pub mod discover;
 pub mod legacy;
 pub mod log;
+pub mod log_source;
 pub mod sources;
 pub mod sqlite;
 pub mod store;
@@ -27,7 +28,8 @@ use tokio::sync::mpsc::error::TrySendError;
 
 use crate::fact::Fact;
 use crate::ingest::discover::{Discovery, LogTarget};
-use crate::ingest::sources::{LogSource, StoreSlot, build_slots, generation_fact};
+use crate::ingest::log_source::LogSource;
+use crate::ingest::sources::{StoreSlot, build_slots, generation_fact};
 use crate::ingest::store::StoreReader;
 use crate::ingest::tail::TailOptions;
 use crate::ingest::watch::DirWatcher;

@@ -175,9 +175,11 @@ impl Keymap {
         &self.bindings
     }
 
-    /// The bindings of one scope.
-    pub fn scope_bindings(&self, scope: Scope) -> impl Iterator<Item = &Binding> {
-        self.bindings.iter().filter(move |b| b.scope == scope)
+    /// The bindings of one scope, in action order (then key), as help lists them.
+    pub fn scope_bindings(&self, scope: Scope) -> Vec<&Binding> {
+        let mut v: Vec<&Binding> = self.bindings.iter().filter(|b| b.scope == scope).collect();
+        v.sort_by_key(|b| (b.action, b.chord.to_string()));
+        v
     }
 
     /// The chords that trigger `action` in `scope` (or globally), for key hints.

@@ -17,7 +17,7 @@ pub fn help_rows(keymap: &Keymap, scope: Scope) -> Vec<[String; 4]> {
     scopes
         .into_iter()
         .flat_map(|s| {
-            keymap.scope_bindings(s).map(move |b| {
+            keymap.scope_bindings(s).into_iter().map(move |b| {
                 [s.name().to_string(), b.chord.to_string(), b.action.name().to_string(), b.action.description().to_string()]
             })
         })

@@ -183,12 +183,18 @@ impl Keymap {
     }
 
     /// The chords that trigger `action` in `scope` (or globally), for key hints.
+    /// Shortest names first; a global chord shadowed in `scope` by another action is skipped.
     pub fn keys_for(&self, scope: Scope, action: Action) -> Vec<KeyChord> {
-        self.bindings
+        let mut v: Vec<KeyChord> = self
+            .bindings
             .iter()
             .filter(|b| b.action == action && (b.scope == scope || b.scope == Scope::Global))
+            .filter(|b| self.lookup(scope, b.chord) == Some(action))
             .map(|b| b.chord)
-            .collect()
+            .collect();
+        v.sort_by_key(|c| (c.to_string().chars().count(), c.to_string()));
+        v.dedup();
+        v
     }
 
     /// Apply one file on top of this keymap: its bindings replace same-scope, same-chord ones.

@@ -56,7 +56,7 @@ pub fn render(f: &mut Frame, model: &Model, ui: &UiState, theme: &Theme, keymap:
     widgets::status::render(f, status, model, ui, theme);
     bottom_line(f, bottom, ui, theme, keymap);
     if ui.mode == Mode::Help {
-        modal::help::render(f, body, keymap, ui.scope(), theme);
+        modal::help::render(f, body, keymap, ui.scope(), ui.help_scroll, theme);
     }
 }
 

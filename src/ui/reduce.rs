@@ -27,6 +27,10 @@ pub fn handle_key(ui: &mut UiState, model: &Model, keymap: &Keymap, key: KeyEven
             let action = keymap.lookup(ui.scope(), KeyChord::from_event(&key));
             match action {
                 Some(Action::Quit) => ui.quit = true,
+                Some(Action::Down) => ui.help_scroll += 1,
+                Some(Action::Up) => ui.help_scroll = ui.help_scroll.saturating_sub(1),
+                Some(Action::PageDown) => ui.help_scroll += PAGE,
+                Some(Action::PageUp) => ui.help_scroll = ui.help_scroll.saturating_sub(PAGE),
                 _ => ui.mode = Mode::Normal,
             }
             true
@@ -89,7 +93,10 @@ pub fn run_command(ui: &mut UiState, model: &Model, text: &str) {
     match command::parse(text) {
         Ok(Command::Go(v)) => go(ui, v),
         Ok(Command::Quit) => ui.quit = true,
-        Ok(Command::Help) => ui.mode = Mode::Help,
+        Ok(Command::Help) => {
+            ui.help_scroll = 0;
+            ui.mode = Mode::Help;
+        }
         Ok(Command::Time(t)) => {
             go(ui, View::Logs);
             let day = model.logs.entries.back().map(|e| e.at.date_naive());
@@ -209,7 +216,10 @@ fn move_view(ui: &mut UiState, model: &Model, delta: isize) {
 pub fn apply(ui: &mut UiState, model: &Model, action: Action) {
     match action {
         Action::Quit => ui.quit = true,
-        Action::ToggleHelp => ui.mode = if ui.mode == Mode::Help { Mode::Normal } else { Mode::Help },
+        Action::ToggleHelp => {
+            ui.help_scroll = 0;
+            ui.mode = if ui.mode == Mode::Help { Mode::Normal } else { Mode::Help };
+        }
         Action::CommandMode => ui.mode = Mode::Command(String::new()),
         Action::Back => {
             if let Some(v) = ui.history.pop() {

@@ -185,6 +185,8 @@ pub struct UiState {
     pub spend_tab: SpendTab,
     /// Scroll offset of the timeline (rows from the top).
     pub timeline_scroll: usize,
+    /// Scroll offset of the `?` help (rows from the top).
+    pub help_scroll: usize,
 }
 
 impl Default for UiState {
@@ -205,6 +207,7 @@ impl Default for UiState {
             cron_selected: 0,
             spend_tab: SpendTab::Model,
             timeline_scroll: 0,
+            help_scroll: 0,
         }
     }
 }

@@ -1,8 +1,10 @@
-//! `?` help: generated from the live keymap for the current scope and the global scope.
+//! `?` help: generated from the live keymap for the current scope and the global scope, then the
+//! `:` commands. Scrolls with the up/down keys; any other key closes it.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
-use ratatui::widgets::{Cell, Clear, Row, Table};
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
 
 use crate::config::{Keymap, Role, Scope, Theme};
 use crate::ui::modal::command::COMMANDS;
@@ -24,33 +26,37 @@ pub fn help_rows(keymap: &Keymap, scope: Scope) -> Vec<[String; 4]> {
         .collect()
 }
 
-/// Draw the help overlay centred in `area`.
-pub fn render(f: &mut Frame, area: Rect, keymap: &Keymap, scope: Scope, theme: &Theme) {
-    let w = area.width.saturating_sub(4).min(100);
-    let h = area.height.saturating_sub(2);
-    let r = Rect { x: area.x + (area.width - w) / 2, y: area.y + 1, width: w, height: h };
+/// Draw the help overlay over `area`, scrolled by `scroll` lines.
+pub fn render(f: &mut Frame, area: Rect, keymap: &Keymap, scope: Scope, scroll: usize, theme: &Theme) {
+    let w = area.width.min(100);
+    let r = Rect { x: area.x + (area.width - w) / 2, y: area.y, width: w, height: area.height };
     f.render_widget(Clear, r);
-    let mut rows: Vec<Row> = help_rows(keymap, scope)
-        .into_iter()
-        .map(|[s, k, a, d]| {
-            Row::new(vec![
-                Cell::from(s).style(theme.style(Role::Muted)),
-                Cell::from(k).style(theme.style(Role::Key)),
-                Cell::from(a).style(theme.style(Role::Accent)),
-                Cell::from(d).style(theme.style(Role::Text)),
-            ])
-        })
-        .collect();
-    for (c, d) in COMMANDS {
-        rows.push(Row::new(vec![
-            Cell::from("command").style(theme.style(Role::Muted)),
-            Cell::from(format!(":{c}")).style(theme.style(Role::Key)),
-            Cell::from(""),
-            Cell::from(*d).style(theme.style(Role::Text)),
+    let mut lines: Vec<Line> = Vec::new();
+    let mut current = String::new();
+    for [s, k, a, d] in help_rows(keymap, scope) {
+        if s != current {
+            lines.push(Line::from(Span::styled(format!("── {s} ──"), theme.style(Role::Title))));
+            current = s;
+        }
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {k:<10} "), theme.style(Role::Key)),
+            Span::styled(format!("{a:<16} "), theme.style(Role::Accent)),
+            Span::styled(d, theme.style(Role::Text)),
         ]));
     }
-    let t = Table::new(rows, [Constraint::Length(9), Constraint::Length(14), Constraint::Length(16), Constraint::Fill(1)])
-        .header(Row::new(["SCOPE", "KEY", "ACTION", "DESCRIPTION"]).style(theme.style(Role::Title)))
-        .block(block(format!("Help · {} · ? or esc closes", scope.name()), theme));
-    f.render_widget(t, r);
+    lines.push(Line::from(Span::styled("── commands ──", theme.style(Role::Title))));
+    for (c, d) in COMMANDS {
+        lines.push(Line::from(vec![
+            Span::styled(format!(" :{c:<26} "), theme.style(Role::Key)),
+            Span::styled(*d, theme.style(Role::Text)),
+        ]));
+    }
+    let total = lines.len();
+    let visible = r.height.saturating_sub(2) as usize;
+    let top = scroll.min(total.saturating_sub(visible));
+    let more = if top + visible < total { " · ↓ more" } else { "" };
+    let p = Paragraph::new(lines)
+        .block(block(format!("Help · {} · ↑↓ scroll, any key closes{more}", scope.name()), theme))
+        .scroll((top as u16, 0));
+    f.render_widget(p, r);
 }

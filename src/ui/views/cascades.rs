@@ -59,6 +59,12 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, selected: usize, theme: 
     let mut st = TableState::default().with_selected((!eps.is_empty()).then_some(sel));
     f.render_stateful_widget(t, list, &mut st);
 
+    let wide = area.width >= 100;
+    let name = |m: &Option<crate::fact::ModelRef>| match m {
+        Some(m) if wide => m.to_string(),
+        Some(m) => m.model.clone(),
+        None => "-".into(),
+    };
     let steps: Vec<Row> = eps
         .get(sel)
         .map(|e| {
@@ -68,10 +74,10 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, selected: usize, theme: 
                     let ok = s.decision == "candidate_succeeded";
                     Row::new(vec![
                         Cell::from(fmt::hms(s.at)),
-                        Cell::from(s.from.as_ref().map_or("-".into(), |m| m.to_string())),
-                        Cell::from(s.to.as_ref().map_or("-".into(), |m| m.to_string())),
+                        Cell::from(name(&s.from)),
+                        Cell::from(name(&s.to)),
                         Cell::from(Span::styled(
-                            s.decision.clone(),
+                            s.decision.strip_prefix("candidate_").unwrap_or(&s.decision).to_string(),
                             theme.style(if ok { Role::Ok } else { Role::Warn }),
                         )),
                         Cell::from(s.reason.clone().unwrap_or_else(|| "-".into())),
@@ -86,7 +92,7 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, selected: usize, theme: 
         .unwrap_or_default();
     let t = Table::new(
         steps,
-        [Constraint::Length(8), Constraint::Fill(1), Constraint::Fill(1), Constraint::Length(19), Constraint::Length(15), Constraint::Length(4)],
+        [Constraint::Length(8), Constraint::Fill(1), Constraint::Fill(1), Constraint::Length(9), Constraint::Length(15), Constraint::Length(4)],
     )
     .header(Row::new(["TIME", "FROM", "TO", "DECISION", "REASON", "HTTP"]).style(theme.style(Role::Title)))
     .block(block("Steps", theme))

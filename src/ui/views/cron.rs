@@ -31,7 +31,13 @@ pub fn schedule(s: &Schedule) -> String {
 /// Draw the Cron view.
 pub fn render(f: &mut Frame, area: Rect, model: &Model, selected: usize, theme: &Theme) {
     let jobs = job_rows(model);
-    let header = Row::new(["NAME", "AGENT", "SCHEDULE", "ON", "LAST", "DUR", "COST", "NEXT", "RUNS"]).style(theme.style(Role::Title));
+    let wide = area.width >= 100;
+    let header = if wide {
+        Row::new(vec!["NAME", "AGENT", "SCHEDULE", "ON", "LAST", "DUR", "COST", "NEXT", "RUNS"])
+    } else {
+        Row::new(vec!["NAME", "SCHEDULE", "LAST", "COST", "NEXT", "RUNS"])
+    }
+    .style(theme.style(Role::Title));
     let body: Vec<Row> = jobs
         .iter()
         .map(|j| {
@@ -48,6 +54,16 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, selected: usize, theme: 
                 _ => "-".into(),
             };
             let runs: Vec<String> = j.runs_by_status.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            if !wide {
+                return Row::new(vec![
+                    Cell::from(r.name.clone()),
+                    Cell::from(schedule(&r.schedule)),
+                    Cell::from(Span::styled(last.to_string(), theme.style(role))),
+                    Cell::from(Span::styled(fmt::usd(j.cost_usd), theme.style(Role::Spend))),
+                    Cell::from(next),
+                    Cell::from(runs.join(" ")),
+                ]);
+            }
             Row::new(vec![
                 Cell::from(r.name.clone()),
                 Cell::from(r.agent_id.clone().unwrap_or_else(|| "-".into())),
@@ -61,6 +77,14 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, selected: usize, theme: 
             ])
         })
         .collect();
+    let narrow = [
+        Constraint::Fill(2),
+        Constraint::Length(14),
+        Constraint::Length(7),
+        Constraint::Length(7),
+        Constraint::Length(8),
+        Constraint::Fill(1),
+    ];
     let widths = [
         Constraint::Fill(2),
         Constraint::Length(8),
@@ -72,7 +96,8 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, selected: usize, theme: 
         Constraint::Length(8),
         Constraint::Fill(1),
     ];
-    let t = Table::new(body, widths)
+    let t = if wide { Table::new(body, widths) } else { Table::new(body, narrow) };
+    let t = t
         .header(header)
         .block(block(format!("Cron jobs ({})", jobs.len()), theme))
         .style(theme.style(Role::Text))

@@ -104,7 +104,7 @@ fn lane_gauges(f: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         .take(inner.height as usize)
         .map(|l| {
             let limit = l.limit.unwrap_or(l.active.max(1));
-            let mut spans = vec![Span::styled(format!("{:<name_w$} ", fmt::trunc(&l.name, name_w)), theme.style(Role::Text))];
+            let mut spans = vec![Span::styled(format!("{:<name_w$} ", fmt::trunc(&fmt::short_key(&l.name), name_w)), theme.style(Role::Text))];
             spans.extend(gauge::bar(l.active, limit, 10, theme.style(Role::Gauge), theme.style(Role::Muted)));
             spans.push(Span::styled(
                 format!(" {}/{}", l.active, l.limit.map_or("?".into(), |v| v.to_string())),
@@ -131,11 +131,14 @@ fn cascades(f: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         .rev()
         .take(n)
         .map(|e| {
-            let chain: Vec<String> = e
-                .steps
-                .iter()
-                .filter_map(|s| s.to.as_ref().or(s.from.as_ref()).map(|m| m.model.clone()))
-                .collect();
+            let mut chain: Vec<String> = Vec::new();
+            for s in &e.steps {
+                for m in [&s.from, &s.to].into_iter().flatten() {
+                    if chain.last() != Some(&m.model) {
+                        chain.push(m.model.clone());
+                    }
+                }
+            }
             let (out, role) = match e.outcome.as_deref() {
                 Some("succeeded") => ("ok", Role::Ok),
                 Some(o) => (o, Role::Crit),
@@ -143,8 +146,7 @@ fn cascades(f: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
             };
             Line::from(vec![
                 Span::styled(format!("{:>4} ", fmt::age(model.now, e.started)), theme.style(Role::Muted)),
-                Span::styled(format!("{} steps ", e.steps.len()), theme.style(Role::Text)),
-                Span::styled(format!("{out:<9}"), theme.style(role)),
+                Span::styled(format!("{out:<10}"), theme.style(role)),
                 Span::styled(chain.join("→"), theme.style(Role::Accent)),
             ])
         })

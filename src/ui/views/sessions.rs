@@ -47,46 +47,45 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, ui: &SessionsUi, theme: 
         let l = s.label();
         if s == ui.sort { format!("{l}{arrow}") } else { l.to_string() }
     };
-    let header = Row::new(vec![
-        head(SessionSort::Key),
-        head(SessionSort::Agent),
-        head(SessionSort::State),
-        "MODEL".into(),
-        head(SessionSort::Tokens),
-        head(SessionSort::Cost),
-        "Q".into(),
-        "FB".into(),
-        head(SessionSort::LastActivity),
-    ])
-    .style(theme.style(Role::Title));
+    let wide = area.width >= 100;
+    let mut hv = vec![head(SessionSort::Key), head(SessionSort::Agent), head(SessionSort::State), "MODEL".into()];
+    hv.extend([head(SessionSort::Tokens), head(SessionSort::Cost)]);
+    if wide {
+        hv.extend(["Q".into(), "FB".into()]);
+    }
+    hv.push(head(SessionSort::LastActivity));
+    let header = Row::new(hv).style(theme.style(Role::Title));
     let body: Vec<Row> = rows
         .iter()
         .map(|s| {
             let model_name = s.current_model.as_ref().map_or("-".into(), |m| m.model.clone());
-            Row::new(vec![
-                Cell::from(s.key.clone()),
+            let mut cells = vec![
+                Cell::from(if wide { s.key.clone() } else { fmt::short_key(&s.key) }),
                 Cell::from(s.agent_id.clone()),
                 Cell::from(Span::styled(state_name(s.state), theme.style(state_role(s.state)))),
                 Cell::from(model_name),
                 Cell::from(fmt::tokens(s.tokens)),
                 Cell::from(Span::styled(fmt::usd(s.cost_usd), theme.style(Role::Spend))),
-                Cell::from(s.queued.to_string()),
-                Cell::from(s.fallback_episodes.to_string()),
-                Cell::from(fmt::age(model.now, s.last_activity)),
-            ])
+            ];
+            if wide {
+                cells.extend([Cell::from(s.queued.to_string()), Cell::from(s.fallback_episodes.to_string())]);
+            }
+            cells.push(Cell::from(fmt::age(model.now, s.last_activity)));
+            Row::new(cells)
         })
         .collect();
-    let widths = [
+    let mut widths = vec![
         Constraint::Fill(1),
         Constraint::Length(8),
-        Constraint::Length(8),
-        Constraint::Length(14),
         Constraint::Length(7),
-        Constraint::Length(8),
-        Constraint::Length(2),
-        Constraint::Length(2),
-        Constraint::Length(5),
+        Constraint::Length(13),
+        Constraint::Length(6),
+        Constraint::Length(7),
     ];
+    if wide {
+        widths.extend([Constraint::Length(2), Constraint::Length(2)]);
+    }
+    widths.push(Constraint::Length(5));
     let table = Table::new(body, widths)
         .header(header)
         .block(block(title, theme))

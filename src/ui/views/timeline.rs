@@ -20,7 +20,7 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, key: &str, scroll: usize
         f.render_widget(p, area);
         return;
     };
-    let [head, body] = Layout::vertical([Constraint::Length(4), Constraint::Min(1)]).areas(area);
+    let [head, body] = Layout::vertical([Constraint::Length(5), Constraint::Min(1)]).areas(area);
     let m = theme.style(Role::Muted);
     let summary = vec![
         Line::from(vec![
@@ -28,17 +28,28 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, key: &str, scroll: usize
             Span::styled(s.agent_id.clone(), theme.style(Role::Accent)),
             Span::styled("  state ", m),
             Span::styled(state_name(s.state), theme.style(state_role(s.state))),
-            Span::styled("  model ", m),
+            Span::styled("  tokens ", m),
+            Span::styled(fmt::tokens(s.tokens), theme.style(Role::Text)),
+            Span::styled("  cost ", m),
+            Span::styled(fmt::usd(s.cost_usd), theme.style(Role::Spend)),
+        ]),
+        Line::from(vec![
+            Span::styled("model ", m),
             Span::styled(s.current_model.as_ref().map_or("-".into(), |x| x.to_string()), theme.style(Role::Text)),
             Span::styled("  configured ", m),
             Span::styled(s.configured_model.as_ref().map_or("-".into(), |x| x.to_string()), theme.style(Role::Text)),
         ]),
         Line::from(vec![
-            Span::styled("tokens ", m),
-            Span::styled(fmt::tokens(s.tokens), theme.style(Role::Text)),
-            Span::styled("  cost ", m),
-            Span::styled(fmt::usd(s.cost_usd), theme.style(Role::Spend)),
-            Span::styled(format!("  fallback episodes {}  queued {}  last {}", s.fallback_episodes, s.queued, fmt::age(model.now, s.last_activity)), m),
+            Span::styled(
+                format!(
+                    "fallback episodes {}  queued {}  active runs {}  last {}",
+                    s.fallback_episodes,
+                    s.queued,
+                    s.active_runs.len(),
+                    fmt::age(model.now, s.last_activity)
+                ),
+                m,
+            ),
         ]),
     ];
     f.render_widget(Paragraph::new(summary).block(block(format!("Session {}", s.key), theme)), head);
@@ -101,7 +112,7 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, key: &str, scroll: usize
         .collect();
     let total = lines.len();
     let p = Paragraph::new(lines)
-        .block(block(format!("Timeline ({total} entries) · esc back", ), theme))
+        .block(block(format!("Timeline ({total} entries) · esc back"), theme))
         .scroll((scroll.min(total.saturating_sub(1)) as u16, 0));
     f.render_widget(p, body);
 }

@@ -76,3 +76,15 @@ pub fn trunc(s: &str, w: usize) -> String {
         t
     }
 }
+
+/// Shorten UUID segments of a `:`-separated key to their first 8 hex digits
+/// (`agent:ops:cron:007ab091-ffcc-…` → `agent:ops:cron:007ab091`), for narrow columns.
+pub fn short_key(key: &str) -> String {
+    key.split(':')
+        .map(|seg| {
+            let is_uuid = seg.len() == 36 && seg.chars().filter(|c| *c == '-').count() == 4;
+            if is_uuid { &seg[..8] } else { seg }
+        })
+        .collect::<Vec<_>>()
+        .join(":")
+}

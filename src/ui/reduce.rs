@@ -171,7 +171,10 @@ fn scroll_logs(ui: &mut UiState, model: &Model, up: bool, n: usize) {
             let next = (e..model.logs.total).find(|s| data::entry_at(model, *s).is_some_and(|x| data::log_visible(x, &ui.logs)));
             match next {
                 Some(s) => e = s + 1,
-                None => break,
+                None => {
+                    e = model.logs.total;
+                    break;
+                }
             }
         }
         ui.logs.end_seq = Some(e);

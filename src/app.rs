@@ -7,8 +7,8 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use crossterm::event::{Event, EventStream};
-use futures_util::StreamExt;
+use crossterm::event::Event;
+use futures_util::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use tokio::sync::mpsc;
@@ -56,30 +56,35 @@ impl App {
 }
 
 /// Next terminal event, or never when there is no event stream (no TTY, or it ended).
-async fn next_event(events: &mut Option<EventStream>) -> Option<std::io::Result<Event>> {
+async fn next_event<S>(events: &mut Option<S>) -> Option<std::io::Result<Event>>
+where
+    S: Stream<Item = std::io::Result<Event>> + Unpin,
+{
     match events {
         Some(s) => s.next().await,
         None => std::future::pending().await,
     }
 }
 
-/// Run until quit (key, `:q`, SIGTERM, SIGHUP, SIGINT). `interactive` must be false when stdin
-/// is not a terminal (crossterm's `EventStream` panics without one).
-pub async fn run<B>(
+/// Run until quit (key, `:q`, SIGTERM, SIGHUP, SIGINT).
+///
+/// `events` is the terminal input: crossterm's `EventStream` when stdin is a terminal, `None`
+/// otherwise (`EventStream::new()` panics without a TTY), or any stream in tests.
+pub async fn run<B, S>(
     terminal: &mut Terminal<B>,
     app: &mut App,
     mut rx: mpsc::Receiver<Msg>,
-    interactive: bool,
+    mut events: Option<S>,
 ) -> color_eyre::Result<()>
 where
     B: Backend,
     B::Error: std::error::Error + Send + Sync + 'static,
+    S: Stream<Item = std::io::Result<Event>> + Unpin,
 {
     use tokio::signal::unix::{SignalKind, signal};
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     let mut sigint = signal(SignalKind::interrupt())?;
-    let mut events = interactive.then(EventStream::new);
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let mut buf: Vec<Msg> = Vec::with_capacity(BATCH);

@@ -57,7 +57,11 @@ pub struct SourceArgs {
 impl SourceArgs {
     /// The discovery options these flags give.
     pub fn discover_options(&self) -> DiscoverOptions {
-        DiscoverOptions { state_dir: self.state_dir.clone(), logs: self.logs.clone(), profile: self.profile.clone() }
+        DiscoverOptions {
+            state_dir: self.state_dir.clone(),
+            logs: self.logs.clone(),
+            profile: self.profile.clone(),
+        }
     }
 }
 
@@ -89,6 +93,10 @@ pub enum ReportFormat {
 impl ReportArgs {
     /// The chosen format (JSON unless `--markdown`).
     pub fn format(&self) -> ReportFormat {
-        if self.markdown { ReportFormat::Markdown } else { ReportFormat::Json }
+        if self.markdown {
+            ReportFormat::Markdown
+        } else {
+            ReportFormat::Json
+        }
     }
 }

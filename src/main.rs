@@ -53,13 +53,30 @@ fn discover(opts: &DiscoverOptions) -> Result<Discovery> {
         .clone()
         .or_else(|| directories::BaseDirs::new().map(|b| b.home_dir().join(".openclaw")))
         .filter(|d| d.is_dir());
-    let stem = opts.profile.as_ref().map_or_else(|| "openclaw".to_string(), |p| format!("openclaw-{p}"));
+    let stem = opts
+        .profile
+        .as_ref()
+        .map_or_else(|| "openclaw".to_string(), |p| format!("openclaw-{p}"));
     let logs = opts
         .logs
         .iter()
-        .map(|p| if p.is_dir() { LogTarget::Family { dir: p.clone(), stem: stem.clone() } } else { LogTarget::File(p.clone()) })
+        .map(|p| {
+            if p.is_dir() {
+                LogTarget::Family {
+                    dir: p.clone(),
+                    stem: stem.clone(),
+                }
+            } else {
+                LogTarget::File(p.clone())
+            }
+        })
         .collect();
-    let mut d = Discovery { state_dir: state_dir.clone(), profile: opts.profile.clone(), logs, ..Discovery::default() };
+    let mut d = Discovery {
+        state_dir: state_dir.clone(),
+        profile: opts.profile.clone(),
+        logs,
+        ..Discovery::default()
+    };
     if let Some(dir) = &state_dir {
         let cfg = dir.join("openclaw.json");
         d.config_path = cfg.is_file().then_some(cfg);
@@ -71,8 +88,11 @@ fn discover(opts: &DiscoverOptions) -> Result<Discovery> {
             None
         };
         if let Ok(rd) = std::fs::read_dir(dir.join("agents")) {
-            let mut agents: Vec<(String, PathBuf)> =
-                rd.flatten().filter(|e| e.path().is_dir()).map(|e| (e.file_name().to_string_lossy().into_owned(), e.path())).collect();
+            let mut agents: Vec<(String, PathBuf)> = rd
+                .flatten()
+                .filter(|e| e.path().is_dir())
+                .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+                .collect();
             agents.sort();
             d.agents = agents;
         }
@@ -125,7 +145,10 @@ fn init_tracing() {
     tui_logger::set_default_level(tui_logger::LevelFilter::Trace);
     let filter = tracing_subscriber::EnvFilter::try_from_env("LANETOP_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::registry().with(filter).with(tui_logger::TuiTracingSubscriberLayer).try_init();
+    let _ = tracing_subscriber::registry()
+        .with(filter)
+        .with(tui_logger::TuiTracingSubscriberLayer)
+        .try_init();
 }
 
 /// color-eyre, plus a panic hook that restores the terminal before the report is printed.
@@ -147,7 +170,11 @@ fn demo_dir() -> Result<PathBuf> {
 }
 
 fn activity(d: &Discovery, demo: Option<&Path>) -> String {
-    let what = format!("following {} log(s), {} agent(s)", d.logs.len(), d.agents.len());
+    let what = format!(
+        "following {} log(s), {} agent(s)",
+        d.logs.len(),
+        d.agents.len()
+    );
     match demo {
         Some(dir) => format!("demo in {} · {what}", dir.display()),
         None => what,
@@ -158,7 +185,9 @@ async fn tui(cli: &Cli, theme: Theme, keymap: Keymap) -> Result<()> {
     install_hooks()?;
     init_tracing();
     if !std::io::stdout().is_terminal() {
-        return Err(eyre!("stdout is not a terminal; use `lanetop report` for non-interactive output"));
+        return Err(eyre!(
+            "stdout is not a terminal; use `lanetop report` for non-interactive output"
+        ));
     }
     let mut opts = cli.sources.discover_options();
     let (_demo, demo_path) = if cli.demo {
@@ -174,11 +203,23 @@ async fn tui(cli: &Cli, theme: Theme, keymap: Keymap) -> Result<()> {
     tracing::info!(state_dir = ?discovery.state_dir, logs = discovery.logs.len(), "discovered sources");
     let (tx, rx) = tokio::sync::mpsc::channel(CHANNEL);
     let _ingest = lanetop::ingest::spawn(&discovery, tx);
-    let ui = UiState { read_only: cli.read_only, activity: activity(&discovery, demo_path.as_deref()), ..UiState::default() };
-    let mut app = App { model: Model::default(), ui, theme, keymap };
-    let interactive = std::io::stdin().is_terminal();
+    let ui = UiState {
+        read_only: cli.read_only,
+        activity: activity(&discovery, demo_path.as_deref()),
+        ..UiState::default()
+    };
+    let mut app = App {
+        model: Model::default(),
+        ui,
+        theme,
+        keymap,
+    };
     let mut terminal = ratatui::try_init().wrap_err("initialising the terminal")?;
-    let result = app::run(&mut terminal, &mut app, rx, interactive).await;
+    // crossterm's EventStream panics without a TTY: only read keys when stdin is one.
+    let events = std::io::stdin()
+        .is_terminal()
+        .then(crossterm::event::EventStream::new);
+    let result = app::run(&mut terminal, &mut app, rx, events).await;
     ratatui::restore();
     result
 }

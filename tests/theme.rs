@@ -25,11 +25,20 @@ fn every_shipped_theme_parses_and_has_every_role() {
 
 #[test]
 fn theme_errors_name_file_and_line() {
-    let e = parse_theme("t.toml", "[roles]\nok = { fg = \"green\" }\nbogus = { fg = \"red\" }\n").expect_err("role").to_string();
+    let e = parse_theme(
+        "t.toml",
+        "[roles]\nok = { fg = \"green\" }\nbogus = { fg = \"red\" }\n",
+    )
+    .expect_err("role")
+    .to_string();
     assert!(e.starts_with("t.toml:3:1: unknown role `bogus`"), "{e}");
-    let e = parse_theme("t.toml", "[roles]\nok = { fg = \"greeen\" }\n").expect_err("colour").to_string();
+    let e = parse_theme("t.toml", "[roles]\nok = { fg = \"greeen\" }\n")
+        .expect_err("colour")
+        .to_string();
     assert!(e.starts_with("t.toml:2:13: unknown colour `greeen`"), "{e}");
-    let e = parse_theme("t.toml", "[roles]\nok = { modifiers = [\"blink-fast\"] }\n").expect_err("modifier").to_string();
+    let e = parse_theme("t.toml", "[roles]\nok = { modifiers = [\"blink-fast\"] }\n")
+        .expect_err("modifier")
+        .to_string();
     assert!(e.starts_with("t.toml:2:21: unknown modifier"), "{e}");
 }
 
@@ -37,13 +46,24 @@ fn theme_errors_name_file_and_line() {
 fn user_theme_overlays_and_adds() {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::create_dir_all(dir.path().join("themes")).expect("mkdir");
-    std::fs::write(dir.path().join("themes/dark.toml"), "[roles]\nok = { fg = \"#00ff00\" }\n").expect("write");
-    std::fs::write(dir.path().join("themes/mine.toml"), "[roles]\ncrit = { fg = \"magenta\" }\n").expect("write");
+    std::fs::write(
+        dir.path().join("themes/dark.toml"),
+        "[roles]\nok = { fg = \"#00ff00\" }\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("themes/mine.toml"),
+        "[roles]\ncrit = { fg = \"magenta\" }\n",
+    )
+    .expect("write");
     let dark = Theme::load("dark", Some(dir.path()), false).expect("dark");
     assert_eq!(dark.style(Role::Ok).fg, Some(Color::Rgb(0, 255, 0)));
     let mine = Theme::load("mine", Some(dir.path()), false).expect("mine");
     assert_eq!(mine.style(Role::Crit).fg, Some(Color::Magenta));
-    assert_eq!(mine.style(Role::Warn), Theme::builtin("dark").expect("dark").style(Role::Warn));
+    assert_eq!(
+        mine.style(Role::Warn),
+        Theme::builtin("dark").expect("dark").style(Role::Warn)
+    );
     assert!(Theme::load("absent", Some(dir.path()), false).is_err());
 }
 
@@ -51,15 +71,32 @@ fn render(theme: &Theme, ui: &UiState) -> Buffer {
     let model = fixture_model::fixture_model();
     let keymap = Keymap::load("default", None).expect("keymap");
     let mut term = Terminal::new(TestBackend::new(100, 30)).expect("terminal");
-    term.draw(|f| lanetop::ui::render(f, &model, ui, theme, &keymap)).expect("draw");
+    term.draw(|f| lanetop::ui::render(f, &model, ui, theme, &keymap))
+        .expect("draw");
     term.backend().buffer().clone()
 }
 
 fn views() -> Vec<UiState> {
-    let mut v: Vec<UiState> = View::CYCLE.iter().map(|view| UiState { view: view.clone(), ..UiState::default() }).collect();
-    v.push(UiState { view: View::Timeline("agent:main:main".into()), ..UiState::default() });
-    v.push(UiState { view: View::Logs, mode: Mode::Help, ..UiState::default() });
-    let mut search = UiState { view: View::Logs, ..UiState::default() };
+    let mut v: Vec<UiState> = View::CYCLE
+        .iter()
+        .map(|view| UiState {
+            view: view.clone(),
+            ..UiState::default()
+        })
+        .collect();
+    v.push(UiState {
+        view: View::Timeline("agent:main:main".into()),
+        ..UiState::default()
+    });
+    v.push(UiState {
+        view: View::Logs,
+        mode: Mode::Help,
+        ..UiState::default()
+    });
+    let mut search = UiState {
+        view: View::Logs,
+        ..UiState::default()
+    };
     search.logs.search = Some("lane".into());
     v.push(search);
     v
@@ -73,7 +110,13 @@ fn no_color_renders_without_any_colour_but_with_modifiers() {
     for ui in views() {
         let buf = render(&theme, &ui);
         for cell in buf.content() {
-            assert_eq!((cell.fg, cell.bg), (Color::Reset, Color::Reset), "colour in {:?} at {:?}", ui.view, cell.symbol());
+            assert_eq!(
+                (cell.fg, cell.bg),
+                (Color::Reset, Color::Reset),
+                "colour in {:?} at {:?}",
+                ui.view,
+                cell.symbol()
+            );
             if cell.modifier.contains(Modifier::REVERSED) {
                 reversed += 1;
             }
@@ -87,6 +130,9 @@ fn colour_themes_do_colour() {
     for (name, _, _) in BUILTIN {
         let theme = Theme::builtin(name).expect("theme");
         let buf = render(&theme, &UiState::default());
-        assert!(buf.content().iter().any(|c| c.fg != Color::Reset), "{name} draws colours");
+        assert!(
+            buf.content().iter().any(|c| c.fg != Color::Reset),
+            "{name} draws colours"
+        );
     }
 }

@@ -21,21 +21,44 @@ impl Flow {
         Self::with_keymap("default")
     }
     fn with_keymap(name: &str) -> Self {
-        Self { model: fixture_model::fixture_model(), ui: UiState::default(), keymap: Keymap::load(name, None).expect("keymap") }
+        Self {
+            model: fixture_model::fixture_model(),
+            ui: UiState::default(),
+            keymap: Keymap::load(name, None).expect("keymap"),
+        }
     }
     fn key(&mut self, code: KeyCode) -> &mut Self {
-        handle_key(&mut self.ui, &self.model, &self.keymap, KeyEvent::new(code, KeyModifiers::NONE));
+        handle_key(
+            &mut self.ui,
+            &self.model,
+            &self.keymap,
+            KeyEvent::new(code, KeyModifiers::NONE),
+        );
         self
     }
     fn ctrl(&mut self, c: char) -> &mut Self {
-        handle_key(&mut self.ui, &self.model, &self.keymap, KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+        handle_key(
+            &mut self.ui,
+            &self.model,
+            &self.keymap,
+            KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL),
+        );
         self
     }
     /// Type characters (shifted letters arrive with SHIFT, as crossterm reports them).
     fn keys(&mut self, s: &str) -> &mut Self {
         for c in s.chars() {
-            let m = if c.is_ascii_uppercase() { KeyModifiers::SHIFT } else { KeyModifiers::NONE };
-            handle_key(&mut self.ui, &self.model, &self.keymap, KeyEvent::new(KeyCode::Char(c), m));
+            let m = if c.is_ascii_uppercase() {
+                KeyModifiers::SHIFT
+            } else {
+                KeyModifiers::NONE
+            };
+            handle_key(
+                &mut self.ui,
+                &self.model,
+                &self.keymap,
+                KeyEvent::new(KeyCode::Char(c), m),
+            );
         }
         self
     }
@@ -55,7 +78,11 @@ fn switch_views_with_digits_and_back_with_esc() {
     f.key(KeyCode::Esc).key(KeyCode::Esc);
     assert_eq!(f.ui.view, View::Overview);
     f.key(KeyCode::Esc);
-    assert_eq!(f.ui.view, View::Overview, "esc on an empty history stays put");
+    assert_eq!(
+        f.ui.view,
+        View::Overview,
+        "esc on an empty history stays put"
+    );
 }
 
 #[test]
@@ -72,7 +99,11 @@ fn command_line_with_aliases() {
     f.keys(":lo").key(KeyCode::Backspace).key(KeyCode::Enter);
     assert_eq!(f.ui.view, View::Logs, ":lo minus one char is :l");
     f.keys(":cron").key(KeyCode::Esc);
-    assert_eq!((f.ui.view.clone(), f.ui.mode.clone()), (View::Logs, Mode::Normal), "esc cancels the command line");
+    assert_eq!(
+        (f.ui.view.clone(), f.ui.mode.clone()),
+        (View::Logs, Mode::Normal),
+        "esc cancels the command line"
+    );
     f.keys(":q").key(KeyCode::Enter);
     assert!(f.ui.quit);
 }
@@ -93,17 +124,35 @@ fn help_opens_and_any_key_closes() {
 fn sessions_filter_sort_open_timeline_and_back() {
     let mut f = Flow::new();
     f.keys("3/ops").key(KeyCode::Enter);
-    let rows: Vec<String> = data::session_rows(&f.model, &f.ui.sessions).iter().map(|s| s.key.clone()).collect();
-    assert_eq!(rows, ["agent:ops:cron:007ab091-ffcc-493b-979a-d1207036802e", "agent:ops:main"]);
+    let rows: Vec<String> = data::session_rows(&f.model, &f.ui.sessions)
+        .iter()
+        .map(|s| s.key.clone())
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            "agent:ops:cron:007ab091-ffcc-493b-979a-d1207036802e",
+            "agent:ops:main"
+        ]
+    );
     f.keys("x");
     assert_eq!(data::session_rows(&f.model, &f.ui.sessions).len(), 7);
     f.keys("o");
     assert_eq!(f.ui.sessions.sort, SessionSort::Cost);
-    assert_eq!(data::session_rows(&f.model, &f.ui.sessions)[0].key, "agent:main:main");
+    assert_eq!(
+        data::session_rows(&f.model, &f.ui.sessions)[0].key,
+        "agent:main:main"
+    );
     f.keys("r");
-    assert_eq!(data::session_rows(&f.model, &f.ui.sessions)[0].key, "agent:research:cron:3bf435b6-ac50-421e-9002-cf16e51b5641");
+    assert_eq!(
+        data::session_rows(&f.model, &f.ui.sessions)[0].key,
+        "agent:research:cron:3bf435b6-ac50-421e-9002-cf16e51b5641"
+    );
     f.keys("r").key(KeyCode::Down).key(KeyCode::Enter);
-    assert_eq!(f.ui.view, View::Timeline("agent:main:cron:f3eb99f7-0dd4-4302-8637-5f7f34e81ab4".into()));
+    assert_eq!(
+        f.ui.view,
+        View::Timeline("agent:main:cron:f3eb99f7-0dd4-4302-8637-5f7f34e81ab4".into())
+    );
     f.key(KeyCode::Esc);
     assert_eq!(f.ui.view, View::Sessions);
 }
@@ -147,7 +196,11 @@ fn logs_follow_level_search_and_jump() {
     f.key(KeyCode::End);
     assert!(f.ui.logs.follow);
     f.keys(":time 01:57").key(KeyCode::Enter);
-    assert_eq!(f.ui.logs.cursor, Some(1004), "first line at or after 01:57:00");
+    assert_eq!(
+        f.ui.logs.cursor,
+        Some(1004),
+        "first line at or after 01:57:00"
+    );
     f.keys("t01:58").key(KeyCode::Enter);
     assert_eq!(f.ui.logs.cursor, Some(1013));
     f.keys("s");
@@ -180,7 +233,10 @@ fn future_actions_say_not_available_yet() {
     f.keys("3").ctrl('k');
     assert_eq!(f.ui.flash.as_deref(), Some("kill-run: not available yet"));
     f.keys("7P");
-    assert_eq!(f.ui.flash.as_deref(), Some("pause-all-cron: not available yet"));
+    assert_eq!(
+        f.ui.flash.as_deref(),
+        Some("pause-all-cron: not available yet")
+    );
 }
 
 #[test]

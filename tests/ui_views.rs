@@ -13,12 +13,17 @@ fn draw(model: &Model, ui: &UiState, w: u16, h: u16) -> Terminal<TestBackend> {
     let theme = Theme::builtin("dark").expect("dark theme");
     let keymap = Keymap::load("default", None).expect("default keymap");
     let mut term = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
-    term.draw(|f| lanetop::ui::render(f, model, ui, &theme, &keymap)).expect("draw");
+    term.draw(|f| lanetop::ui::render(f, model, ui, &theme, &keymap))
+        .expect("draw");
     term
 }
 
 fn ui_for(view: View) -> UiState {
-    UiState { view, activity: "following 1 log(s), 3 agent(s)".into(), ..UiState::default() }
+    UiState {
+        view,
+        activity: "following 1 log(s), 3 agent(s)".into(),
+        ..UiState::default()
+    }
 }
 
 fn snap(name: &str, ui: &UiState) {

@@ -24,8 +24,16 @@ use crate::config::action::{Action, Scope};
 
 /// The shipped keymaps: (name, file name, text).
 pub const BUILTIN: &[(&str, &str, &str)] = &[
-    ("default", "keymaps/default.toml", include_str!("../../keymaps/default.toml")),
-    ("vim", "keymaps/vim.toml", include_str!("../../keymaps/vim.toml")),
+    (
+        "default",
+        "keymaps/default.toml",
+        include_str!("../../keymaps/default.toml"),
+    ),
+    (
+        "vim",
+        "keymaps/vim.toml",
+        include_str!("../../keymaps/vim.toml"),
+    ),
 ];
 
 /// One key with its modifiers, normalised (a shifted character is stored as the character).
@@ -167,7 +175,10 @@ pub struct Keymap {
 impl Keymap {
     /// The action bound to `chord` in `scope`, falling back to the global scope.
     pub fn lookup(&self, scope: Scope, chord: KeyChord) -> Option<Action> {
-        self.map.get(&(scope, chord)).or_else(|| self.map.get(&(Scope::Global, chord))).copied()
+        self.map
+            .get(&(scope, chord))
+            .or_else(|| self.map.get(&(Scope::Global, chord)))
+            .copied()
     }
 
     /// Every binding, in load order.
@@ -201,7 +212,11 @@ impl Keymap {
     pub fn overlay(&mut self, file: &str, text: &str) -> Result<(), ConfigError> {
         for b in parse_keymap(file, text)? {
             if self.map.insert((b.scope, b.chord), b.action).is_some() {
-                if let Some(old) = self.bindings.iter_mut().find(|o| o.scope == b.scope && o.chord == b.chord) {
+                if let Some(old) = self
+                    .bindings
+                    .iter_mut()
+                    .find(|o| o.scope == b.scope && o.chord == b.chord)
+                {
                     old.action = b.action;
                 }
             } else {
@@ -243,7 +258,12 @@ impl Keymap {
 
     /// The `--print-keymap` table: scope, key, action, description.
     pub fn print_table(&self) -> String {
-        let mut rows: Vec<[String; 4]> = vec![["SCOPE".into(), "KEY".into(), "ACTION".into(), "DESCRIPTION".into()]];
+        let mut rows: Vec<[String; 4]> = vec![[
+            "SCOPE".into(),
+            "KEY".into(),
+            "ACTION".into(),
+            "DESCRIPTION".into(),
+        ]];
         for scope in Scope::ALL {
             for b in self.scope_bindings(*scope) {
                 rows.push([
@@ -254,10 +274,21 @@ impl Keymap {
                 ]);
             }
         }
-        let w: Vec<usize> = (0..3).map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0)).collect();
+        let w: Vec<usize> = (0..3)
+            .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+            .collect();
         let mut out = String::new();
         for r in &rows {
-            out.push_str(&format!("{:w0$}  {:w1$}  {:w2$}  {}\n", r[0], r[1], r[2], r[3], w0 = w[0], w1 = w[1], w2 = w[2]));
+            out.push_str(&format!(
+                "{:w0$}  {:w1$}  {:w2$}  {}\n",
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                w0 = w[0],
+                w1 = w[1],
+                w2 = w[2]
+            ));
         }
         out
     }
@@ -269,28 +300,53 @@ pub fn parse_keymap(file: &str, text: &str) -> Result<Vec<Binding>, ConfigError>
     let mut out: Vec<Binding> = Vec::new();
     let mut seen: HashMap<(Scope, KeyChord), usize> = HashMap::new();
     for (scope_key, scope_val) in root.get_ref() {
-        let at = |span: std::ops::Range<usize>, msg: String| ConfigError::at(file, text, span.start, msg);
+        let at = |span: std::ops::Range<usize>, msg: String| {
+            ConfigError::at(file, text, span.start, msg)
+        };
         let scope = Scope::from_name(scope_key.get_ref()).ok_or_else(|| {
             let names: Vec<&str> = Scope::ALL.iter().map(|s| s.name()).collect();
-            at(scope_key.span(), format!("unknown scope `{}` (expected one of: {})", scope_key.get_ref(), names.join(", ")))
+            at(
+                scope_key.span(),
+                format!(
+                    "unknown scope `{}` (expected one of: {})",
+                    scope_key.get_ref(),
+                    names.join(", ")
+                ),
+            )
         })?;
         let DeValue::Table(table) = scope_val.get_ref() else {
-            return Err(at(scope_val.span(), format!("`{}` must be a table of key = \"action\"", scope.name())));
+            return Err(at(
+                scope_val.span(),
+                format!("`{}` must be a table of key = \"action\"", scope.name()),
+            ));
         };
         for (key, val) in table {
             let chord = KeyChord::parse(key.get_ref()).map_err(|m| at(key.span(), m))?;
-            let name = val.get_ref().as_str().ok_or_else(|| at(val.span(), "action must be a string".into()))?;
+            let name = val
+                .get_ref()
+                .as_str()
+                .ok_or_else(|| at(val.span(), "action must be a string".into()))?;
             let action = Action::from_name(name).ok_or_else(|| {
-                at(val.span(), format!("unknown action `{name}` (see `lanetop --print-keymap` for the names)"))
+                at(
+                    val.span(),
+                    format!("unknown action `{name}` (see `lanetop --print-keymap` for the names)"),
+                )
             })?;
             let line = line_of(text, key.span().start);
             if let Some(first) = seen.insert((scope, chord), line) {
                 return Err(at(
                     key.span(),
-                    format!("key `{chord}` bound twice in scope `{}` (first at line {first})", scope.name()),
+                    format!(
+                        "key `{chord}` bound twice in scope `{}` (first at line {first})",
+                        scope.name()
+                    ),
                 ));
             }
-            out.push(Binding { scope, chord, action });
+            out.push(Binding {
+                scope,
+                chord,
+                action,
+            });
         }
     }
     Ok(out)
@@ -298,5 +354,10 @@ pub fn parse_keymap(file: &str, text: &str) -> Result<Vec<Binding>, ConfigError>
 
 /// 1-based line of a byte offset.
 pub fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes().iter().take(offset).filter(|b| **b == b'\n').count() + 1
+    text.as_bytes()
+        .iter()
+        .take(offset)
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
 }

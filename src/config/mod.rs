@@ -37,9 +37,18 @@ impl ConfigError {
     /// An error at byte `offset` of `text`.
     pub fn at(file: &str, text: &str, offset: usize, message: String) -> Self {
         let line = keymap::line_of(text, offset);
-        let line_start = text[..offset.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
-        let col = text.get(line_start..offset).map_or(1, |s| s.chars().count() + 1);
-        Self { file: file.into(), line: Some(line), col: Some(col), message }
+        let line_start = text[..offset.min(text.len())]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let col = text
+            .get(line_start..offset)
+            .map_or(1, |s| s.chars().count() + 1);
+        Self {
+            file: file.into(),
+            line: Some(line),
+            col: Some(col),
+            message,
+        }
     }
 
     /// A TOML syntax error.
@@ -47,12 +56,22 @@ impl ConfigError {
         let msg = e.message().trim().to_string();
         match e.span() {
             Some(span) => Self::at(file, text, span.start, msg),
-            None => Self { file: file.into(), line: None, col: None, message: msg },
+            None => Self {
+                file: file.into(),
+                line: None,
+                col: None,
+                message: msg,
+            },
         }
     }
 
     /// A missing theme or keymap.
     pub fn not_found(message: String) -> Self {
-        Self { file: String::new(), line: None, col: None, message }
+        Self {
+            file: String::new(),
+            line: None,
+            col: None,
+            message,
+        }
     }
 }

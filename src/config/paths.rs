@@ -12,7 +12,8 @@ pub fn config_dir() -> Option<PathBuf> {
     if let Some(d) = std::env::var_os(CONFIG_DIR_ENV).filter(|v| !v.is_empty()) {
         return Some(PathBuf::from(d));
     }
-    directories::ProjectDirs::from("ai", "openclaw", "lanetop").map(|p| p.config_dir().to_path_buf())
+    directories::ProjectDirs::from("ai", "openclaw", "lanetop")
+        .map(|p| p.config_dir().to_path_buf())
 }
 
 /// True when `NO_COLOR` is set to a non-empty value (<https://no-color.org>).

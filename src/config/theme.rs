@@ -20,9 +20,21 @@ use crate::config::ConfigError;
 
 /// The shipped themes: (name, file name, text).
 pub const BUILTIN: &[(&str, &str, &str)] = &[
-    ("dark", "themes/dark.toml", include_str!("../../themes/dark.toml")),
-    ("light", "themes/light.toml", include_str!("../../themes/light.toml")),
-    ("high-contrast", "themes/high-contrast.toml", include_str!("../../themes/high-contrast.toml")),
+    (
+        "dark",
+        "themes/dark.toml",
+        include_str!("../../themes/dark.toml"),
+    ),
+    (
+        "light",
+        "themes/light.toml",
+        include_str!("../../themes/light.toml"),
+    ),
+    (
+        "high-contrast",
+        "themes/high-contrast.toml",
+        include_str!("../../themes/high-contrast.toml"),
+    ),
 ];
 
 macro_rules! roles {
@@ -103,31 +115,51 @@ impl Theme {
     /// The colourless theme (`NO_COLOR`).
     pub fn no_color() -> Theme {
         let styles = Role::ALL.iter().map(|r| (*r, r.no_color_style())).collect();
-        Theme { name: "no-color".into(), styles, no_color: true }
+        Theme {
+            name: "no-color".into(),
+            styles,
+            no_color: true,
+        }
     }
 
     /// A built-in theme by name (`dark`, `light`, `high-contrast`).
     pub fn builtin(name: &str) -> Result<Theme, ConfigError> {
-        let (n, file, text) = BUILTIN
-            .iter()
-            .find(|(n, _, _)| *n == name)
-            .ok_or_else(|| ConfigError::not_found(format!("unknown theme `{name}` (built in: dark, light, high-contrast)")))?;
+        let (n, file, text) = BUILTIN.iter().find(|(n, _, _)| *n == name).ok_or_else(|| {
+            ConfigError::not_found(format!(
+                "unknown theme `{name}` (built in: dark, light, high-contrast)"
+            ))
+        })?;
         let styles = parse_theme(file, text)?;
-        Ok(Theme { name: (*n).into(), styles, no_color: false })
+        Ok(Theme {
+            name: (*n).into(),
+            styles,
+            no_color: false,
+        })
     }
 
     /// Load a theme by name: the built-in of that name (or `dark`) overlaid by
     /// `<config_dir>/themes/<name>.toml`. `no_color` wins over everything.
-    pub fn load(name: &str, config_dir: Option<&Path>, no_color: bool) -> Result<Theme, ConfigError> {
+    pub fn load(
+        name: &str,
+        config_dir: Option<&Path>,
+        no_color: bool,
+    ) -> Result<Theme, ConfigError> {
         let user = config_dir.map(|d| d.join("themes").join(format!("{name}.toml")));
-        let user_text = user.as_deref().and_then(|p| std::fs::read_to_string(p).ok());
+        let user_text = user
+            .as_deref()
+            .and_then(|p| std::fs::read_to_string(p).ok());
         let mut theme = match Theme::builtin(name) {
             Ok(t) => t,
             Err(e) if user_text.is_none() => return Err(e),
-            Err(_) => Theme { name: name.into(), ..Theme::builtin("dark")? },
+            Err(_) => Theme {
+                name: name.into(),
+                ..Theme::builtin("dark")?
+            },
         };
         if let (Some(p), Some(text)) = (user, user_text) {
-            theme.styles.extend(parse_theme(&p.display().to_string(), &text)?);
+            theme
+                .styles
+                .extend(parse_theme(&p.display().to_string(), &text)?);
         }
         if no_color {
             return Ok(Theme::no_color());
@@ -146,34 +178,51 @@ pub fn parse_theme(file: &str, text: &str) -> Result<BTreeMap<Role, Style>, Conf
             ("name", _) => {}
             ("roles", DeValue::Table(roles)) => {
                 for (rk, rv) in roles {
-                    let role = Role::from_name(rk.get_ref())
-                        .ok_or_else(|| at(rk.span().start, format!("unknown role `{}`", rk.get_ref())))?;
+                    let role = Role::from_name(rk.get_ref()).ok_or_else(|| {
+                        at(rk.span().start, format!("unknown role `{}`", rk.get_ref()))
+                    })?;
                     let DeValue::Table(spec) = rv.get_ref() else {
-                        return Err(at(rv.span().start, "a role must be a table { fg, bg, modifiers }".into()));
+                        return Err(at(
+                            rv.span().start,
+                            "a role must be a table { fg, bg, modifiers }".into(),
+                        ));
                     };
                     let mut style = Style::new();
                     for (sk, sv) in spec {
                         let off = sv.span().start;
                         match (sk.get_ref().as_ref(), sv.get_ref()) {
-                            ("fg", DeValue::String(c)) => style = style.fg(color(c).map_err(|e| at(off, e))?),
-                            ("bg", DeValue::String(c)) => style = style.bg(color(c).map_err(|e| at(off, e))?),
+                            ("fg", DeValue::String(c)) => {
+                                style = style.fg(color(c).map_err(|e| at(off, e))?)
+                            }
+                            ("bg", DeValue::String(c)) => {
+                                style = style.bg(color(c).map_err(|e| at(off, e))?)
+                            }
                             ("modifiers", DeValue::Array(a)) => {
                                 for item in a.iter() {
                                     let name = item.get_ref().as_str().unwrap_or_default();
-                                    let md = modifier(name)
-                                        .ok_or_else(|| at(item.span().start, format!("unknown modifier `{name}`")))?;
+                                    let md = modifier(name).ok_or_else(|| {
+                                        at(item.span().start, format!("unknown modifier `{name}`"))
+                                    })?;
                                     style = style.add_modifier(md);
                                 }
                             }
                             (other, _) => {
-                                return Err(at(sk.span().start, format!("unknown or mistyped style field `{other}`")));
+                                return Err(at(
+                                    sk.span().start,
+                                    format!("unknown or mistyped style field `{other}`"),
+                                ));
                             }
                         }
                     }
                     out.insert(role, style);
                 }
             }
-            (other, _) => return Err(at(k.span().start, format!("unexpected `{other}` (expected [roles])"))),
+            (other, _) => {
+                return Err(at(
+                    k.span().start,
+                    format!("unexpected `{other}` (expected [roles])"),
+                ));
+            }
         }
     }
     Ok(out)

@@ -15,5 +15,8 @@ pub struct DemoHandle {
 /// Start the simulator writing into `dir` (creates `dir/state` and `dir/logs`).
 pub fn start(dir: &Path) -> std::io::Result<DemoHandle> {
     let _ = dir;
-    Err(std::io::Error::new(std::io::ErrorKind::Unsupported, "the demo simulator is not built into this binary"))
+    Err(std::io::Error::new(
+        std::io::ErrorKind::Unsupported,
+        "the demo simulator is not built into this binary",
+    ))
 }

@@ -17,8 +17,12 @@ pub fn session_rows<'m>(model: &'m Model, ui: &SessionsUi) -> Vec<&'m Session> {
             needle.is_empty()
                 || s.key.to_lowercase().contains(&needle)
                 || s.agent_id.to_lowercase().contains(&needle)
-                || s.label.as_deref().is_some_and(|l| l.to_lowercase().contains(&needle))
-                || s.current_model.as_ref().is_some_and(|m| m.to_string().to_lowercase().contains(&needle))
+                || s.label
+                    .as_deref()
+                    .is_some_and(|l| l.to_lowercase().contains(&needle))
+                || s.current_model
+                    .as_ref()
+                    .is_some_and(|m| m.to_string().to_lowercase().contains(&needle))
         })
         .collect();
     rows.sort_by(|a, b| {
@@ -40,24 +44,30 @@ pub fn session_rows<'m>(model: &'m Model, ui: &SessionsUi) -> Vec<&'m Session> {
 
 /// Sequence number of the first entry still in the buffer.
 pub fn first_seq(model: &Model) -> u64 {
-    model.logs.total.saturating_sub(model.logs.entries.len() as u64)
+    model
+        .logs
+        .total
+        .saturating_sub(model.logs.entries.len() as u64)
 }
 
 /// The entry with sequence number `seq`, when still buffered.
 pub fn entry_at(model: &Model, seq: u64) -> Option<&LogEntry> {
     let first = first_seq(model);
-    seq.checked_sub(first).and_then(|i| model.logs.entries.get(i as usize))
+    seq.checked_sub(first)
+        .and_then(|i| model.logs.entries.get(i as usize))
 }
 
 /// True when the entry passes the level and subsystem filters.
 pub fn log_visible(e: &LogEntry, ui: &LogsUi) -> bool {
-    ui.min_level.is_none_or(|l| e.level >= l) && ui.subsystem.as_deref().is_none_or(|s| e.subsystem == s)
+    ui.min_level.is_none_or(|l| e.level >= l)
+        && ui.subsystem.as_deref().is_none_or(|s| e.subsystem == s)
 }
 
 /// True when the entry contains the search text (case-insensitive).
 pub fn log_matches(e: &LogEntry, needle_lower: &str) -> bool {
     !needle_lower.is_empty()
-        && (e.message.to_lowercase().contains(needle_lower) || e.subsystem.to_lowercase().contains(needle_lower))
+        && (e.message.to_lowercase().contains(needle_lower)
+            || e.subsystem.to_lowercase().contains(needle_lower))
 }
 
 /// Exclusive end of the lines shown: the pinned end while paused, else everything.
@@ -69,7 +79,12 @@ pub fn log_end(model: &Model, ui: &LogsUi) -> u64 {
 }
 
 /// Up to `n` visible entries ending before `end` (oldest first), with their sequence numbers.
-pub fn visible_before<'m>(model: &'m Model, ui: &LogsUi, end: u64, n: usize) -> Vec<(u64, &'m LogEntry)> {
+pub fn visible_before<'m>(
+    model: &'m Model,
+    ui: &LogsUi,
+    end: u64,
+    n: usize,
+) -> Vec<(u64, &'m LogEntry)> {
     let first = first_seq(model);
     let mut out = Vec::with_capacity(n);
     let mut seq = end;
@@ -87,7 +102,8 @@ pub fn visible_before<'m>(model: &'m Model, ui: &LogsUi, end: u64, n: usize) -> 
 pub fn find_match(model: &Model, ui: &LogsUi, from: u64, older: bool) -> Option<u64> {
     let needle = ui.search.as_deref()?.to_lowercase();
     let first = first_seq(model);
-    let ok = |s: u64| entry_at(model, s).is_some_and(|e| log_visible(e, ui) && log_matches(e, &needle));
+    let ok =
+        |s: u64| entry_at(model, s).is_some_and(|e| log_visible(e, ui) && log_matches(e, &needle));
     if older {
         (first..from.min(model.logs.total)).rev().find(|s| ok(*s))
     } else {
@@ -97,14 +113,23 @@ pub fn find_match(model: &Model, ui: &LogsUi, from: u64, older: bool) -> Option<
 
 /// Distinct subsystems in the buffer, sorted (for `cycle-subsystem`).
 pub fn subsystems(model: &Model) -> Vec<String> {
-    let set: std::collections::BTreeSet<&str> = model.logs.entries.iter().map(|e| e.subsystem.as_str()).collect();
+    let set: std::collections::BTreeSet<&str> = model
+        .logs
+        .entries
+        .iter()
+        .map(|e| e.subsystem.as_str())
+        .collect();
     set.into_iter().map(str::to_owned).collect()
 }
 
 /// Lanes as the table shows them: busiest first (active, queued), then by name.
 pub fn lane_rows(model: &Model) -> Vec<&Lane> {
     let mut v: Vec<&Lane> = model.lanes.by_name.values().collect();
-    v.sort_by(|a, b| (b.active + b.queued).cmp(&(a.active + a.queued)).then_with(|| a.name.cmp(&b.name)));
+    v.sort_by(|a, b| {
+        (b.active + b.queued)
+            .cmp(&(a.active + a.queued))
+            .then_with(|| a.name.cmp(&b.name))
+    });
     v
 }
 
@@ -120,31 +145,51 @@ pub fn wait_stats(lane: &Lane) -> Option<(u64, u64)> {
 
 /// USD spent on the UTC day of `now`.
 pub fn spend_today(model: &Model, now: DateTime<Utc>) -> f64 {
-    model.spend.by_day.get(&now.date_naive()).map_or(0.0, |b| b.usd)
+    model
+        .spend
+        .by_day
+        .get(&now.date_naive())
+        .map_or(0.0, |b| b.usd)
 }
 
 /// Burn rate in USD per hour: spend of the previous full hour plus the current partial hour,
 /// divided by the elapsed time (1 h + minutes into this hour).
 pub fn burn_rate(model: &Model, now: DateTime<Utc>) -> f64 {
-    let Some(hour) = now.with_minute(0).and_then(|t| t.with_second(0)).and_then(|t| t.with_nanosecond(0)) else {
+    let Some(hour) = now
+        .with_minute(0)
+        .and_then(|t| t.with_second(0))
+        .and_then(|t| t.with_nanosecond(0))
+    else {
         return 0.0;
     };
     let prev = hour - Duration::hours(1);
-    let usd: f64 = [prev, hour].iter().filter_map(|h| model.spend.by_hour.get(h)).map(|b| b.usd).sum();
+    let usd: f64 = [prev, hour]
+        .iter()
+        .filter_map(|h| model.spend.by_hour.get(h))
+        .map(|b| b.usd)
+        .sum();
     let elapsed_h = 1.0 + (now - hour).num_seconds() as f64 / 3600.0;
     usd / elapsed_h
 }
 
 /// USD per hour for the 24 hours ending at `now`'s hour (oldest first), in cents for sparklines.
 pub fn hourly_cents(model: &Model, now: DateTime<Utc>, hours: usize) -> Vec<u64> {
-    let Some(hour) = now.with_minute(0).and_then(|t| t.with_second(0)).and_then(|t| t.with_nanosecond(0)) else {
+    let Some(hour) = now
+        .with_minute(0)
+        .and_then(|t| t.with_second(0))
+        .and_then(|t| t.with_nanosecond(0))
+    else {
         return Vec::new();
     };
     (0..hours)
         .rev()
         .map(|i| {
             let h = hour - Duration::hours(i as i64);
-            model.spend.by_hour.get(&h).map_or(0, |b| (b.usd * 100.0).round() as u64)
+            model
+                .spend
+                .by_hour
+                .get(&h)
+                .map_or(0, |b| (b.usd * 100.0).round() as u64)
         })
         .collect()
 }

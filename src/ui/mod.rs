@@ -65,7 +65,9 @@ fn render_view(f: &mut Frame, area: Rect, model: &Model, ui: &UiState, theme: &T
         View::Overview => views::overview::render(f, area, model, theme),
         View::Logs => views::logs::render(f, area, model, &ui.logs, theme),
         View::Sessions => views::sessions::render(f, area, model, &ui.sessions, theme),
-        View::Timeline(key) => views::timeline::render(f, area, model, key, ui.timeline_scroll, theme),
+        View::Timeline(key) => {
+            views::timeline::render(f, area, model, key, ui.timeline_scroll, theme)
+        }
         View::Lanes => views::lanes::render(f, area, model, ui.lanes_selected, theme),
         View::Cascades => views::cascades::render(f, area, model, ui.cascades_selected, theme),
         View::Spend => views::spend::render(f, area, model, ui.spend_tab, theme),
@@ -90,8 +92,16 @@ fn own_log(f: &mut Frame, area: Rect, theme: &Theme) {
 
 fn bottom_line(f: &mut Frame, area: Rect, ui: &UiState, theme: &Theme, keymap: &Keymap) {
     let line = match &ui.mode {
-        Mode::Command(t) => Line::from(vec![Span::styled(":", theme.style(Role::Key)), Span::raw(t.clone()), Span::raw("█")]),
-        Mode::Filter(t) => Line::from(vec![Span::styled("/", theme.style(Role::Key)), Span::raw(t.clone()), Span::raw("█")]),
+        Mode::Command(t) => Line::from(vec![
+            Span::styled(":", theme.style(Role::Key)),
+            Span::raw(t.clone()),
+            Span::raw("█"),
+        ]),
+        Mode::Filter(t) => Line::from(vec![
+            Span::styled("/", theme.style(Role::Key)),
+            Span::raw(t.clone()),
+            Span::raw("█"),
+        ]),
         _ => match &ui.flash {
             Some(m) => Line::from(Span::styled(m.clone(), theme.style(Role::Warn))),
             None => hints(ui, theme, keymap),
@@ -105,8 +115,19 @@ fn hints<'a>(ui: &UiState, theme: &Theme, keymap: &Keymap) -> Line<'a> {
     let scope = ui.scope();
     let mut wanted = vec![Action::ToggleHelp, Action::CommandMode];
     wanted.extend(match ui.view {
-        View::Logs => vec![Action::ToggleFollow, Action::ToggleWrap, Action::CycleLevel, Action::Filter, Action::SearchNext],
-        View::Sessions => vec![Action::Open, Action::Filter, Action::SortNext, Action::SortReverse],
+        View::Logs => vec![
+            Action::ToggleFollow,
+            Action::ToggleWrap,
+            Action::CycleLevel,
+            Action::Filter,
+            Action::SearchNext,
+        ],
+        View::Sessions => vec![
+            Action::Open,
+            Action::Filter,
+            Action::SortNext,
+            Action::SortReverse,
+        ],
         View::Spend => vec![Action::NextTab],
         View::Cascades | View::Cron => vec![Action::Open],
         _ => vec![],
@@ -119,7 +140,10 @@ fn hints<'a>(ui: &UiState, theme: &Theme, keymap: &Keymap) -> Line<'a> {
     for a in wanted {
         if let Some(k) = keymap.keys_for(scope, a).first() {
             spans.push(Span::styled(format!("<{k}>"), theme.style(Role::Key)));
-            spans.push(Span::styled(format!(" {} ", a.name()), theme.style(Role::Muted)));
+            spans.push(Span::styled(
+                format!(" {} ", a.name()),
+                theme.style(Role::Muted),
+            ));
         }
     }
     Line::from(spans)

@@ -45,7 +45,13 @@ pub fn handle_key(ui: &mut UiState, model: &Model, keymap: &Keymap, key: KeyEven
     }
 }
 
-fn edit_line(ui: &mut UiState, model: &Model, key: KeyEvent, mut text: String, is_command: bool) -> bool {
+fn edit_line(
+    ui: &mut UiState,
+    model: &Model,
+    key: KeyEvent,
+    mut text: String,
+    is_command: bool,
+) -> bool {
     match key.code {
         KeyCode::Esc => ui.mode = Mode::Normal,
         KeyCode::Enter => {
@@ -60,12 +66,20 @@ fn edit_line(ui: &mut UiState, model: &Model, key: KeyEvent, mut text: String, i
             if text.pop().is_none() && is_command {
                 ui.mode = Mode::Normal;
             } else {
-                ui.mode = if is_command { Mode::Command(text) } else { Mode::Filter(text) };
+                ui.mode = if is_command {
+                    Mode::Command(text)
+                } else {
+                    Mode::Filter(text)
+                };
             }
         }
         KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
             text.push(c);
-            ui.mode = if is_command { Mode::Command(text) } else { Mode::Filter(text) };
+            ui.mode = if is_command {
+                Mode::Command(text)
+            } else {
+                Mode::Filter(text)
+            };
         }
         _ => return false,
     }
@@ -146,7 +160,11 @@ fn search(ui: &mut UiState, model: &Model, older: bool) {
         ui.flash = Some("no search: press / first".into());
         return;
     }
-    let from = ui.logs.cursor.unwrap_or(if older { data::log_end(model, &ui.logs) } else { model.logs.total });
+    let from = ui.logs.cursor.unwrap_or(if older {
+        data::log_end(model, &ui.logs)
+    } else {
+        model.logs.total
+    });
     match data::find_match(model, &ui.logs, from, older) {
         Some(s) => pin(ui, s),
         None => ui.flash = Some("no more matches".into()),
@@ -168,7 +186,9 @@ fn scroll_logs(ui: &mut UiState, model: &Model, up: bool, n: usize) {
     } else if !ui.logs.follow {
         let mut e = end;
         for _ in 0..n {
-            let next = (e..model.logs.total).find(|s| data::entry_at(model, *s).is_some_and(|x| data::log_visible(x, &ui.logs)));
+            let next = (e..model.logs.total).find(|s| {
+                data::entry_at(model, *s).is_some_and(|x| data::log_visible(x, &ui.logs))
+            });
             match next {
                 Some(s) => e = s + 1,
                 None => {
@@ -221,7 +241,11 @@ pub fn apply(ui: &mut UiState, model: &Model, action: Action) {
         Action::Quit => ui.quit = true,
         Action::ToggleHelp => {
             ui.help_scroll = 0;
-            ui.mode = if ui.mode == Mode::Help { Mode::Normal } else { Mode::Help };
+            ui.mode = if ui.mode == Mode::Help {
+                Mode::Normal
+            } else {
+                Mode::Help
+            };
         }
         Action::CommandMode => ui.mode = Mode::Command(String::new()),
         Action::Back => {
@@ -239,7 +263,11 @@ pub fn apply(ui: &mut UiState, model: &Model, action: Action) {
         Action::NextView | Action::PrevView => {
             let i = View::CYCLE.iter().position(|v| *v == ui.view).unwrap_or(0);
             let n = View::CYCLE.len();
-            let j = if action == Action::NextView { (i + 1) % n } else { (i + n - 1) % n };
+            let j = if action == Action::NextView {
+                (i + 1) % n
+            } else {
+                (i + n - 1) % n
+            };
             go(ui, View::CYCLE[j].clone());
         }
         Action::Up => move_view(ui, model, -1),
@@ -294,7 +322,11 @@ pub fn apply(ui: &mut UiState, model: &Model, action: Action) {
         Action::ToggleFollow => {
             ui.logs.follow = !ui.logs.follow;
             ui.logs.cursor = None;
-            ui.logs.end_seq = if ui.logs.follow { None } else { Some(model.logs.total) };
+            ui.logs.end_seq = if ui.logs.follow {
+                None
+            } else {
+                Some(model.logs.total)
+            };
         }
         Action::ToggleWrap => ui.logs.wrap = !ui.logs.wrap,
         Action::CycleLevel => {
@@ -309,16 +341,27 @@ pub fn apply(ui: &mut UiState, model: &Model, action: Action) {
             let subs = data::subsystems(model);
             ui.logs.subsystem = match &ui.logs.subsystem {
                 None => subs.first().cloned(),
-                Some(cur) => subs.iter().position(|s| s == cur).and_then(|i| subs.get(i + 1)).cloned(),
+                Some(cur) => subs
+                    .iter()
+                    .position(|s| s == cur)
+                    .and_then(|i| subs.get(i + 1))
+                    .cloned(),
             };
         }
         Action::SearchNext => search(ui, model, true),
         Action::SearchPrev => search(ui, model, false),
         Action::JumpTime => ui.mode = Mode::Command("time ".into()),
         Action::NextTab | Action::PrevTab => {
-            let i = SpendTab::ALL.iter().position(|t| *t == ui.spend_tab).unwrap_or(0);
+            let i = SpendTab::ALL
+                .iter()
+                .position(|t| *t == ui.spend_tab)
+                .unwrap_or(0);
             let n = SpendTab::ALL.len();
-            let j = if action == Action::NextTab { (i + 1) % n } else { (i + n - 1) % n };
+            let j = if action == Action::NextTab {
+                (i + 1) % n
+            } else {
+                (i + n - 1) % n
+            };
             ui.spend_tab = SpendTab::ALL[j];
         }
         Action::ToggleLogPane => ui.show_log_pane = !ui.show_log_pane,

@@ -20,8 +20,15 @@ pub enum View {
 
 impl View {
     /// The views `next-view` cycles through, in order.
-    pub const CYCLE: [View; 7] =
-        [View::Overview, View::Logs, View::Sessions, View::Lanes, View::Cascades, View::Spend, View::Cron];
+    pub const CYCLE: [View; 7] = [
+        View::Overview,
+        View::Logs,
+        View::Sessions,
+        View::Lanes,
+        View::Cascades,
+        View::Spend,
+        View::Cron,
+    ];
 
     /// The keymap scope of this view.
     pub fn scope(&self) -> Scope {
@@ -86,7 +93,15 @@ pub struct LogsUi {
 
 impl Default for LogsUi {
     fn default() -> Self {
-        Self { follow: true, wrap: false, min_level: None, subsystem: None, search: None, end_seq: None, cursor: None }
+        Self {
+            follow: true,
+            wrap: false,
+            min_level: None,
+            subsystem: None,
+            search: None,
+            end_seq: None,
+            cursor: None,
+        }
     }
 }
 
@@ -150,7 +165,13 @@ pub enum SpendTab {
 
 impl SpendTab {
     /// All tabs in order.
-    pub const ALL: [SpendTab; 5] = [SpendTab::Model, SpendTab::Agent, SpendTab::Session, SpendTab::CronJob, SpendTab::Day];
+    pub const ALL: [SpendTab; 5] = [
+        SpendTab::Model,
+        SpendTab::Agent,
+        SpendTab::Session,
+        SpendTab::CronJob,
+        SpendTab::Day,
+    ];
     /// Tab label.
     pub fn label(self) -> &'static str {
         match self {

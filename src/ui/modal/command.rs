@@ -34,7 +34,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("cron", "Cron jobs"),
     ("time HH:MM", "Logs: jump to a UTC time"),
     ("sub NAME", "Logs: subsystem filter (none clears)"),
-    ("level LEVEL", "Logs: minimum level (all|debug|info|warn|error)"),
+    (
+        "level LEVEL",
+        "Logs: minimum level (all|debug|info|warn|error)",
+    ),
     ("q, quit", "Quit"),
 ];
 

@@ -20,22 +20,42 @@ pub fn help_rows(keymap: &Keymap, scope: Scope) -> Vec<[String; 4]> {
         .into_iter()
         .flat_map(|s| {
             keymap.scope_bindings(s).into_iter().map(move |b| {
-                [s.name().to_string(), b.chord.to_string(), b.action.name().to_string(), b.action.description().to_string()]
+                [
+                    s.name().to_string(),
+                    b.chord.to_string(),
+                    b.action.name().to_string(),
+                    b.action.description().to_string(),
+                ]
             })
         })
         .collect()
 }
 
 /// Draw the help overlay over `area`, scrolled by `scroll` lines.
-pub fn render(f: &mut Frame, area: Rect, keymap: &Keymap, scope: Scope, scroll: usize, theme: &Theme) {
+pub fn render(
+    f: &mut Frame,
+    area: Rect,
+    keymap: &Keymap,
+    scope: Scope,
+    scroll: usize,
+    theme: &Theme,
+) {
     let w = area.width.min(100);
-    let r = Rect { x: area.x + (area.width - w) / 2, y: area.y, width: w, height: area.height };
+    let r = Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y,
+        width: w,
+        height: area.height,
+    };
     f.render_widget(Clear, r);
     let mut lines: Vec<Line> = Vec::new();
     let mut current = String::new();
     for [s, k, a, d] in help_rows(keymap, scope) {
         if s != current {
-            lines.push(Line::from(Span::styled(format!("── {s} ──"), theme.style(Role::Title))));
+            lines.push(Line::from(Span::styled(
+                format!("── {s} ──"),
+                theme.style(Role::Title),
+            )));
             current = s;
         }
         lines.push(Line::from(vec![
@@ -44,7 +64,10 @@ pub fn render(f: &mut Frame, area: Rect, keymap: &Keymap, scope: Scope, scroll: 
             Span::styled(d, theme.style(Role::Text)),
         ]));
     }
-    lines.push(Line::from(Span::styled("── commands ──", theme.style(Role::Title))));
+    lines.push(Line::from(Span::styled(
+        "── commands ──",
+        theme.style(Role::Title),
+    )));
     for (c, d) in COMMANDS {
         lines.push(Line::from(vec![
             Span::styled(format!(" :{c:<26} "), theme.style(Role::Key)),
@@ -54,9 +77,16 @@ pub fn render(f: &mut Frame, area: Rect, keymap: &Keymap, scope: Scope, scroll: 
     let total = lines.len();
     let visible = r.height.saturating_sub(2) as usize;
     let top = scroll.min(total.saturating_sub(visible));
-    let more = if top + visible < total { " · ↓ more" } else { "" };
+    let more = if top + visible < total {
+        " · ↓ more"
+    } else {
+        ""
+    };
     let p = Paragraph::new(lines)
-        .block(block(format!("Help · {} · ↑↓ scroll, any key closes{more}", scope.name()), theme))
+        .block(block(
+            format!("Help · {} · ↑↓ scroll, any key closes{more}", scope.name()),
+            theme,
+        ))
         .scroll((top as u16, 0));
     f.render_widget(p, r);
 }

@@ -20,8 +20,10 @@ pub fn episode_rows(model: &Model) -> Vec<&Episode> {
 pub fn render(f: &mut Frame, area: Rect, model: &Model, selected: usize, theme: &Theme) {
     let eps = episode_rows(model);
     let sel = clamp(selected, eps.len());
-    let [list, detail] = Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area);
-    let header = Row::new(["TIME", "SESSION", "STEPS", "OUTCOME", "BOOT", "REPLAYED"]).style(theme.style(Role::Title));
+    let [list, detail] =
+        Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area);
+    let header = Row::new(["TIME", "SESSION", "STEPS", "OUTCOME", "BOOT", "REPLAYED"])
+        .style(theme.style(Role::Title));
     let rows: Vec<Row> = eps
         .iter()
         .map(|e| {
@@ -36,7 +38,11 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, selected: usize, theme: 
                 Cell::from(e.steps.len().to_string()),
                 Cell::from(Span::styled(out.to_string(), theme.style(role))),
                 Cell::from(e.boot.to_string()),
-                Cell::from(if e.replayed_after_boot { Span::styled("yes", theme.style(Role::Warn)) } else { Span::raw("no") }),
+                Cell::from(if e.replayed_after_boot {
+                    Span::styled("yes", theme.style(Role::Warn))
+                } else {
+                    Span::raw("no")
+                }),
             ])
         })
         .collect();
@@ -50,7 +56,14 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, selected: usize, theme: 
     );
     let t = Table::new(
         rows,
-        [Constraint::Length(8), Constraint::Fill(1), Constraint::Length(5), Constraint::Length(10), Constraint::Length(4), Constraint::Length(8)],
+        [
+            Constraint::Length(8),
+            Constraint::Fill(1),
+            Constraint::Length(5),
+            Constraint::Length(10),
+            Constraint::Length(4),
+            Constraint::Length(8),
+        ],
     )
     .header(header)
     .block(block(title, theme))
@@ -77,13 +90,20 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, selected: usize, theme: 
                         Cell::from(name(&s.from)),
                         Cell::from(name(&s.to)),
                         Cell::from(Span::styled(
-                            s.decision.strip_prefix("candidate_").unwrap_or(&s.decision).to_string(),
+                            s.decision
+                                .strip_prefix("candidate_")
+                                .unwrap_or(&s.decision)
+                                .to_string(),
                             theme.style(if ok { Role::Ok } else { Role::Warn }),
                         )),
                         Cell::from(s.reason.clone().unwrap_or_else(|| "-".into())),
                         Cell::from(Span::styled(
                             s.status.map_or("-".into(), |v| v.to_string()),
-                            theme.style(if s.status.is_some() { Role::Crit } else { Role::Muted }),
+                            theme.style(if s.status.is_some() {
+                                Role::Crit
+                            } else {
+                                Role::Muted
+                            }),
                         )),
                     ])
                 })
@@ -92,9 +112,19 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, selected: usize, theme: 
         .unwrap_or_default();
     let t = Table::new(
         steps,
-        [Constraint::Length(8), Constraint::Fill(1), Constraint::Fill(1), Constraint::Length(9), Constraint::Length(15), Constraint::Length(4)],
+        [
+            Constraint::Length(8),
+            Constraint::Fill(1),
+            Constraint::Fill(1),
+            Constraint::Length(9),
+            Constraint::Length(15),
+            Constraint::Length(4),
+        ],
     )
-    .header(Row::new(["TIME", "FROM", "TO", "DECISION", "REASON", "HTTP"]).style(theme.style(Role::Title)))
+    .header(
+        Row::new(["TIME", "FROM", "TO", "DECISION", "REASON", "HTTP"])
+            .style(theme.style(Role::Title)),
+    )
     .block(block("Steps", theme))
     .style(theme.style(Role::Text));
     f.render_widget(t, detail);

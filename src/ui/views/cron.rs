@@ -14,14 +14,21 @@ use crate::ui::widgets::fmt;
 /// Jobs in table order: by name.
 pub fn job_rows(model: &Model) -> Vec<&CronJob> {
     let mut v: Vec<&CronJob> = model.cron.jobs.values().collect();
-    v.sort_by(|a, b| a.row.name.cmp(&b.row.name).then_with(|| a.row.id.cmp(&b.row.id)));
+    v.sort_by(|a, b| {
+        a.row
+            .name
+            .cmp(&b.row.name)
+            .then_with(|| a.row.id.cmp(&b.row.id))
+    });
     v
 }
 
 /// Human schedule: `every 1m`, `cron * * * * *`, `at …`.
 pub fn schedule(s: &Schedule) -> String {
     match s {
-        Schedule::Every { every_ms } => format!("every {}", fmt::age_secs((*every_ms / 1000) as i64)),
+        Schedule::Every { every_ms } => {
+            format!("every {}", fmt::age_secs((*every_ms / 1000) as i64))
+        }
         Schedule::Cron { expr, .. } => format!("cron {expr}"),
         Schedule::At { at } => format!("at {at}"),
         Schedule::Other { name } => name.clone(),
@@ -33,7 +40,9 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, selected: usize, theme: 
     let jobs = job_rows(model);
     let wide = area.width >= 100;
     let header = if wide {
-        Row::new(vec!["NAME", "AGENT", "SCHEDULE", "ON", "LAST", "DUR", "COST", "NEXT", "RUNS"])
+        Row::new(vec![
+            "NAME", "AGENT", "SCHEDULE", "ON", "LAST", "DUR", "COST", "NEXT", "RUNS",
+        ])
     } else {
         Row::new(vec!["NAME", "SCHEDULE", "LAST", "COST", "NEXT", "RUNS"])
     }
@@ -49,11 +58,17 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, selected: usize, theme: 
                 None => ("-", Role::Muted),
             };
             let next = match (model.now, r.next_run_at_ms.and_then(fmt::from_ms)) {
-                (Some(now), Some(t)) if t >= now => format!("in {}", fmt::age_secs((t - now).num_seconds())),
+                (Some(now), Some(t)) if t >= now => {
+                    format!("in {}", fmt::age_secs((t - now).num_seconds()))
+                }
                 (Some(now), Some(t)) => format!("{} late", fmt::age_secs((now - t).num_seconds())),
                 _ => "-".into(),
             };
-            let runs: Vec<String> = j.runs_by_status.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            let runs: Vec<String> = j
+                .runs_by_status
+                .iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect();
             if !wide {
                 return Row::new(vec![
                     Cell::from(r.name.clone()),
@@ -68,7 +83,11 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, selected: usize, theme: 
                 Cell::from(r.name.clone()),
                 Cell::from(r.agent_id.clone().unwrap_or_else(|| "-".into())),
                 Cell::from(schedule(&r.schedule)),
-                Cell::from(if r.enabled { Span::styled("yes", theme.style(Role::Ok)) } else { Span::styled("no", theme.style(Role::Muted)) }),
+                Cell::from(if r.enabled {
+                    Span::styled("yes", theme.style(Role::Ok))
+                } else {
+                    Span::styled("no", theme.style(Role::Muted))
+                }),
                 Cell::from(Span::styled(last.to_string(), theme.style(role))),
                 Cell::from(r.last_duration_ms.map_or("-".into(), fmt::millis)),
                 Cell::from(Span::styled(fmt::usd(j.cost_usd), theme.style(Role::Spend))),
@@ -96,12 +115,17 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, selected: usize, theme: 
         Constraint::Length(8),
         Constraint::Fill(1),
     ];
-    let t = if wide { Table::new(body, widths) } else { Table::new(body, narrow) };
+    let t = if wide {
+        Table::new(body, widths)
+    } else {
+        Table::new(body, narrow)
+    };
     let t = t
         .header(header)
         .block(block(format!("Cron jobs ({})", jobs.len()), theme))
         .style(theme.style(Role::Text))
         .row_highlight_style(theme.style(Role::Selection));
-    let mut st = TableState::default().with_selected((!jobs.is_empty()).then(|| clamp(selected, jobs.len())));
+    let mut st = TableState::default()
+        .with_selected((!jobs.is_empty()).then(|| clamp(selected, jobs.len())));
     f.render_stateful_widget(t, area, &mut st);
 }

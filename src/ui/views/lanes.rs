@@ -15,7 +15,9 @@ use crate::ui::widgets::fmt;
 pub fn render(f: &mut Frame, area: Rect, model: &Model, selected: usize, theme: &Theme) {
     let rows = data::lane_rows(model);
     let wide = area.width >= 100;
-    let mut hv = vec!["LANE", "LIMIT", "ACTIVE", "QUEUED", "WAIT P50", "WAIT MAX", "EXCEEDED"];
+    let mut hv = vec![
+        "LANE", "LIMIT", "ACTIVE", "QUEUED", "WAIT P50", "WAIT MAX", "EXCEEDED",
+    ];
     if wide {
         hv.push("DONE");
     }
@@ -27,12 +29,26 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, selected: usize, theme: 
     let body: Vec<Row> = rows
         .iter()
         .map(|l| {
-            let (p50, max) = data::wait_stats(l).map_or(("-".into(), "-".into()), |(a, b)| (fmt::millis(a), fmt::millis(b)));
+            let (p50, max) = data::wait_stats(l).map_or(("-".into(), "-".into()), |(a, b)| {
+                (fmt::millis(a), fmt::millis(b))
+            });
             let q = if l.queued > 0 { Role::Warn } else { Role::Text };
-            let ex = if l.wait_exceeded > 0 { Role::Warn } else { Role::Text };
-            let er = if l.task_errors > 0 { Role::Crit } else { Role::Text };
+            let ex = if l.wait_exceeded > 0 {
+                Role::Warn
+            } else {
+                Role::Text
+            };
+            let er = if l.task_errors > 0 {
+                Role::Crit
+            } else {
+                Role::Text
+            };
             let mut cells = vec![
-                Cell::from(if wide { l.name.clone() } else { fmt::short_key(&l.name) }),
+                Cell::from(if wide {
+                    l.name.clone()
+                } else {
+                    fmt::short_key(&l.name)
+                }),
                 Cell::from(l.limit.map_or("-".into(), |v| v.to_string())),
                 Cell::from(l.active.to_string()),
                 Cell::from(Span::styled(l.queued.to_string(), theme.style(q))),
@@ -43,7 +59,10 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, selected: usize, theme: 
             if wide {
                 cells.push(Cell::from(l.tasks_done.to_string()));
             }
-            cells.push(Cell::from(Span::styled(l.task_errors.to_string(), theme.style(er))));
+            cells.push(Cell::from(Span::styled(
+                l.task_errors.to_string(),
+                theme.style(er),
+            )));
             if wide {
                 cells.push(Cell::from(fmt::age(model.now, l.last_seen)));
             }
@@ -71,6 +90,7 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, selected: usize, theme: 
         .block(block(format!("Lanes ({})", rows.len()), theme))
         .style(theme.style(Role::Text))
         .row_highlight_style(theme.style(Role::Selection));
-    let mut st = TableState::default().with_selected((!rows.is_empty()).then(|| clamp(selected, rows.len())));
+    let mut st = TableState::default()
+        .with_selected((!rows.is_empty()).then(|| clamp(selected, rows.len())));
     f.render_stateful_widget(t, area, &mut st);
 }

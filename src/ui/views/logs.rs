@@ -20,7 +20,9 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, ui: &LogsUi, theme: &The
         "Logs · {} · level ≥ {} · {}",
         if ui.follow { "following" } else { "paused" },
         ui.min_level.map_or("all", level_name),
-        ui.subsystem.as_deref().map_or("all subsystems".to_string(), |s| format!("subsystem {s}")),
+        ui.subsystem
+            .as_deref()
+            .map_or("all subsystems".to_string(), |s| format!("subsystem {s}")),
     );
     if ui.wrap {
         title.push_str(" · wrap");
@@ -33,19 +35,30 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, ui: &LogsUi, theme: &The
     let inner = b.inner(area);
     let end = data::log_end(model, ui);
     let rows = data::visible_before(model, ui, end, inner.height as usize);
-    let needle = ui.search.as_deref().map(str::to_lowercase).unwrap_or_default();
+    let needle = ui
+        .search
+        .as_deref()
+        .map(str::to_lowercase)
+        .unwrap_or_default();
     let hl = theme.style(Role::Highlight);
     let lines: Vec<Line> = rows
         .into_iter()
         .map(|(seq, e)| {
             let mut spans = vec![
                 Span::styled(format!("{} ", fmt::hms(e.at)), theme.style(Role::Muted)),
-                Span::styled(format!("{} ", level_name(e.level)), level_style(e.level, theme)),
+                Span::styled(
+                    format!("{} ", level_name(e.level)),
+                    level_style(e.level, theme),
+                ),
                 Span::styled(format!("{} ", e.subsystem), theme.style(Role::Accent)),
             ];
             spans.extend(highlight(&e.message, &needle, theme.style(Role::Text), hl));
             let line = Line::from(spans);
-            if ui.cursor == Some(seq) { line.style(theme.style(Role::Selection)) } else { line }
+            if ui.cursor == Some(seq) {
+                line.style(theme.style(Role::Selection))
+            } else {
+                line
+            }
         })
         .collect();
     let mut p = Paragraph::new(lines).block(b);

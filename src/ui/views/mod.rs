@@ -21,7 +21,10 @@ pub fn block<'a>(title: impl Into<String>, theme: &Theme) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
         .border_style(theme.style(Role::Border))
-        .title(Span::styled(format!(" {} ", title.into()), theme.style(Role::Title)))
+        .title(Span::styled(
+            format!(" {} ", title.into()),
+            theme.style(Role::Title),
+        ))
 }
 
 /// Style of a log level.

@@ -27,19 +27,28 @@ use crate::ui::widgets::{fmt, gauge};
 /// Draw the Overview.
 pub fn render(f: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let lanes_h = (data::lane_rows(model).len() as u16 + 2).clamp(3, 8);
-    let [top, lanes, bottom] =
-        Layout::vertical([Constraint::Length(6), Constraint::Length(lanes_h), Constraint::Min(4)]).areas(area);
-    let [gw, spend] = Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(top);
+    let [top, lanes, bottom] = Layout::vertical([
+        Constraint::Length(6),
+        Constraint::Length(lanes_h),
+        Constraint::Min(4),
+    ])
+    .areas(area);
+    let [gw, spend] =
+        Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(top);
     gateway(f, gw, model, theme);
     spend_today(f, spend, model, theme);
     lane_gauges(f, lanes, model, theme);
-    let [casc, warn] = Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(bottom);
+    let [casc, warn] =
+        Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(bottom);
     cascades(f, casc, model, theme);
     warnings(f, warn, model, theme);
 }
 
 fn kv<'a>(k: &'a str, v: String, role: Role, theme: &Theme) -> Line<'a> {
-    Line::from(vec![Span::styled(format!("{k:<9}"), theme.style(Role::Muted)), Span::styled(v, theme.style(role))])
+    Line::from(vec![
+        Span::styled(format!("{k:<9}"), theme.style(Role::Muted)),
+        Span::styled(v, theme.style(role)),
+    ])
 }
 
 fn gateway(f: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
@@ -53,12 +62,33 @@ fn gateway(f: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     };
     let up = gw.boots.last().and_then(|b| b.ready_at.or(b.started_at));
     let lines = vec![
-        kv("host", gw.hostname.clone().unwrap_or_else(|| "?".into()), Role::Accent, theme),
-        kv("version", gw.version.clone().unwrap_or_else(|| "?".into()), Role::Text, theme),
-        kv("state", format!("{state} (up {})", fmt::age(model.now, up)), role, theme),
+        kv(
+            "host",
+            gw.hostname.clone().unwrap_or_else(|| "?".into()),
+            Role::Accent,
+            theme,
+        ),
+        kv(
+            "version",
+            gw.version.clone().unwrap_or_else(|| "?".into()),
+            Role::Text,
+            theme,
+        ),
+        kv(
+            "state",
+            format!("{state} (up {})", fmt::age(model.now, up)),
+            role,
+            theme,
+        ),
         kv(
             "boots",
-            format!("{} · model {}", gw.boots.len(), gw.default_model.as_ref().map_or("-".into(), |m| m.to_string())),
+            format!(
+                "{} · model {}",
+                gw.boots.len(),
+                gw.default_model
+                    .as_ref()
+                    .map_or("-".into(), |m| m.to_string())
+            ),
             Role::Text,
             theme,
         ),
@@ -84,15 +114,30 @@ fn spend_today(f: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         Span::styled(" total", theme.style(Role::Muted)),
     ];
     if unpriced > 0 {
-        l1.push(Span::styled(format!("  {} unpriced tok", fmt::tokens(unpriced)), theme.style(Role::Warn)));
+        l1.push(Span::styled(
+            format!("  {} unpriced tok", fmt::tokens(unpriced)),
+            theme.style(Role::Warn),
+        ));
     }
     let l2 = Line::from(vec![
-        Span::styled(format!("{} tokens · {} turns", fmt::tokens(model.spend.total.tokens), model.spend.total.turns), theme.style(Role::Muted)),
+        Span::styled(
+            format!(
+                "{} tokens · {} turns",
+                fmt::tokens(model.spend.total.tokens),
+                model.spend.total.turns
+            ),
+            theme.style(Role::Muted),
+        ),
         Span::styled("  USD by hour, 24 h", theme.style(Role::Muted)),
     ]);
     f.render_widget(Paragraph::new(vec![Line::from(l1), l2]), text);
     let cents = data::hourly_cents(model, now, spark.width.min(24) as usize);
-    f.render_widget(Sparkline::default().data(&cents).style(theme.style(Role::Chart)), spark);
+    f.render_widget(
+        Sparkline::default()
+            .data(&cents)
+            .style(theme.style(Role::Chart)),
+        spark,
+    );
 }
 
 fn lane_gauges(f: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
@@ -104,16 +149,39 @@ fn lane_gauges(f: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         .take(inner.height as usize)
         .map(|l| {
             let limit = l.limit.unwrap_or(l.active.max(1));
-            let mut spans = vec![Span::styled(format!("{:<name_w$} ", fmt::trunc(&fmt::short_key(&l.name), name_w)), theme.style(Role::Text))];
-            spans.extend(gauge::bar(l.active, limit, 10, theme.style(Role::Gauge), theme.style(Role::Muted)));
+            let mut spans = vec![Span::styled(
+                format!("{:<name_w$} ", fmt::trunc(&fmt::short_key(&l.name), name_w)),
+                theme.style(Role::Text),
+            )];
+            spans.extend(gauge::bar(
+                l.active,
+                limit,
+                10,
+                theme.style(Role::Gauge),
+                theme.style(Role::Muted),
+            ));
             spans.push(Span::styled(
-                format!(" {}/{}", l.active, l.limit.map_or("?".into(), |v| v.to_string())),
+                format!(
+                    " {}/{}",
+                    l.active,
+                    l.limit.map_or("?".into(), |v| v.to_string())
+                ),
                 theme.style(Role::Text),
             ));
-            let qrole = if l.queued > 0 { Role::Warn } else { Role::Muted };
-            spans.push(Span::styled(format!("  queued {}", l.queued), theme.style(qrole)));
+            let qrole = if l.queued > 0 {
+                Role::Warn
+            } else {
+                Role::Muted
+            };
+            spans.push(Span::styled(
+                format!("  queued {}", l.queued),
+                theme.style(qrole),
+            ));
             if l.wait_exceeded > 0 {
-                spans.push(Span::styled(format!("  {} waits exceeded", l.wait_exceeded), theme.style(Role::Warn)));
+                spans.push(Span::styled(
+                    format!("  {} waits exceeded", l.wait_exceeded),
+                    theme.style(Role::Warn),
+                ));
             }
             Line::from(spans)
         })
@@ -145,7 +213,10 @@ fn cascades(f: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
                 None => ("open", Role::Warn),
             };
             Line::from(vec![
-                Span::styled(format!("{:>4} ", fmt::age(model.now, e.started)), theme.style(Role::Muted)),
+                Span::styled(
+                    format!("{:>4} ", fmt::age(model.now, e.started)),
+                    theme.style(Role::Muted),
+                ),
                 Span::styled(format!("{out:<10}"), theme.style(role)),
                 Span::styled(chain.join("→"), theme.style(Role::Accent)),
             ])
@@ -166,7 +237,10 @@ fn warnings(f: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         .map(|w| {
             Line::from(vec![
                 Span::styled(format!("{} ", fmt::hms(w.at)), theme.style(Role::Muted)),
-                Span::styled(format!("{} ", level_name(w.level)), level_style(w.level, theme)),
+                Span::styled(
+                    format!("{} ", level_name(w.level)),
+                    level_style(w.level, theme),
+                ),
                 Span::styled(w.text.clone(), theme.style(Role::Text)),
             ])
         })

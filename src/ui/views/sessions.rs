@@ -39,16 +39,29 @@ pub fn state_name(s: SessionState) -> &'static str {
 pub fn render(f: &mut Frame, area: Rect, model: &Model, ui: &SessionsUi, theme: &Theme) {
     let rows = data::session_rows(model, ui);
     let arrow = if ui.reverse { "↑" } else { "↓" };
-    let mut title = format!("Sessions ({}) · sort {} {arrow}", rows.len(), ui.sort.label());
+    let mut title = format!(
+        "Sessions ({}) · sort {} {arrow}",
+        rows.len(),
+        ui.sort.label()
+    );
     if !ui.filter.is_empty() {
         title.push_str(&format!(" · /{}", ui.filter));
     }
     let head = |s: SessionSort| {
         let l = s.label();
-        if s == ui.sort { format!("{l}{arrow}") } else { l.to_string() }
+        if s == ui.sort {
+            format!("{l}{arrow}")
+        } else {
+            l.to_string()
+        }
     };
     let wide = area.width >= 100;
-    let mut hv = vec![head(SessionSort::Key), head(SessionSort::Agent), head(SessionSort::State), "MODEL".into()];
+    let mut hv = vec![
+        head(SessionSort::Key),
+        head(SessionSort::Agent),
+        head(SessionSort::State),
+        "MODEL".into(),
+    ];
     hv.extend([head(SessionSort::Tokens), head(SessionSort::Cost)]);
     if wide {
         hv.extend(["Q".into(), "FB".into()]);
@@ -58,17 +71,30 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, ui: &SessionsUi, theme: 
     let body: Vec<Row> = rows
         .iter()
         .map(|s| {
-            let model_name = s.current_model.as_ref().map_or("-".into(), |m| m.model.clone());
+            let model_name = s
+                .current_model
+                .as_ref()
+                .map_or("-".into(), |m| m.model.clone());
             let mut cells = vec![
-                Cell::from(if wide { s.key.clone() } else { fmt::short_key(&s.key) }),
+                Cell::from(if wide {
+                    s.key.clone()
+                } else {
+                    fmt::short_key(&s.key)
+                }),
                 Cell::from(s.agent_id.clone()),
-                Cell::from(Span::styled(state_name(s.state), theme.style(state_role(s.state)))),
+                Cell::from(Span::styled(
+                    state_name(s.state),
+                    theme.style(state_role(s.state)),
+                )),
                 Cell::from(model_name),
                 Cell::from(fmt::tokens(s.tokens)),
                 Cell::from(Span::styled(fmt::usd(s.cost_usd), theme.style(Role::Spend))),
             ];
             if wide {
-                cells.extend([Cell::from(s.queued.to_string()), Cell::from(s.fallback_episodes.to_string())]);
+                cells.extend([
+                    Cell::from(s.queued.to_string()),
+                    Cell::from(s.fallback_episodes.to_string()),
+                ]);
             }
             cells.push(Cell::from(fmt::age(model.now, s.last_activity)));
             Row::new(cells)
@@ -91,6 +117,7 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, ui: &SessionsUi, theme: 
         .block(block(title, theme))
         .style(theme.style(Role::Text))
         .row_highlight_style(theme.style(Role::Selection));
-    let mut st = TableState::default().with_selected((!rows.is_empty()).then(|| clamp(ui.selected, rows.len())));
+    let mut st = TableState::default()
+        .with_selected((!rows.is_empty()).then(|| clamp(ui.selected, rows.len())));
     f.render_stateful_widget(table, area, &mut st);
 }

@@ -18,7 +18,8 @@ use crate::ui::widgets::fmt;
 /// Rows of one tab: (label, bucket), largest USD first (days: newest first).
 pub fn spend_rows(model: &Model, tab: SpendTab) -> Vec<(String, SpendBucket)> {
     fn sorted<K: ToString>(m: &BTreeMap<K, SpendBucket>) -> Vec<(String, SpendBucket)> {
-        let mut v: Vec<(String, SpendBucket)> = m.iter().map(|(k, b)| (k.to_string(), *b)).collect();
+        let mut v: Vec<(String, SpendBucket)> =
+            m.iter().map(|(k, b)| (k.to_string(), *b)).collect();
         v.sort_by(|a, b| b.1.usd.total_cmp(&a.1.usd).then_with(|| a.0.cmp(&b.0)));
         v
     }
@@ -36,21 +37,37 @@ pub fn spend_rows(model: &Model, tab: SpendTab) -> Vec<(String, SpendBucket)> {
             }
             v
         }
-        SpendTab::Day => s.by_day.iter().rev().map(|(d, b)| (d.to_string(), *b)).collect(),
+        SpendTab::Day => s
+            .by_day
+            .iter()
+            .rev()
+            .map(|(d, b)| (d.to_string(), *b))
+            .collect(),
     }
 }
 
 /// Draw the Spend view.
 pub fn render(f: &mut Frame, area: Rect, model: &Model, tab: SpendTab, theme: &Theme) {
-    let [tabs, chart, table] =
-        Layout::vertical([Constraint::Length(1), Constraint::Percentage(45), Constraint::Fill(1)]).areas(area);
+    let [tabs, chart, table] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Percentage(45),
+        Constraint::Fill(1),
+    ])
+    .areas(area);
     let mut spans = vec![Span::styled(" by ", theme.style(Role::Muted))];
     for t in SpendTab::ALL {
-        let st = if t == tab { theme.style(Role::Selection) } else { theme.style(Role::Muted) };
+        let st = if t == tab {
+            theme.style(Role::Selection)
+        } else {
+            theme.style(Role::Muted)
+        };
         spans.push(Span::styled(format!(" {} ", t.label()), st));
         spans.push(Span::raw(" "));
     }
-    spans.push(Span::styled(format!("  total {}", fmt::usd(model.spend.total.usd)), theme.style(Role::Spend)));
+    spans.push(Span::styled(
+        format!("  total {}", fmt::usd(model.spend.total.usd)),
+        theme.style(Role::Spend),
+    ));
     f.render_widget(Paragraph::new(Line::from(spans)), tabs);
 
     let rows = spend_rows(model, tab);
@@ -94,10 +111,19 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, tab: SpendTab, theme: &T
             ])
         })
         .collect();
-    let t = Table::new(body, [Constraint::Fill(1), Constraint::Length(10), Constraint::Length(8), Constraint::Length(9), Constraint::Length(6)])
-        .header(Row::new(["KEY", "USD", "TOKENS", "UNPRICED", "TURNS"]).style(theme.style(Role::Title)))
-        .block(block(format!("{} rows · tab/←→ switch", rows.len()), theme))
-        .style(theme.style(Role::Text));
+    let t = Table::new(
+        body,
+        [
+            Constraint::Fill(1),
+            Constraint::Length(10),
+            Constraint::Length(8),
+            Constraint::Length(9),
+            Constraint::Length(6),
+        ],
+    )
+    .header(Row::new(["KEY", "USD", "TOKENS", "UNPRICED", "TURNS"]).style(theme.style(Role::Title)))
+    .block(block(format!("{} rows · tab/←→ switch", rows.len()), theme))
+    .style(theme.style(Role::Text));
     f.render_widget(t, table);
 }
 

@@ -35,24 +35,35 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, key: &str, scroll: usize
         ]),
         Line::from(vec![
             Span::styled("model ", m),
-            Span::styled(s.current_model.as_ref().map_or("-".into(), |x| x.to_string()), theme.style(Role::Text)),
-            Span::styled("  configured ", m),
-            Span::styled(s.configured_model.as_ref().map_or("-".into(), |x| x.to_string()), theme.style(Role::Text)),
-        ]),
-        Line::from(vec![
             Span::styled(
-                format!(
-                    "fallback episodes {}  queued {}  active runs {}  last {}",
-                    s.fallback_episodes,
-                    s.queued,
-                    s.active_runs.len(),
-                    fmt::age(model.now, s.last_activity)
-                ),
-                m,
+                s.current_model
+                    .as_ref()
+                    .map_or("-".into(), |x| x.to_string()),
+                theme.style(Role::Text),
+            ),
+            Span::styled("  configured ", m),
+            Span::styled(
+                s.configured_model
+                    .as_ref()
+                    .map_or("-".into(), |x| x.to_string()),
+                theme.style(Role::Text),
             ),
         ]),
+        Line::from(vec![Span::styled(
+            format!(
+                "fallback episodes {}  queued {}  active runs {}  last {}",
+                s.fallback_episodes,
+                s.queued,
+                s.active_runs.len(),
+                fmt::age(model.now, s.last_activity)
+            ),
+            m,
+        )]),
     ];
-    f.render_widget(Paragraph::new(summary).block(block(format!("Session {}", s.key), theme)), head);
+    f.render_widget(
+        Paragraph::new(summary).block(block(format!("Session {}", s.key), theme)),
+        head,
+    );
     let lines: Vec<Line> = s
         .turns
         .iter()
@@ -60,9 +71,22 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, key: &str, scroll: usize
             let mut spans = vec![Span::styled(format!("{} ", fmt::hms(t.at)), m)];
             match &t.kind {
                 TurnKind::User { heartbeat } => {
-                    spans.push(Span::styled(if *heartbeat { "heartbeat " } else { "user      " }, theme.style(Role::Accent)));
+                    spans.push(Span::styled(
+                        if *heartbeat {
+                            "heartbeat "
+                        } else {
+                            "user      "
+                        },
+                        theme.style(Role::Accent),
+                    ));
                 }
-                TurnKind::Assistant { model: mr, tokens, cost_usd, stop_reason, error } => {
+                TurnKind::Assistant {
+                    model: mr,
+                    tokens,
+                    cost_usd,
+                    stop_reason,
+                    error,
+                } => {
                     spans.push(Span::styled("assistant ", theme.style(Role::Ok)));
                     spans.push(Span::styled(format!("{mr} "), theme.style(Role::Text)));
                     spans.push(Span::styled(format!("{} tok ", fmt::tokens(*tokens)), m));
@@ -74,10 +98,18 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, key: &str, scroll: usize
                         spans.push(Span::styled(format!(" {r}"), m));
                     }
                     if let Some(e) = error {
-                        spans.push(Span::styled(format!(" error: {e}"), theme.style(Role::Crit)));
+                        spans.push(Span::styled(
+                            format!(" error: {e}"),
+                            theme.style(Role::Crit),
+                        ));
                     }
                 }
-                TurnKind::Fallback { from, to, reason, status } => {
+                TurnKind::Fallback {
+                    from,
+                    to,
+                    reason,
+                    status,
+                } => {
                     spans.push(Span::styled("fallback  ", theme.style(Role::Warn)));
                     spans.push(Span::styled(
                         format!(
@@ -104,7 +136,10 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, key: &str, scroll: usize
                 }
                 TurnKind::RunEnded { run_id, outcome } => {
                     spans.push(Span::styled("run end   ", m));
-                    spans.push(Span::styled(format!("{} {outcome}", fmt::trunc(run_id, 13)), m));
+                    spans.push(Span::styled(
+                        format!("{} {outcome}", fmt::trunc(run_id, 13)),
+                        m,
+                    ));
                 }
             }
             Line::from(spans)
@@ -112,7 +147,10 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, key: &str, scroll: usize
         .collect();
     let total = lines.len();
     let p = Paragraph::new(lines)
-        .block(block(format!("Timeline ({total} entries) · esc back"), theme))
+        .block(block(
+            format!("Timeline ({total} entries) · esc back"),
+            theme,
+        ))
         .scroll((scroll.min(total.saturating_sub(1)) as u16, 0));
     f.render_widget(p, body);
 }

@@ -5,7 +5,14 @@ use ratatui::text::Span;
 
 /// A bar of `width` cells filled to `value / max` (clamped); empty cells use `·`.
 pub fn bar(value: u32, max: u32, width: usize, filled: Style, empty: Style) -> Vec<Span<'static>> {
-    let n = if max == 0 { 0 } else { ((value.min(max) as usize * width) + max as usize - 1) / max as usize };
+    let n = if max == 0 {
+        0
+    } else {
+        (value.min(max) as usize * width).div_ceil(max as usize)
+    };
     let n = n.min(width);
-    vec![Span::styled("█".repeat(n), filled), Span::styled("·".repeat(width - n), empty)]
+    vec![
+        Span::styled("█".repeat(n), filled),
+        Span::styled("·".repeat(width - n), empty),
+    ]
 }

@@ -22,18 +22,40 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, ui: &UiState, theme: &Th
         GatewayState::Down => ("down", Role::Crit),
         GatewayState::Unknown => ("unknown", Role::Muted),
     };
-    let errors = model.logs.warnings.iter().filter(|w| w.level >= Level::Error).count();
+    let errors = model
+        .logs
+        .warnings
+        .iter()
+        .filter(|w| w.level >= Level::Error)
+        .count();
     let warns = model.logs.warnings.len() - errors;
     let mut spans = vec![
         Span::styled(" lanetop ", h),
         Span::styled(format!("│ {} ", gw.hostname.as_deref().unwrap_or("?")), h),
-        Span::styled(format!("│ gateway {} ", gw.version.as_deref().unwrap_or("?")), h),
+        Span::styled(
+            format!("│ gateway {} ", gw.version.as_deref().unwrap_or("?")),
+            h,
+        ),
         Span::styled(state, h.patch(theme.style(role))),
         Span::styled(format!(" │ boots {} ", gw.boots.len()), h),
         Span::styled("│ ", h),
-        Span::styled(format!("✖ {errors}"), if errors > 0 { h.patch(theme.style(Role::Crit)) } else { h }),
+        Span::styled(
+            format!("✖ {errors}"),
+            if errors > 0 {
+                h.patch(theme.style(Role::Crit))
+            } else {
+                h
+            },
+        ),
         Span::styled(" ", h),
-        Span::styled(format!("⚠ {warns}"), if warns > 0 { h.patch(theme.style(Role::Warn)) } else { h }),
+        Span::styled(
+            format!("⚠ {warns}"),
+            if warns > 0 {
+                h.patch(theme.style(Role::Warn))
+            } else {
+                h
+            },
+        ),
         Span::styled(format!(" │ {}", ui.view.title()), h),
     ];
     if ui.read_only {

@@ -28,7 +28,10 @@ fn spans<'a>(model: &Model, ui: &UiState, theme: &Theme, detailed: bool) -> Vec<
         spans.push(Span::styled(format!("{name} "), theme.style(Role::Text)));
         spans.push(Span::styled(mark, theme.style(role)));
         if detailed {
-            spans.push(Span::styled(format!(" {detail} {}", fmt::age(model.now, Some(st.at))), muted));
+            spans.push(Span::styled(
+                format!(" {detail} {}", fmt::age(model.now, Some(st.at))),
+                muted,
+            ));
         }
     }
     if !spans.is_empty() {
@@ -43,7 +46,10 @@ fn spans<'a>(model: &Model, ui: &UiState, theme: &Theme, detailed: bool) -> Vec<
     spans.push(Span::styled(gw, theme.style(role)));
     if model.corrupt.count > 0 {
         spans.push(sep());
-        spans.push(Span::styled(format!("{} corrupt", model.corrupt.count), theme.style(Role::Warn)));
+        spans.push(Span::styled(
+            format!("{} corrupt", model.corrupt.count),
+            theme.style(Role::Warn),
+        ));
     }
     if !ui.activity.is_empty() {
         spans.push(sep());
@@ -55,6 +61,10 @@ fn spans<'a>(model: &Model, ui: &UiState, theme: &Theme, detailed: bool) -> Vec<
 /// Draw the status bar into one line.
 pub fn render(f: &mut Frame, area: Rect, model: &Model, ui: &UiState, theme: &Theme) {
     let full = Line::from(spans(model, ui, theme, true));
-    let line = if full.width() <= area.width as usize { full } else { Line::from(spans(model, ui, theme, false)) };
+    let line = if full.width() <= area.width as usize {
+        full
+    } else {
+        Line::from(spans(model, ui, theme, false))
+    };
     f.render_widget(Paragraph::new(line), area);
 }

@@ -99,6 +99,11 @@ fn views() -> Vec<UiState> {
     };
     search.logs.search = Some("lane".into());
     v.push(search);
+    v.push(UiState {
+        view: View::Overview,
+        show_log_pane: true,
+        ..UiState::default()
+    });
     v
 }
 

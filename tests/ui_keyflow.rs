@@ -219,6 +219,18 @@ fn logs_scroll_pauses_and_moves_by_visible_lines() {
 }
 
 #[test]
+fn logs_home_shows_the_oldest_page_and_end_follows_again() {
+    let mut f = Flow::new();
+    f.keys("2").key(KeyCode::Home);
+    // 19 buffered lines (1000..=1018) are fewer than a 20-line page: the end is the buffer end.
+    assert_eq!((f.ui.logs.follow, f.ui.logs.end_seq), (false, Some(1019)));
+    f.keys(":level warn").key(KeyCode::Enter).key(KeyCode::Home);
+    assert_eq!(f.ui.logs.end_seq, Some(1019));
+    f.key(KeyCode::End);
+    assert!(f.ui.logs.follow);
+}
+
+#[test]
 fn spend_tabs_cycle() {
     let mut f = Flow::new();
     f.keys("6").key(KeyCode::Tab);

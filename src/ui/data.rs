@@ -86,7 +86,7 @@ pub fn visible_before<'m>(
     n: usize,
 ) -> Vec<(u64, &'m LogEntry)> {
     let first = first_seq(model);
-    let mut out = Vec::with_capacity(n);
+    let mut out = Vec::with_capacity(n.min(model.logs.entries.len()));
     let mut seq = end;
     while seq > first && out.len() < n {
         seq -= 1;

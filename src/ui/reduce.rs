@@ -276,10 +276,17 @@ pub fn apply(ui: &mut UiState, model: &Model, action: Action) {
         Action::PageDown => move_view(ui, model, PAGE as isize),
         Action::Top => {
             if ui.view == View::Logs {
+                // Show the oldest page: end after the first 2×PAGE visible lines.
                 let first = data::first_seq(model);
-                let rows = data::visible_before(model, &ui.logs, model.logs.total, usize::MAX);
+                let end = (first..model.logs.total)
+                    .filter(|s| {
+                        data::entry_at(model, *s).is_some_and(|e| data::log_visible(e, &ui.logs))
+                    })
+                    .nth(PAGE * 2 - 1)
+                    .map_or(model.logs.total, |s| s + 1);
                 ui.logs.follow = false;
-                ui.logs.end_seq = Some(rows.first().map_or(first, |r| r.0) + PAGE as u64 * 2);
+                ui.logs.cursor = None;
+                ui.logs.end_seq = Some(end);
             } else {
                 move_view(ui, model, isize::MIN / 2);
             }

@@ -1,6 +1,6 @@
 //! Themes: the shipped ones parse with every role; errors are located; NO_COLOR has no colours.
 
-#[path = "common/fixture_model.rs"]
+#[path = "common/fixture_model/mod.rs"]
 mod fixture_model;
 
 use lanetop::config::theme::{BUILTIN, parse_theme};

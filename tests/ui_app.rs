@@ -1,7 +1,7 @@
 //! The event loop, headless: a TestBackend terminal, keys from a channel-backed stream, facts
 //! and ticks from the ingest channel.
 
-#[path = "common/fixture_model.rs"]
+#[path = "common/fixture_model/mod.rs"]
 mod fixture_model;
 
 use std::time::Duration;

@@ -1,6 +1,6 @@
 //! Key flows through the UI-state reducer: keymap → action → UI state, on the fixture model.
 
-#[path = "common/fixture_model.rs"]
+#[path = "common/fixture_model/mod.rs"]
 mod fixture_model;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

@@ -1,6 +1,6 @@
 //! Snapshots of every view at 120×40 and 80×24 with a fixed clock, from the fixture model.
 
-#[path = "common/fixture_model.rs"]
+#[path = "common/fixture_model/mod.rs"]
 mod fixture_model;
 
 use lanetop::config::{Keymap, Theme};

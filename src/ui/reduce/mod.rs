@@ -1,141 +1,20 @@
 //! The UI-state reducer: keys → (keymap) → [`Action`] → [`UiState`] changes. Never touches the
 //! domain model (that changes only through `crate::update::update`).
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+mod input;
+mod logs;
 
-use crate::config::{Action, KeyChord, Keymap};
+pub use input::{handle_key, run_command};
+
+use crate::config::Action;
 use crate::domain::Model;
 use crate::fact::Level;
 use crate::ui::data;
-use crate::ui::modal::command::{self, Command};
 use crate::ui::state::{Mode, SpendTab, UiState, View};
 use crate::ui::views::{cascades, cron};
 
 /// Rows a page-up/page-down moves.
 const PAGE: usize = 10;
-
-/// Handle one key. Returns true when the UI state changed (redraw needed).
-pub fn handle_key(ui: &mut UiState, model: &Model, keymap: &Keymap, key: KeyEvent) -> bool {
-    if key.kind == KeyEventKind::Release {
-        return false;
-    }
-    ui.flash = None;
-    match ui.mode.clone() {
-        Mode::Command(text) => edit_line(ui, model, key, text, true),
-        Mode::Filter(text) => edit_line(ui, model, key, text, false),
-        Mode::Help => {
-            let action = keymap.lookup(ui.scope(), KeyChord::from_event(&key));
-            match action {
-                Some(Action::Quit) => ui.quit = true,
-                Some(Action::Down) => ui.help_scroll += 1,
-                Some(Action::Up) => ui.help_scroll = ui.help_scroll.saturating_sub(1),
-                Some(Action::PageDown) => ui.help_scroll += PAGE,
-                Some(Action::PageUp) => ui.help_scroll = ui.help_scroll.saturating_sub(PAGE),
-                _ => ui.mode = Mode::Normal,
-            }
-            true
-        }
-        Mode::Normal => match keymap.lookup(ui.scope(), KeyChord::from_event(&key)) {
-            Some(a) => {
-                apply(ui, model, a);
-                true
-            }
-            None => false,
-        },
-    }
-}
-
-fn edit_line(
-    ui: &mut UiState,
-    model: &Model,
-    key: KeyEvent,
-    mut text: String,
-    is_command: bool,
-) -> bool {
-    match key.code {
-        KeyCode::Esc => ui.mode = Mode::Normal,
-        KeyCode::Enter => {
-            ui.mode = Mode::Normal;
-            if is_command {
-                run_command(ui, model, &text);
-            } else {
-                apply_filter(ui, model, text);
-            }
-        }
-        KeyCode::Backspace => {
-            if text.pop().is_none() && is_command {
-                ui.mode = Mode::Normal;
-            } else {
-                ui.mode = if is_command {
-                    Mode::Command(text)
-                } else {
-                    Mode::Filter(text)
-                };
-            }
-        }
-        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-            text.push(c);
-            ui.mode = if is_command {
-                Mode::Command(text)
-            } else {
-                Mode::Filter(text)
-            };
-        }
-        _ => return false,
-    }
-    true
-}
-
-fn apply_filter(ui: &mut UiState, model: &Model, text: String) {
-    match ui.view {
-        View::Logs => {
-            ui.logs.search = (!text.is_empty()).then_some(text);
-            ui.logs.cursor = None;
-            if ui.logs.search.is_some() {
-                search(ui, model, true);
-            }
-        }
-        _ => {
-            ui.sessions.filter = text;
-            ui.sessions.selected = 0;
-        }
-    }
-}
-
-/// Run a `:` command.
-pub fn run_command(ui: &mut UiState, model: &Model, text: &str) {
-    match command::parse(text) {
-        Ok(Command::Go(v)) => go(ui, v),
-        Ok(Command::Quit) => ui.quit = true,
-        Ok(Command::Help) => {
-            ui.help_scroll = 0;
-            ui.mode = Mode::Help;
-        }
-        Ok(Command::Time(t)) => {
-            go(ui, View::Logs);
-            let day = model.logs.entries.back().map(|e| e.at.date_naive());
-            let target = day.map(|d| d.and_time(t).and_utc());
-            let first = data::first_seq(model);
-            let hit = target.and_then(|tg| model.logs.entries.iter().position(|e| e.at >= tg));
-            match hit {
-                Some(i) => {
-                    let seq = first + i as u64;
-                    pin(ui, seq);
-                }
-                None => ui.flash = Some(format!("no line at or after {t}")),
-            }
-        }
-        Ok(Command::Subsystem(s)) => {
-            go(ui, View::Logs);
-            ui.logs.subsystem = s;
-        }
-        Ok(Command::Level(l)) => {
-            go(ui, View::Logs);
-            ui.logs.min_level = l;
-        }
-        Err(e) => ui.flash = Some(e),
-    }
-}
 
 /// Switch view, remembering the current one for `back`.
 pub fn go(ui: &mut UiState, v: View) {
@@ -145,59 +24,6 @@ pub fn go(ui: &mut UiState, v: View) {
         if ui.history.len() > 50 {
             ui.history.remove(0);
         }
-    }
-}
-
-/// Pause the log view so that `seq` is the bottom line, and mark it.
-fn pin(ui: &mut UiState, seq: u64) {
-    ui.logs.follow = false;
-    ui.logs.end_seq = Some(seq + 1);
-    ui.logs.cursor = Some(seq);
-}
-
-fn search(ui: &mut UiState, model: &Model, older: bool) {
-    if ui.logs.search.is_none() {
-        ui.flash = Some("no search: press / first".into());
-        return;
-    }
-    let from = ui.logs.cursor.unwrap_or(if older {
-        data::log_end(model, &ui.logs)
-    } else {
-        model.logs.total
-    });
-    match data::find_match(model, &ui.logs, from, older) {
-        Some(s) => pin(ui, s),
-        None => ui.flash = Some("no more matches".into()),
-    }
-}
-
-fn scroll_logs(ui: &mut UiState, model: &Model, up: bool, n: usize) {
-    let end = data::log_end(model, &ui.logs);
-    ui.logs.cursor = None;
-    if up {
-        let rows = data::visible_before(model, &ui.logs, end, n + 1);
-        if rows.len() > 1 {
-            ui.logs.follow = false;
-            ui.logs.end_seq = Some(rows[rows.len() - 1 - n.min(rows.len() - 1)].0 + 1);
-        } else {
-            ui.logs.follow = false;
-            ui.logs.end_seq = Some(end);
-        }
-    } else if !ui.logs.follow {
-        let mut e = end;
-        for _ in 0..n {
-            let next = (e..model.logs.total).find(|s| {
-                data::entry_at(model, *s).is_some_and(|x| data::log_visible(x, &ui.logs))
-            });
-            match next {
-                Some(s) => e = s + 1,
-                None => {
-                    e = model.logs.total;
-                    break;
-                }
-            }
-        }
-        ui.logs.end_seq = Some(e);
     }
 }
 
@@ -220,7 +46,7 @@ fn list_len(ui: &UiState, model: &Model) -> usize {
 fn move_view(ui: &mut UiState, model: &Model, delta: isize) {
     if ui.view == View::Logs {
         let n = delta.unsigned_abs();
-        scroll_logs(ui, model, delta < 0, n);
+        logs::scroll(ui, model, delta < 0, n);
         return;
     }
     let len = list_len(ui, model);
@@ -276,26 +102,14 @@ pub fn apply(ui: &mut UiState, model: &Model, action: Action) {
         Action::PageDown => move_view(ui, model, PAGE as isize),
         Action::Top => {
             if ui.view == View::Logs {
-                // Show the oldest page: end after the first 2×PAGE visible lines.
-                let first = data::first_seq(model);
-                let end = (first..model.logs.total)
-                    .filter(|s| {
-                        data::entry_at(model, *s).is_some_and(|e| data::log_visible(e, &ui.logs))
-                    })
-                    .nth(PAGE * 2 - 1)
-                    .map_or(model.logs.total, |s| s + 1);
-                ui.logs.follow = false;
-                ui.logs.cursor = None;
-                ui.logs.end_seq = Some(end);
+                logs::top(ui, model);
             } else {
                 move_view(ui, model, isize::MIN / 2);
             }
         }
         Action::Bottom => {
             if ui.view == View::Logs {
-                ui.logs.follow = true;
-                ui.logs.end_seq = None;
-                ui.logs.cursor = None;
+                logs::bottom(ui);
             } else {
                 move_view(ui, model, isize::MAX / 2);
             }
@@ -355,8 +169,8 @@ pub fn apply(ui: &mut UiState, model: &Model, action: Action) {
                     .cloned(),
             };
         }
-        Action::SearchNext => search(ui, model, true),
-        Action::SearchPrev => search(ui, model, false),
+        Action::SearchNext => logs::search(ui, model, true),
+        Action::SearchPrev => logs::search(ui, model, false),
         Action::JumpTime => ui.mode = Mode::Command("time ".into()),
         Action::NextTab | Action::PrevTab => {
             let i = SpendTab::ALL

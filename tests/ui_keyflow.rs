@@ -123,7 +123,19 @@ fn help_opens_and_any_key_closes() {
 #[test]
 fn sessions_filter_sort_open_timeline_and_back() {
     let mut f = Flow::new();
-    f.keys("3/ops").key(KeyCode::Enter);
+    f.keys("3/op");
+    assert_eq!(
+        data::session_rows(&f.model, &f.ui.sessions).len(),
+        2,
+        "filters while typing"
+    );
+    f.key(KeyCode::Esc);
+    assert_eq!(
+        data::session_rows(&f.model, &f.ui.sessions).len(),
+        7,
+        "esc clears"
+    );
+    f.keys("/ops").key(KeyCode::Enter);
     let rows: Vec<String> = data::session_rows(&f.model, &f.ui.sessions)
         .iter()
         .map(|s| s.key.clone())

@@ -77,6 +77,15 @@ fn edit_line(
         }
         _ => return false,
     }
+    // The sessions table filters live while typing (k9s style); esc clears it.
+    if !is_command && ui.view == View::Sessions {
+        match &ui.mode {
+            Mode::Filter(t) => ui.sessions.filter.clone_from(t),
+            _ if key.code == KeyCode::Esc => ui.sessions.filter.clear(),
+            _ => {}
+        }
+        ui.sessions.selected = 0;
+    }
     true
 }
 

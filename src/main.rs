@@ -24,13 +24,13 @@ const CHANNEL: usize = 1024;
 async fn main() -> Result<()> {
     let cli = Cli::parse();
     let config_dir = paths::config_dir();
+    if let Some(Command::Report(args)) = &cli.command {
+        return report(&cli.sources, args);
+    }
     let keymap = or_exit(Keymap::load(&cli.keymap, config_dir.as_deref()));
     if cli.print_keymap {
         print!("{}", keymap.print_table());
         return Ok(());
-    }
-    if let Some(Command::Report(args)) = &cli.command {
-        return report(&cli.sources, args);
     }
     let no_color = cli.no_color || paths::no_color_env();
     let theme = or_exit(Theme::load(&cli.theme, config_dir.as_deref(), no_color));
@@ -48,6 +48,9 @@ fn or_exit<T>(r: Result<T, lanetop::config::ConfigError>) -> T {
 /// Discovery seam: until `lanetop::ingest::discover::discover` lands, resolve the flags directly
 /// (state dir or `~/.openclaw`, explicit log files and dirs, storage generation, agents).
 fn discover(opts: &DiscoverOptions) -> Result<Discovery> {
+    if let Some(d) = opts.state_dir.as_ref().filter(|d| !d.is_dir()) {
+        return Err(eyre!("--state-dir {}: not a directory", d.display()));
+    }
     let state_dir = opts
         .state_dir
         .clone()

@@ -56,6 +56,17 @@ fn logs_search_paused_wrapped() {
 }
 
 #[test]
+fn logs_follow_wrapped_keeps_the_newest_line_at_the_bottom() {
+    let mut ui = ui_for(View::Logs);
+    ui.logs.wrap = true;
+    let term = draw(&fixture_model::fixture_model(), &ui, 60, 16);
+    let buf = term.backend().buffer();
+    // Row 12 is the last row inside the logs block (header, border, 11 rows, border at 13).
+    let row: String = (0..60).map(|x| buf[(x, 12)].symbol()).collect();
+    assert!(row.contains("7 sessions, 0 pruned"), "{row}");
+}
+
+#[test]
 fn sessions() {
     snap("sessions", &ui_for(View::Sessions));
 }

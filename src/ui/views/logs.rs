@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use crate::config::{Role, Theme};
 use crate::domain::Model;
@@ -61,11 +61,46 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, ui: &LogsUi, theme: &The
             }
         })
         .collect();
-    let mut p = Paragraph::new(lines).block(b);
-    if ui.wrap {
-        p = p.wrap(Wrap { trim: false });
+    // Wrapping is done here (by characters) so the newest rows stay at the bottom exactly.
+    let lines: Vec<Line> = if ui.wrap {
+        let all: Vec<Line> = lines
+            .into_iter()
+            .flat_map(|l| wrap_line(l, inner.width as usize))
+            .collect();
+        let skip = all.len().saturating_sub(inner.height as usize);
+        all.into_iter().skip(skip).collect()
+    } else {
+        lines
+    };
+    f.render_widget(Paragraph::new(lines).block(b), area);
+}
+
+/// Split a line into rows of at most `width` characters, keeping span styles.
+pub fn wrap_line(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
+    if width == 0 || line.width() <= width {
+        return vec![line];
     }
-    f.render_widget(p, area);
+    let style = line.style;
+    let mut rows: Vec<Line<'static>> = Vec::new();
+    let mut cur: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
+    for span in line.spans {
+        let mut rest: Vec<char> = span.content.chars().collect();
+        while !rest.is_empty() {
+            let take = (width - used).min(rest.len());
+            let chunk: String = rest.drain(..take).collect();
+            cur.push(Span::styled(chunk, span.style));
+            used += take;
+            if used == width {
+                rows.push(Line::from(std::mem::take(&mut cur)).style(style));
+                used = 0;
+            }
+        }
+    }
+    if !cur.is_empty() {
+        rows.push(Line::from(cur).style(style));
+    }
+    rows
 }
 
 /// Split `text` into spans, styling case-insensitive occurrences of `needle_lower` with `hl`.

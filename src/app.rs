@@ -1,1 +1,131 @@
-//! The event loop.
+//! The event loop: `select!` over terminal events (only with a TTY), ingest batches, a 1 Hz
+//! tick and termination signals; redraws only when something changed, at most 30 fps.
+//!
+//! Keys go through the keymap to the UI reducer ([`crate::ui::reduce`]); data changes only via
+//! [`crate::update::update`].
+
+use std::time::Duration;
+
+use chrono::Utc;
+use crossterm::event::Event;
+use futures_util::{Stream, StreamExt};
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use tokio::sync::mpsc;
+use tokio::time::{Instant, MissedTickBehavior};
+
+use crate::config::{Keymap, Theme};
+use crate::domain::Model;
+use crate::msg::Msg;
+use crate::ui::{self, UiState};
+
+/// Minimum time between two frames (≤ 30 fps).
+pub const FRAME: Duration = Duration::from_millis(33);
+
+/// Most ingest messages folded per wake-up.
+const BATCH: usize = 512;
+
+/// Everything the loop owns besides the terminal and the channels.
+pub struct App {
+    pub model: Model,
+    pub ui: UiState,
+    pub theme: Theme,
+    pub keymap: Keymap,
+}
+
+impl App {
+    /// Handle one terminal event; returns true when a redraw is needed.
+    pub fn on_event(&mut self, ev: &Event) -> bool {
+        match ev {
+            Event::Key(k) => ui::reduce::handle_key(&mut self.ui, &self.model, &self.keymap, *k),
+            Event::Resize(..) => true,
+            _ => false,
+        }
+    }
+
+    /// Fold one message into the model; returns true when a redraw is needed.
+    pub fn on_msg(&mut self, msg: Msg) -> bool {
+        crate::update::update(&mut self.model, msg)
+    }
+
+    /// Draw one frame.
+    pub fn draw<B: Backend>(&self, terminal: &mut Terminal<B>) -> Result<(), B::Error> {
+        terminal.draw(|f| ui::render(f, &self.model, &self.ui, &self.theme, &self.keymap))?;
+        Ok(())
+    }
+}
+
+/// Next terminal event, or never when there is no event stream (no TTY, or it ended).
+async fn next_event<S>(events: &mut Option<S>) -> Option<std::io::Result<Event>>
+where
+    S: Stream<Item = std::io::Result<Event>> + Unpin,
+{
+    match events {
+        Some(s) => s.next().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Run until quit (key, `:q`, SIGTERM, SIGHUP, SIGINT).
+///
+/// `events` is the terminal input: crossterm's `EventStream` when stdin is a terminal, `None`
+/// otherwise (`EventStream::new()` panics without a TTY), or any stream in tests.
+pub async fn run<B, S>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    mut rx: mpsc::Receiver<Msg>,
+    mut events: Option<S>,
+) -> color_eyre::Result<()>
+where
+    B: Backend,
+    B::Error: std::error::Error + Send + Sync + 'static,
+    S: Stream<Item = std::io::Result<Event>> + Unpin,
+{
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    let mut sigint = signal(SignalKind::interrupt())?;
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let mut buf: Vec<Msg> = Vec::with_capacity(BATCH);
+    let mut rx_open = true;
+    let mut dirty = true;
+    let mut last_draw = Instant::now() - FRAME;
+    loop {
+        if dirty && last_draw.elapsed() >= FRAME {
+            app.draw(terminal)?;
+            dirty = false;
+            last_draw = Instant::now();
+        }
+        if app.ui.quit {
+            break;
+        }
+        tokio::select! {
+            ev = next_event(&mut events) => match ev {
+                Some(Ok(ev)) => dirty |= app.on_event(&ev),
+                Some(Err(e)) => {
+                    tracing::warn!("terminal input failed: {e}");
+                    events = None;
+                }
+                None => events = None,
+            },
+            n = rx.recv_many(&mut buf, BATCH), if rx_open => {
+                if n == 0 {
+                    rx_open = false;
+                    tracing::info!("ingest stopped");
+                }
+                for m in buf.drain(..) {
+                    dirty |= app.on_msg(m);
+                }
+            }
+            _ = tick.tick() => {
+                dirty |= app.on_msg(Msg::Tick(Utc::now())) || app.ui.show_log_pane;
+            }
+            _ = tokio::time::sleep_until(last_draw + FRAME), if dirty => {}
+            _ = sigterm.recv() => app.ui.quit = true,
+            _ = sighup.recv() => app.ui.quit = true,
+            _ = sigint.recv() => app.ui.quit = true,
+        }
+    }
+    Ok(())
+}

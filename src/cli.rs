@@ -1,1 +1,102 @@
-//! Command-line options.
+//! Command-line options (clap derive).
+//!
+//! ```text
+//! lanetop [--state-dir DIR] [--log PATH]... [--profile NAME] [--demo] [--read-only]
+//!         [--theme NAME] [--keymap NAME] [--print-keymap] [--no-color]
+//! lanetop report [--json|--markdown] [--state-dir DIR] [--log PATH]... [--profile NAME]
+//! ```
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::ingest::discover::DiscoverOptions;
+
+/// A live terminal operations console for OpenClaw gateways.
+#[derive(Debug, Parser)]
+#[command(name = "lanetop", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub sources: SourceArgs,
+    /// Run against a built-in simulator writing real-format files to a temporary dir.
+    #[arg(long)]
+    pub demo: bool,
+    /// Never change anything (every mutating action is refused).
+    #[arg(long)]
+    pub read_only: bool,
+    /// Theme: dark, light, high-contrast, or a file `<config>/themes/NAME.toml`.
+    #[arg(long, value_name = "NAME", default_value = "dark")]
+    pub theme: String,
+    /// Keymap: default, vim, or a file `<config>/keymaps/NAME.toml`.
+    #[arg(long, value_name = "NAME", default_value = "default")]
+    pub keymap: String,
+    /// Print the keymap (scope, key, action, description) and exit.
+    #[arg(long)]
+    pub print_keymap: bool,
+    /// No colours at all (also when NO_COLOR is set).
+    #[arg(long)]
+    pub no_color: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Where the OpenClaw files are (shared by the TUI and `report`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct SourceArgs {
+    /// The OpenClaw state dir (default: discovered, e.g. ~/.openclaw).
+    #[arg(long, value_name = "DIR", global = true)]
+    pub state_dir: Option<PathBuf>,
+    /// A gateway log file or directory (repeatable).
+    #[arg(long = "log", value_name = "PATH", global = true)]
+    pub logs: Vec<PathBuf>,
+    /// The OpenClaw profile (`openclaw --profile NAME`).
+    #[arg(long, value_name = "NAME", global = true)]
+    pub profile: Option<String>,
+}
+
+impl SourceArgs {
+    /// The discovery options these flags give.
+    pub fn discover_options(&self) -> DiscoverOptions {
+        DiscoverOptions {
+            state_dir: self.state_dir.clone(),
+            logs: self.logs.clone(),
+            profile: self.profile.clone(),
+        }
+    }
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read every source once and print a report (no terminal UI).
+    Report(ReportArgs),
+}
+
+/// `lanetop report` options.
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// JSON output (the default).
+    #[arg(long, conflicts_with = "markdown")]
+    pub json: bool,
+    /// Markdown output.
+    #[arg(long)]
+    pub markdown: bool,
+}
+
+/// Report output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    Json,
+    Markdown,
+}
+
+impl ReportArgs {
+    /// The chosen format (JSON unless `--markdown`).
+    pub fn format(&self) -> ReportFormat {
+        if self.markdown {
+            ReportFormat::Markdown
+        } else {
+            ReportFormat::Json
+        }
+    }
+}

@@ -1,3 +1,228 @@
-fn main() {
-    println!("lanetop: under construction");
+//! `lanetop`: parse the command line, install hooks, then run the TUI or print a report.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use clap::Parser;
+use color_eyre::eyre::{Result, WrapErr, eyre};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+
+use lanetop::app::{self, App};
+use lanetop::cli::{Cli, Command, ReportArgs, ReportFormat, SourceArgs};
+use lanetop::config::{Keymap, Theme, paths};
+use lanetop::domain::Model;
+use lanetop::fact::Generation;
+use lanetop::ingest::discover::{DiscoverOptions, Discovery, LogTarget};
+use lanetop::msg::Msg;
+use lanetop::ui::UiState;
+
+/// Capacity of the ingest → UI channel (messages, each a batch of facts).
+const CHANNEL: usize = 1024;
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let config_dir = paths::config_dir();
+    if let Some(Command::Report(args)) = &cli.command {
+        return report(&cli.sources, args);
+    }
+    let keymap = or_exit(Keymap::load(&cli.keymap, config_dir.as_deref()));
+    if cli.print_keymap {
+        print!("{}", keymap.print_table());
+        return Ok(());
+    }
+    let no_color = cli.no_color || paths::no_color_env();
+    let theme = or_exit(Theme::load(&cli.theme, config_dir.as_deref(), no_color));
+    tui(&cli, theme, keymap).await
+}
+
+/// A configuration error is the user's to fix: print it plainly (file:line: message), exit 2.
+fn or_exit<T>(r: Result<T, lanetop::config::ConfigError>) -> T {
+    r.unwrap_or_else(|e| {
+        eprintln!("lanetop: {e}");
+        std::process::exit(2)
+    })
+}
+
+/// Discovery seam: until `lanetop::ingest::discover::discover` lands, resolve the flags directly
+/// (state dir or `~/.openclaw`, explicit log files and dirs, storage generation, agents).
+fn discover(opts: &DiscoverOptions) -> Result<Discovery> {
+    if let Some(d) = opts.state_dir.as_ref().filter(|d| !d.is_dir()) {
+        return Err(eyre!("--state-dir {}: not a directory", d.display()));
+    }
+    let state_dir = opts
+        .state_dir
+        .clone()
+        .or_else(|| directories::BaseDirs::new().map(|b| b.home_dir().join(".openclaw")))
+        .filter(|d| d.is_dir());
+    let stem = opts
+        .profile
+        .as_ref()
+        .map_or_else(|| "openclaw".to_string(), |p| format!("openclaw-{p}"));
+    let logs = opts
+        .logs
+        .iter()
+        .map(|p| {
+            if p.is_dir() {
+                LogTarget::Family {
+                    dir: p.clone(),
+                    stem: stem.clone(),
+                }
+            } else {
+                LogTarget::File(p.clone())
+            }
+        })
+        .collect();
+    let mut d = Discovery {
+        state_dir: state_dir.clone(),
+        profile: opts.profile.clone(),
+        logs,
+        ..Discovery::default()
+    };
+    if let Some(dir) = &state_dir {
+        let cfg = dir.join("openclaw.json");
+        d.config_path = cfg.is_file().then_some(cfg);
+        d.generation = if dir.join("state/openclaw.sqlite").is_file() {
+            Some(Generation::Sqlite)
+        } else if dir.join("agents").is_dir() {
+            Some(Generation::Legacy)
+        } else {
+            None
+        };
+        if let Ok(rd) = std::fs::read_dir(dir.join("agents")) {
+            let mut agents: Vec<(String, PathBuf)> = rd
+                .flatten()
+                .filter(|e| e.path().is_dir())
+                .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+                .collect();
+            agents.sort();
+            d.agents = agents;
+        }
+    }
+    Ok(d)
+}
+
+/// Report seam: the model summary printed by `lanetop report` until `lanetop::report` provides
+/// the full report (same inputs: the folded model and the format).
+fn report_text(model: &Model, format: ReportFormat) -> String {
+    let s = &model.spend.total;
+    match format {
+        ReportFormat::Json => serde_json::json!({
+            "sessions": model.sessions.by_key.len(),
+            "lanes": model.lanes.by_name.len(),
+            "episodes": model.cascades.episodes.len(),
+            "cron_jobs": model.cron.jobs.len(),
+            "spend": { "usd": s.usd, "tokens": s.tokens, "unpriced_tokens": s.unpriced_tokens, "turns": s.turns },
+            "log_lines": model.logs.total,
+        })
+        .to_string(),
+        ReportFormat::Markdown => format!(
+            "# lanetop report\n\n- sessions: {}\n- lanes: {}\n- fallback episodes: {}\n- cron jobs: {}\n- spend: ${:.2} ({} tokens, {} unpriced)\n",
+            model.sessions.by_key.len(),
+            model.lanes.by_name.len(),
+            model.cascades.episodes.len(),
+            model.cron.jobs.len(),
+            s.usd,
+            s.tokens,
+            s.unpriced_tokens
+        ),
+    }
+}
+
+/// `lanetop report`: read every source once, fold, print.
+fn report(sources: &SourceArgs, args: &ReportArgs) -> Result<()> {
+    color_eyre::install()?;
+    let discovery = discover(&sources.discover_options())?;
+    let mut model = Model::default();
+    lanetop::ingest::collect_once(&discovery, &mut |facts| {
+        lanetop::update::update(&mut model, Msg::Facts(facts));
+    });
+    println!("{}", report_text(&model, args.format()));
+    Ok(())
+}
+
+/// Route lanetop's own tracing into the tui-logger pane (`LANETOP_LOG` sets the filter).
+fn init_tracing() {
+    let _ = tui_logger::init_logger(tui_logger::LevelFilter::Trace);
+    tui_logger::set_default_level(tui_logger::LevelFilter::Trace);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("LANETOP_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::registry()
+        .with(filter)
+        .with(tui_logger::TuiTracingSubscriberLayer)
+        .try_init();
+}
+
+/// color-eyre, plus a panic hook that restores the terminal before the report is printed.
+fn install_hooks() -> Result<()> {
+    color_eyre::install()?;
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        ratatui::restore();
+        previous(info);
+    }));
+    Ok(())
+}
+
+/// A fresh directory for `--demo` under the temp dir.
+fn demo_dir() -> Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("lanetop-demo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).wrap_err_with(|| format!("creating {}", dir.display()))?;
+    Ok(dir)
+}
+
+fn activity(d: &Discovery, demo: Option<&Path>) -> String {
+    let what = format!(
+        "following {} log(s), {} agent(s)",
+        d.logs.len(),
+        d.agents.len()
+    );
+    match demo {
+        Some(dir) => format!("demo in {} · {what}", dir.display()),
+        None => what,
+    }
+}
+
+async fn tui(cli: &Cli, theme: Theme, keymap: Keymap) -> Result<()> {
+    install_hooks()?;
+    init_tracing();
+    if !std::io::stdout().is_terminal() {
+        return Err(eyre!(
+            "stdout is not a terminal; use `lanetop report` for non-interactive output"
+        ));
+    }
+    let mut opts = cli.sources.discover_options();
+    let (_demo, demo_path) = if cli.demo {
+        let dir = demo_dir()?;
+        let handle = lanetop::demo::start(&dir).wrap_err("starting the demo simulator")?;
+        opts.state_dir = Some(dir.join("state"));
+        opts.logs = vec![dir.join("logs")];
+        (Some(handle), Some(dir))
+    } else {
+        (None, None)
+    };
+    let discovery = discover(&opts)?;
+    tracing::info!(state_dir = ?discovery.state_dir, logs = discovery.logs.len(), "discovered sources");
+    let (tx, rx) = tokio::sync::mpsc::channel(CHANNEL);
+    let _ingest = lanetop::ingest::spawn(&discovery, tx);
+    let ui = UiState {
+        read_only: cli.read_only,
+        activity: activity(&discovery, demo_path.as_deref()),
+        ..UiState::default()
+    };
+    let mut app = App {
+        model: Model::default(),
+        ui,
+        theme,
+        keymap,
+    };
+    let mut terminal = ratatui::try_init().wrap_err("initialising the terminal")?;
+    // crossterm's EventStream panics without a TTY: only read keys when stdin is one.
+    let events = std::io::stdin()
+        .is_terminal()
+        .then(crossterm::event::EventStream::new);
+    let result = app::run(&mut terminal, &mut app, rx, events).await;
+    ratatui::restore();
+    result
 }

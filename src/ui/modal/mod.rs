@@ -1,0 +1,4 @@
+//! Overlays and the bottom input line: `?` help, `:` command line.
+
+pub mod command;
+pub mod help;

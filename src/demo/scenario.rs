@@ -48,6 +48,14 @@ pub fn cycle(sim: &mut Sim, k: u64) -> Vec<Ev> {
     if k == 0 {
         let t = lc::boot(sim, start);
         init_cron_state(sim, t);
+        let long: Vec<(&'static str, String)> = sim
+            .sessions
+            .iter()
+            .map(|s| (s.def.agent, s.session_id.clone()))
+            .collect();
+        for (agent, sid) in long {
+            sim.open_transcript(t, agent, &sid, world::model(world::agent(agent).chain[0]));
+        }
     }
     let sig = start + 64 * MIN;
     let down = (sig - MIN, sig + MIN);

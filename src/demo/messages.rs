@@ -47,6 +47,54 @@ pub fn run_start(run_id: &str, sid: &str, model: &ModelDef, channel: &str) -> Lo
     )
 }
 
+/// DEBUG `agent harness selected` on `agents/harness` with the top-level `agent_id` and
+/// `session_id` (= the session key), as captured line 84.
+pub fn harness_selected(agent: &str, session_key: &str, model: &ModelDef) -> LogRecord {
+    let meta = J::obj()
+        .with("provider", J::s(model.provider))
+        .with("modelId", J::s(model.id))
+        .with("sessionKey", J::s(session_key))
+        .with("agentId", J::s(agent))
+        .with("selectedHarnessId", J::s("openclaw"))
+        .with("selectedReason", J::s("forced_openclaw"))
+        .with("runtime", J::s("openclaw"))
+        .with("candidates", J::Arr(Vec::new()));
+    LogRecord::meta(
+        Level::Debug,
+        Binding::Subsystem("agents/harness"),
+        meta,
+        "agent harness selected",
+    )
+    .agent(agent)
+    .session(session_key)
+}
+
+/// DEBUG `embedded run prompt start: runId=… sessionId=… provider=… api=… endpoint=… route=… policy=none`.
+pub fn prompt_start(run_id: &str, sid: &str, model: &ModelDef) -> LogRecord {
+    LogRecord::text(
+        Level::Debug,
+        EMBEDDED,
+        format!(
+            "embedded run prompt start: runId={run_id} sessionId={sid} provider={} api={} endpoint=remote route=direct policy=none",
+            model.provider, model.api
+        ),
+    )
+}
+
+/// DEBUG `[model-fetch] start provider=… api=… model=… method=POST url=… timeoutMs=… proxy=none policy=custom`.
+pub fn fetch_start(model: &ModelDef) -> LogRecord {
+    LogRecord::text(
+        Level::Debug,
+        Binding::Subsystem("provider-transport-fetch"),
+        format!(
+            "[model-fetch] start provider={p} api={} model={} method=POST url=https://api.{p}.example/v1/messages timeoutMs=600000 proxy=none policy=custom",
+            model.api,
+            model.id,
+            p = model.provider
+        ),
+    )
+}
+
 /// INFO `live session model switch requested during active attempt for <sid>: a -> b`.
 pub fn live_switch(sid: &str, from: &ModelDef, to: &ModelDef) -> LogRecord {
     LogRecord::text(

@@ -16,16 +16,19 @@
 //! then writes the rest as the compressed clock reaches it, until the [`DemoHandle`] is
 //! stopped or dropped.
 
+pub mod cron_runs;
 pub mod json;
 pub mod lifecycle;
 pub mod log_writer;
 pub mod messages;
 pub mod record;
+pub mod restart;
 pub mod rng;
 pub mod scenario;
 pub mod sim;
 pub mod store_writer;
 pub mod turn;
+pub mod turn_end;
 pub mod world;
 
 use std::collections::VecDeque;

@@ -38,6 +38,10 @@ impl J {
     /// A JSON number from a float (rounded to 9 decimals to avoid binary noise; non-finite → 0).
     pub fn f(v: f64) -> J {
         let r = (v * 1e9).round() / 1e9;
+        if r.fract() == 0.0 && r.abs() < 1e15 {
+            // JavaScript prints integral numbers without a fraction (`0`, not `0.0`).
+            return J::Raw((r as i64).to_string());
+        }
         let num = serde_json::Number::from_f64(r).unwrap_or_else(|| serde_json::Number::from(0));
         J::Raw(num.to_string())
     }
@@ -186,6 +190,8 @@ mod tests {
             .with("a", J::n(1))
             .with("m", J::Arr(vec![J::b(true), J::null(), J::f(0.1 + 0.2)]));
         assert_eq!(j.compact(), r#"{"z":"a\"b","a":1,"m":[true,null,0.3]}"#);
+        assert_eq!(J::f(0.0).compact(), "0");
+        assert_eq!(J::f(15.0).compact(), "15");
         let v: serde_json::Value = serde_json::from_str(&j.pretty()).expect("pretty parses");
         assert_eq!(v["a"], 1);
     }

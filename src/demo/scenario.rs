@@ -20,6 +20,7 @@
 //! the whole incident set.
 
 use super::cron_runs::{init_cron_state, isolated_cron, triage_tick};
+use super::json::J;
 use super::lifecycle as lc;
 use super::restart::restart;
 use super::rng::Rng;
@@ -49,13 +50,30 @@ pub fn cycle(sim: &mut Sim, k: u64) -> Vec<Ev> {
     if k == 0 {
         let t = lc::boot(sim, start);
         init_cron_state(sim, t);
-        let long: Vec<(&'static str, String)> = sim
+        let long: Vec<(&'static str, String, String, &'static str)> = sim
             .sessions
             .iter()
-            .map(|s| (s.def.agent, s.session_id.clone()))
+            .map(|s| {
+                (
+                    s.def.agent,
+                    s.session_id.clone(),
+                    s.def.key.clone(),
+                    s.def.chat_type,
+                )
+            })
             .collect();
-        for (agent, sid) in long {
+        for (agent, sid, key, chat) in long {
             sim.open_transcript(t, agent, &sid, world::model(world::agent(agent).chain[0]));
+            let wall = sim.wall(t);
+            let file = sim.session_file(agent, &sid);
+            let entry = J::obj()
+                .with("sessionId", J::s(&sid))
+                .with("updatedAt", J::n(wall))
+                .with("sessionStartedAt", J::n(wall))
+                .with("systemSent", J::b(false))
+                .with("sessionFile", J::s(&file))
+                .with("chatType", J::s(chat));
+            sim.session_patch(t, agent, &key, entry);
         }
     }
     let sig = start + 64 * MIN;

@@ -112,23 +112,14 @@ impl StoreWriter {
         )
     }
 
-    /// Merge into `jobs-state.json` `jobs.<jobId>`; its `state` object is merged key by key.
+    /// Merge into `jobs-state.json` `jobs.<jobId>` (top-level keys replaced; a patch's `state`
+    /// replaces the whole runtime state, as the gateway rewrites it after each run).
     pub fn cron_state(&mut self, job_id: &str, patch: &J) {
         if let J::Obj(top) = &mut self.jobs_state
             && let Some((_, jobs)) = top.iter_mut().find(|(k, _)| k == "jobs")
         {
             let mut entry = jobs.get(job_id).cloned().unwrap_or_else(J::obj);
-            if let J::Obj(fields) = patch {
-                for (k, v) in fields {
-                    match (k.as_str(), entry.get("state").cloned()) {
-                        ("state", Some(mut old)) => {
-                            old.merge(v);
-                            entry.set("state", old);
-                        }
-                        _ => entry.set(k, v.clone()),
-                    }
-                }
-            }
+            entry.merge(patch);
             jobs.set(job_id, entry);
         }
         self.dirty_jobs = true;

@@ -177,6 +177,9 @@ pub fn run(sim: &mut Sim, start: i64, spec: &TurnSpec) -> TurnResult {
     let mut begin = J::obj()
         .with("sessionId", J::s(&sid))
         .with("updatedAt", J::n(wall_start));
+    if tg.new_transcript {
+        begin.set("sessionStartedAt", J::n(wall_start));
+    }
     if tg.label.is_none() {
         // Isolated cron base keys carry no run status (OBSERVED-LEGACY.md §2).
         begin.set("status", J::s("running"));

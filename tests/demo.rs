@@ -310,6 +310,7 @@ fn demo_writes_real_format_artifacts() {
     // Transcripts: header, assistant messages with usage.cost.total.
     let mut costs = Vec::new();
     let mut heartbeats = 0;
+    let mut billed_retries = 0;
     for agent in ["main", "ops", "research"] {
         let sdir = state.join("agents").join(agent).join("sessions");
         for e in fs::read_dir(&sdir)
@@ -337,6 +338,11 @@ fn demo_writes_real_format_artifacts() {
                         .expect("usage.cost.total");
                     costs.push(total);
                     assert!(m["stopReason"].is_string());
+                    // A same-model retry re-sent (and paid for) the ~60k-token prompt.
+                    let input = m["usage"]["input"].as_i64().unwrap_or(0);
+                    if m["stopReason"] == "error" && input >= 50_000 && total > 0.0 {
+                        billed_retries += 1;
+                    }
                 }
                 if m["content"][0]["text"] == "[OpenClaw heartbeat poll]" {
                     heartbeats += 1;
@@ -350,6 +356,10 @@ fn demo_writes_real_format_artifacts() {
         costs.len()
     );
     assert!(heartbeats >= 4, "{heartbeats} heartbeat polls");
+    assert!(
+        billed_retries >= 10,
+        "{billed_retries} billed same-model retries"
+    );
 
     // Cron files.
     let jobs: Value =

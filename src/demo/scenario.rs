@@ -359,3 +359,71 @@ fn baseline_turn(sim: &mut Sim, key: &str, agent: &'static str, at: i64) {
         s.context = 24_000; // compaction
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::record::Clock;
+    use crate::demo::sim::Op;
+
+    fn texts(evs: &[Ev]) -> Vec<String> {
+        evs.iter()
+            .filter_map(|e| match &e.op {
+                Op::Log(r) => Some(r.text.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_cycle_holds_every_incident_once() {
+        let clock = Clock {
+            anchor_ms: 1_795_312_186_364,
+            speed: 1.0,
+        };
+        let mut sim = Sim::new(9, clock, "/s/state".into());
+        let first = texts(&cycle(&mut sim, 0));
+        let second = cycle(&mut sim, 1);
+        let t2 = texts(&second);
+        let count = |v: &[String], p: &str| v.iter().filter(|t| t.starts_with(p)).count();
+        // Cycle 0 boots at its start and again after the SIGTERM; later cycles only restart.
+        assert_eq!(count(&first, "gateway ready"), 2);
+        assert_eq!(count(&t2, "gateway ready"), 1);
+        assert_eq!(count(&t2, "signal SIGTERM received"), 1);
+        assert_eq!(
+            count(
+                &t2,
+                "main-session restart recovery complete: recovered=4 failed=0 skipped=2"
+            ),
+            1
+        );
+        assert_eq!(
+            count(
+                &t2,
+                "live session model switch requested during active attempt for "
+            ),
+            1
+        );
+        // Four resumed runs + three queued user messages wait on lane main (concurrency 2).
+        assert!(count(&t2, "lane wait exceeded: lane=main ") >= 4);
+        // Heartbeats at minutes 5, 35, 65 on the idle ops session.
+        let polls = second
+            .iter()
+            .filter(|e| matches!(&e.op, Op::Transcript { line, .. } if line.compact().contains("[OpenClaw heartbeat poll]")))
+            .count();
+        assert_eq!(polls, 3);
+        // Eleven failing walks of the incident job on lane cron-nested (8 before the restart,
+        // the one the restart cuts, 2 after it), each starting with a 429 on the primary.
+        let primary_429 = t2
+            .iter()
+            .filter(|t| {
+                t.starts_with("lane task error: lane=cron-nested")
+                    && t.contains("Rate limit reached for claude-opus-4-6")
+            })
+            .count();
+        assert_eq!(primary_429, 11);
+        let starts = second.iter().map(|e| e.at).collect::<Vec<_>>();
+        assert!(starts.windows(2).all(|w| w[0] <= w[1]), "sorted");
+        assert!(starts[0] >= cycle_start(1));
+    }
+}

@@ -2,9 +2,10 @@
 //! rotation by rename to `openclaw-YYYY-MM-DD.1.log` (older archives shift `.1` → `.2` … `.5`,
 //! the oldest dropped), as `FORMATS.md` §1.1 describes the 2026.9.6 writer.
 //!
-//! Demo rule: each day file rotates **once**, when it grows [`DEMO_ROTATE_BYTES`] past its size
-//! at the moment rotation was armed (the end of the backlog, or 0 for a file opened later), so a
-//! console that tails the directory sees one live rotation a few minutes in.
+//! Demo rule: each day file rotates **once** early, when it grows [`DEMO_ROTATE_BYTES`] past its
+//! size at the moment rotation was armed (the end of the backlog, or 0 for a file opened later),
+//! so a console that tails the directory sees one live rotation a few minutes in. After that it
+//! rotates only at [`DEMO_MAX_LOG_BYTES`], which bounds the disk use of a demo left running fast.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -14,6 +15,8 @@ use super::record::local_date;
 
 /// Growth after which a day file is rotated once (bytes).
 pub const DEMO_ROTATE_BYTES: u64 = 256 * 1024;
+/// Size cap after the first rotation (bytes); the gateway's real default is 100 MB.
+pub const DEMO_MAX_LOG_BYTES: u64 = 8 * 1024 * 1024;
 /// Archives kept (`MAX_ROTATED_LOG_FILES`).
 const MAX_ROTATED: u32 = 5;
 
@@ -24,7 +27,7 @@ pub struct LogWriter {
     date: String,
     file: Option<File>,
     size: u64,
-    /// Size at which the current day file rotates; `None` = not armed or already rotated.
+    /// Size at which the current day file rotates; `None` = not armed yet.
     rotate_at: Option<u64>,
     armed: bool,
     /// Dates whose file already rotated once.
@@ -57,9 +60,11 @@ impl LogWriter {
     /// Start rotating: the current day file rotates once it grows [`DEMO_ROTATE_BYTES`] more.
     pub fn arm_rotation(&mut self) {
         self.armed = true;
-        if !self.rotated.contains(&self.date) {
-            self.rotate_at = Some(self.size + DEMO_ROTATE_BYTES);
-        }
+        self.rotate_at = Some(if self.rotated.contains(&self.date) {
+            DEMO_MAX_LOG_BYTES
+        } else {
+            self.size + DEMO_ROTATE_BYTES
+        });
     }
 
     /// Append one rendered line stamped at `wall_ms`.
@@ -90,10 +95,12 @@ impl LogWriter {
         self.file = Some(file);
         if date != self.date {
             self.date = date.to_owned();
-            self.rotate_at = if self.armed && !self.rotated.iter().any(|d| d == date) {
-                Some(self.size + DEMO_ROTATE_BYTES)
-            } else {
+            self.rotate_at = if !self.armed {
                 None
+            } else if self.rotated.iter().any(|d| d == date) {
+                Some(DEMO_MAX_LOG_BYTES)
+            } else {
+                Some(self.size + DEMO_ROTATE_BYTES)
             };
         }
         Ok(())
@@ -115,8 +122,10 @@ impl LogWriter {
             }
         }
         fs::rename(self.path_for(&self.date), archive(1))?;
-        self.rotated.push(self.date.clone());
-        self.rotate_at = None;
+        if !self.rotated.contains(&self.date) {
+            self.rotated.push(self.date.clone());
+        }
+        self.rotate_at = Some(DEMO_MAX_LOG_BYTES);
         self.rotations += 1;
         Ok(())
     }
@@ -148,7 +157,16 @@ mod tests {
         for _ in 0..(2 * DEMO_ROTATE_BYTES / 1024) {
             w.append(now, &line).expect("append");
         }
-        assert_eq!(w.rotations, 1, "exactly one rotation per day file");
+        assert_eq!(w.rotations, 1, "one early rotation per day file");
+        for _ in 0..(DEMO_MAX_LOG_BYTES / 1024 + 8) {
+            w.append(now, &line).expect("append");
+        }
+        assert_eq!(w.rotations, 2, "then only at the size cap");
+        assert!(
+            dir.path()
+                .join(format!("openclaw-{}.2.log", local_date(now)))
+                .exists()
+        );
         let date = local_date(now);
         assert!(dir.path().join(format!("openclaw-{date}.1.log")).exists());
         assert!(dir.path().join(format!("openclaw-{date}.log")).exists());

@@ -6,7 +6,8 @@
 //!   sessions.json` (atomic temp + rename) and `<sessionId>.jsonl` transcripts with
 //!   `usage.cost`, `cron/jobs.json`, `cron/jobs-state.json`, `cron/runs/<jobId>.jsonl`;
 //! - `dir/logs/openclaw-YYYY-MM-DD.log`: a 2026.9.6-shape tslog JSONL file log (the envelope of
-//!   `OBSERVED.md` §2), rotated once to `.1.log` a little after start.
+//!   `OBSERVED.md` §2), rotated to `.1.log` a few minutes after start (then only at an 8 MiB
+//!   cap, see [`log_writer`]).
 //!
 //! This is the "2026.9.6-shape JSONL log plus a legacy sessions.json store" mix the console
 //! must handle. The script ([`scenario`]) replays a healthy baseline and the mission's incidents

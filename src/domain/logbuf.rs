@@ -39,11 +39,6 @@ pub struct LogBuffer {
 
 impl Default for LogBuffer {
     fn default() -> Self {
-        Self {
-            entries: VecDeque::new(),
-            cap: 20_000,
-            total: 0,
-            warnings: VecDeque::new(),
-        }
+        Self { entries: VecDeque::new(), cap: 20_000, total: 0, warnings: VecDeque::new() }
     }
 }

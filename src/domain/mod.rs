@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 
 use crate::fact::{ConfigFacts, Generation, SourceHealth};
 
-pub use cascade::{Cascades, Episode, FallbackCounters, FallbackStep};
+pub use cascade::{Cascades, Episode, FallbackStep, FallbackCounters};
 pub use cron::{Cron, CronJob};
 pub use gateway::{Boot, Gateway};
 pub use lane::{Lane, Lanes};

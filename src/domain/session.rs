@@ -52,32 +52,12 @@ pub struct Turn {
 /// What happened in one timeline entry.
 #[derive(Debug, Clone)]
 pub enum TurnKind {
-    User {
-        heartbeat: bool,
-    },
-    Assistant {
-        model: ModelRef,
-        tokens: u64,
-        cost_usd: Option<f64>,
-        stop_reason: Option<String>,
-        error: Option<String>,
-    },
-    Fallback {
-        from: Option<ModelRef>,
-        to: Option<ModelRef>,
-        reason: Option<String>,
-        status: Option<u16>,
-    },
-    ModelChange {
-        model: ModelRef,
-    },
-    RunStarted {
-        run_id: String,
-    },
-    RunEnded {
-        run_id: String,
-        outcome: String,
-    },
+    User { heartbeat: bool },
+    Assistant { model: ModelRef, tokens: u64, cost_usd: Option<f64>, stop_reason: Option<String>, error: Option<String> },
+    Fallback { from: Option<ModelRef>, to: Option<ModelRef>, reason: Option<String>, status: Option<u16> },
+    ModelChange { model: ModelRef },
+    RunStarted { run_id: String },
+    RunEnded { run_id: String, outcome: String },
 }
 
 /// One session (one session key).

@@ -12,8 +12,7 @@ use lanetop::app::{self, App};
 use lanetop::cli::{Cli, Command, ReportArgs, ReportFormat, SourceArgs};
 use lanetop::config::{Keymap, Theme, paths};
 use lanetop::domain::Model;
-use lanetop::fact::Generation;
-use lanetop::ingest::discover::{DiscoverOptions, Discovery, LogTarget};
+use lanetop::ingest::discover::{DiscoverOptions, Discovery};
 use lanetop::msg::Msg;
 use lanetop::ui::UiState;
 
@@ -45,62 +44,10 @@ fn or_exit<T>(r: Result<T, lanetop::config::ConfigError>) -> T {
     })
 }
 
-/// Discovery seam: until `lanetop::ingest::discover::discover` lands, resolve the flags directly
-/// (state dir or `~/.openclaw`, explicit log files and dirs, storage generation, agents).
+/// Find the sources; when nothing is found the error says what was looked for and how to
+/// point lanetop at it (exit code 1).
 fn discover(opts: &DiscoverOptions) -> Result<Discovery> {
-    if let Some(d) = opts.state_dir.as_ref().filter(|d| !d.is_dir()) {
-        return Err(eyre!("--state-dir {}: not a directory", d.display()));
-    }
-    let state_dir = opts
-        .state_dir
-        .clone()
-        .or_else(|| directories::BaseDirs::new().map(|b| b.home_dir().join(".openclaw")))
-        .filter(|d| d.is_dir());
-    let stem = opts
-        .profile
-        .as_ref()
-        .map_or_else(|| "openclaw".to_string(), |p| format!("openclaw-{p}"));
-    let logs = opts
-        .logs
-        .iter()
-        .map(|p| {
-            if p.is_dir() {
-                LogTarget::Family {
-                    dir: p.clone(),
-                    stem: stem.clone(),
-                }
-            } else {
-                LogTarget::File(p.clone())
-            }
-        })
-        .collect();
-    let mut d = Discovery {
-        state_dir: state_dir.clone(),
-        profile: opts.profile.clone(),
-        logs,
-        ..Discovery::default()
-    };
-    if let Some(dir) = &state_dir {
-        let cfg = dir.join("openclaw.json");
-        d.config_path = cfg.is_file().then_some(cfg);
-        d.generation = if dir.join("state/openclaw.sqlite").is_file() {
-            Some(Generation::Sqlite)
-        } else if dir.join("agents").is_dir() {
-            Some(Generation::Legacy)
-        } else {
-            None
-        };
-        if let Ok(rd) = std::fs::read_dir(dir.join("agents")) {
-            let mut agents: Vec<(String, PathBuf)> = rd
-                .flatten()
-                .filter(|e| e.path().is_dir())
-                .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
-                .collect();
-            agents.sort();
-            d.agents = agents;
-        }
-    }
-    Ok(d)
+    lanetop::ingest::discover::discover(opts).map_err(|e| eyre!("{e}"))
 }
 
 /// Report seam: the model summary printed by `lanetop report` until `lanetop::report` provides
@@ -195,7 +142,7 @@ async fn tui(cli: &Cli, theme: Theme, keymap: Keymap) -> Result<()> {
     let mut opts = cli.sources.discover_options();
     let (_demo, demo_path) = if cli.demo {
         let dir = demo_dir()?;
-        let handle = lanetop::demo::start(&dir).wrap_err("starting the demo simulator")?;
+        let handle = lanetop::demo::start(&dir, lanetop::demo::DemoOptions::default()).wrap_err("starting the demo simulator")?;
         opts.state_dir = Some(dir.join("state"));
         opts.logs = vec![dir.join("logs")];
         (Some(handle), Some(dir))

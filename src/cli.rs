@@ -70,6 +70,23 @@ impl SourceArgs {
 pub enum Command {
     /// Read every source once and print a report (no terminal UI).
     Report(ReportArgs),
+    /// Render every view of the model read from the sources to SVG files (for `screenshots/`).
+    #[command(hide = true)]
+    Screenshot(ScreenshotArgs),
+}
+
+/// `lanetop screenshot` options (hidden; used by `scripts/screenshots.sh`).
+#[derive(Debug, Clone, Args)]
+pub struct ScreenshotArgs {
+    /// Directory the `<view>.svg` files are written to.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Terminal width in cells.
+    #[arg(long, default_value_t = 120)]
+    pub cols: u16,
+    /// Terminal height in cells.
+    #[arg(long, default_value_t = 40)]
+    pub rows: u16,
 }
 
 /// `lanetop report` options.

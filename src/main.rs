@@ -9,7 +9,7 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
 use lanetop::app::{self, App};
-use lanetop::cli::{Cli, Command, ReportArgs, ReportFormat, SourceArgs};
+use lanetop::cli::{Cli, Command, ReportArgs, ReportFormat, ScreenshotArgs, SourceArgs};
 use lanetop::config::{Keymap, Theme, paths};
 use lanetop::domain::Model;
 use lanetop::ingest::discover::{DiscoverOptions, Discovery};
@@ -23,8 +23,10 @@ const CHANNEL: usize = 1024;
 async fn main() -> Result<()> {
     let cli = Cli::parse();
     let config_dir = paths::config_dir();
-    if let Some(Command::Report(args)) = &cli.command {
-        return report(&cli.sources, args);
+    match &cli.command {
+        Some(Command::Report(args)) => return report(&cli.sources, args),
+        Some(Command::Screenshot(args)) => return screenshot(&cli, args),
+        None => {}
     }
     let keymap = or_exit(Keymap::load(&cli.keymap, config_dir.as_deref()));
     if cli.print_keymap {
@@ -86,6 +88,33 @@ fn report(sources: &SourceArgs, args: &ReportArgs) -> Result<()> {
         lanetop::update::update(&mut model, Msg::Facts(facts));
     });
     println!("{}", report_text(&model, args.format()));
+    Ok(())
+}
+
+/// Read every source once and fold it into a model (the same path `report` takes). The model
+/// clock is the newest fact time, so ages are stable for a given set of files.
+fn read_once(sources: &SourceArgs) -> Result<Model> {
+    let discovery = discover(&sources.discover_options())?;
+    let mut model = Model::default();
+    lanetop::ingest::collect_once(&discovery, &mut |facts| {
+        lanetop::update::update(&mut model, Msg::Facts(facts));
+    });
+    Ok(model)
+}
+
+/// `lanetop screenshot --out DIR`: every view as `<view>.svg`, rendered from the real pipeline.
+fn screenshot(cli: &Cli, args: &ScreenshotArgs) -> Result<()> {
+    color_eyre::install()?;
+    let model = read_once(&cli.sources)?;
+    let config_dir = paths::config_dir();
+    let keymap = or_exit(Keymap::load(&cli.keymap, config_dir.as_deref()));
+    let theme = or_exit(Theme::load(&cli.theme, config_dir.as_deref(), cli.no_color));
+    std::fs::create_dir_all(&args.out).wrap_err_with(|| format!("creating {}", args.out.display()))?;
+    for (name, svg) in lanetop::screenshot::render_all(&model, &theme, &keymap, args.cols, args.rows) {
+        let path = args.out.join(format!("{name}.svg"));
+        std::fs::write(&path, svg).wrap_err_with(|| format!("writing {}", path.display()))?;
+        println!("{}", path.display());
+    }
     Ok(())
 }
 

@@ -142,6 +142,52 @@ pub fn buffer_to_svg(buf: &Buffer) -> String {
     s
 }
 
+/// Render every view of `model` at `cols`×`rows` with `theme`; returns `(file stem, SVG)` pairs:
+/// `overview`, `logs`, `sessions`, `timeline` (of the session with the most turns), `lanes`,
+/// `cascades`, `spend`, `cron`, and `help` (the `?` overlay on the overview).
+pub fn render_all(
+    model: &crate::domain::Model,
+    theme: &crate::config::Theme,
+    keymap: &crate::config::Keymap,
+    cols: u16,
+    rows: u16,
+) -> Vec<(String, String)> {
+    use crate::ui::state::{Mode, UiState, View};
+    let busiest = model
+        .sessions
+        .by_key
+        .values()
+        .max_by_key(|s| s.turns.len())
+        .map(|s| s.key.clone())
+        .unwrap_or_default();
+    let mut views: Vec<(String, UiState)> = [
+        ("overview", View::Overview),
+        ("logs", View::Logs),
+        ("sessions", View::Sessions),
+        ("timeline", View::Timeline(busiest)),
+        ("lanes", View::Lanes),
+        ("cascades", View::Cascades),
+        ("spend", View::Spend),
+        ("cron", View::Cron),
+    ]
+    .into_iter()
+    .map(|(name, view)| (name.to_string(), UiState { view, activity: "screenshot".into(), ..UiState::default() }))
+    .collect();
+    views.push(("help".into(), UiState { mode: Mode::Help, ..UiState::default() }));
+    views
+        .into_iter()
+        .map(|(name, ui)| {
+            let backend = ratatui::backend::TestBackend::new(cols, rows);
+            let mut terminal = match ratatui::Terminal::new(backend) {
+                Ok(t) => t,
+                Err(never) => match never {},
+            };
+            let _ = terminal.draw(|f| crate::ui::render(f, model, &ui, theme, keymap));
+            (name, buffer_to_svg(terminal.backend().buffer()))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,10 +6,17 @@
 //! Dispatch is on the subsystem first (a string compare), then on a text prefix, so the cost
 //! for the vast majority of lines (no template) is a few comparisons.
 
+use std::sync::LazyLock;
+
+use memchr::memmem;
+
 use super::events_ops;
 use super::kv::{kv, kv_bool, kv_model, kv_num, kv_rest, kv_until, leading_num, truncate};
 use super::meta::{Lenient, MetaFields, num, owned, s};
 use crate::fact::{FallbackDecision, LogEvent, ModelRef};
+
+/// The chain-exhausted marker (`FallbackSummaryError` text, `dist/model-fallback-*.mjs`).
+pub const ALL_FAILED: &str = "All models failed (";
 
 /// Longest error/preview text kept inside an event, in bytes.
 pub const MAX_EVENT_TEXT: usize = 1024;
@@ -268,8 +275,9 @@ fn run_ended(i: &Input) -> Option<LogEvent> {
 /// `⇄ res ✗ … errorMessage=All models failed…` (the RPC echo of the same failure). The cron
 /// `job run returned error status` record is handled in `events_ops::cron` (meta `error`).
 pub fn chain_exhausted(i: &Input) -> Option<LogEvent> {
-    let p = i.text.find("All models failed (")?;
-    let attempts = leading_num(&i.text[p + "All models failed (".len()..])?;
+    static FINDER: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(ALL_FAILED));
+    let p = FINDER.find(i.text.as_bytes())?;
+    let attempts = leading_num(i.text.get(p + ALL_FAILED.len()..)?)?;
     let session_key = i.session.filter(|s| s.contains(':')).map(str::to_owned);
     Some(LogEvent::ChainExhausted { attempts, session_key, job_id: None })
 }

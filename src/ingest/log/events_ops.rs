@@ -1,7 +1,7 @@
 //! Template matching for lanes (`diagnostic`), stuck sessions, restart recovery, cron,
 //! heartbeat and gateway lifecycle. See `events.rs` for the entry point.
 
-use super::events::{Input, MAX_EVENT_TEXT, chain_exhausted};
+use super::events::{ALL_FAILED, Input, MAX_EVENT_TEXT, chain_exhausted};
 use super::kv::{kv, kv_num, kv_quoted, leading_num, truncate};
 use super::meta::{num, owned, s};
 use crate::fact::{GatewayEvent, LogEvent, ModelRef, RestartRecovery};
@@ -124,9 +124,9 @@ fn cron(i: &Input) -> Option<LogEvent> {
     let error = m.and_then(|m| s(&m.error));
     let job_id = m.and_then(|m| owned(&m.job_id));
     if let Some(e) = error
-        && let Some(p) = e.find("All models failed (")
+        && let Some(p) = e.find(ALL_FAILED)
     {
-        let attempts = leading_num(&e[p + "All models failed (".len()..]).unwrap_or(0);
+        let attempts = e.get(p + ALL_FAILED.len()..).and_then(leading_num).unwrap_or(0);
         return Some(LogEvent::ChainExhausted { attempts, session_key: None, job_id });
     }
     Some(LogEvent::Cron {

@@ -66,18 +66,15 @@ fn value_start(text: &str, key: &str) -> Option<usize> {
 
 /// Byte index of `key=` at the start of `text` or after a space.
 fn find_key(text: &str, key: &str) -> Option<usize> {
-    let bytes = text.as_bytes();
+    let (hay, k) = (text.as_bytes(), key.as_bytes());
+    let first = *k.first()?;
     let mut from = 0;
-    while let Some(pos) = text[from..].find(key) {
-        let i = from + pos;
-        let after = i + key.len();
-        if (i == 0 || bytes[i - 1] == b' ') && bytes.get(after) == Some(&b'=') {
+    while let Some(p) = memchr::memchr(first, &hay[from..]) {
+        let i = from + p;
+        if hay[i..].starts_with(k) && (i == 0 || hay[i - 1] == b' ') && hay.get(i + k.len()) == Some(&b'=') {
             return Some(i);
         }
         from = i + 1;
-        if from >= text.len() {
-            break;
-        }
     }
     None
 }

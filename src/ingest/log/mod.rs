@@ -159,17 +159,11 @@ impl LineParser {
     }
 
     fn parse_json(&mut self, line: &[u8], origin: Origin) -> Fact {
-        match Record::from_slice(line) {
+        // Invalid UTF-8 is repaired (U+FFFD) first; what is still not JSON is corrupt.
+        let text = String::from_utf8_lossy(line);
+        match Record::from_str(&text) {
             Ok(rec) => self.from_record(rec, line, origin),
-            Err(e) => {
-                if std::str::from_utf8(line).is_err() {
-                    let fixed = String::from_utf8_lossy(line);
-                    if let Ok(rec) = Record::from_slice(fixed.as_bytes()) {
-                        return self.from_record(rec, line, origin);
-                    }
-                }
-                self.corrupt(format!("bad JSON: {e}"), line, origin)
-            }
+            Err(e) => self.corrupt(format!("bad JSON: {e}"), line, origin),
         }
     }
 
@@ -179,7 +173,7 @@ impl LineParser {
             return self.corrupt("no timestamp".into(), line, origin);
         };
         self.last_time = Some(at);
-        let subsystem = rec.subsystem().into_owned();
+        let subsystem = rec.take_subsystem();
         let text = rec.take_text();
         let event = events::detect(&Input { sub: &subsystem, text: &text, meta: rec.meta(), session: rec.session_id.as_deref() });
         let fact = LogFact {

@@ -74,25 +74,26 @@ pub struct Record<'a> {
 }
 
 impl<'a> Record<'a> {
-    /// Decode one line. Errors are serde_json's (bad JSON, not an object, invalid UTF-8).
-    pub fn from_slice(line: &'a [u8]) -> Result<Self, serde_json::Error> {
-        let mut de = serde_json::Deserializer::from_slice(line);
+    /// Decode one line (already validated as UTF-8, so serde_json does not re-validate every
+    /// string). Errors are serde_json's (bad JSON, not an object, trailing bytes).
+    pub fn from_str(line: &'a str) -> Result<Self, serde_json::Error> {
+        let mut de = serde_json::Deserializer::from_str(line);
         let rec = de.deserialize_map(RecordVisitor)?;
         de.end()?;
         Ok(rec)
     }
 
-    /// Logger name: subsystem, cron module, or `openclaw` for the root logger.
-    pub fn subsystem(&self) -> Cow<'_, str> {
-        for b in [&self.binding, &self.meta_name] {
-            match b {
-                Binding::Subsystem(s) | Binding::Module(s) => return Cow::Borrowed(s),
-                _ => {}
+    /// Logger name, moved out of the record: subsystem, cron module, top-level `subsystem`, or
+    /// `openclaw` for the root logger.
+    pub fn take_subsystem(&mut self) -> String {
+        for b in [&mut self.binding, &mut self.meta_name] {
+            if let Binding::Subsystem(s) | Binding::Module(s) = b {
+                return std::mem::take(s);
             }
         }
-        match &self.subsystem {
-            Some(s) => Cow::Borrowed(s),
-            None => Cow::Borrowed("openclaw"),
+        match self.subsystem.take() {
+            Some(s) => s.into_owned(),
+            None => "openclaw".to_owned(),
         }
     }
 
@@ -394,12 +395,12 @@ mod tests {
 
     #[test]
     fn decodes_tslog_record_and_skips_path() {
-        let line = br#"{"0":"{\"subsystem\":\"diagnostic\"}","1":{"errorName":"X","jobId":"j"},"2":"lane task error: lane=cron","_meta":{"path":{"a":[1,{"b":2}]},"name":"{\"subsystem\":\"diagnostic\"}","date":"2026-09-06T09:14:37.317Z","logLevelName":"ERROR"},"time":"2026-09-06T11:14:37.317+02:00","extra":[1,2]}"#;
-        let mut r = Record::from_slice(line).unwrap();
+        let line = r#"{"0":"{\"subsystem\":\"diagnostic\"}","1":{"errorName":"X","jobId":"j"},"2":"lane task error: lane=cron","_meta":{"path":{"a":[1,{"b":2}]},"name":"{\"subsystem\":\"diagnostic\"}","date":"2026-09-06T09:14:37.317Z","logLevelName":"ERROR"},"time":"2026-09-06T11:14:37.317+02:00","extra":[1,2]}"#;
+        let mut r = Record::from_str(line).unwrap();
         assert_eq!(r.binding, Binding::Subsystem("diagnostic".into()));
         assert_eq!(r.meta_name, Binding::Absent, "name not decoded when \"0\" names the logger");
         assert_eq!(r.level, Some(Level::Error));
-        assert_eq!(r.subsystem(), "diagnostic");
+        assert_eq!(r.take_subsystem(), "diagnostic");
         assert_eq!(r.meta().and_then(|m| super::super::meta::s(&m.job_id)), Some("j"));
         assert_eq!(r.take_text(), "lane task error: lane=cron");
         assert!(matches!(r.time, Some(Cow::Borrowed(_))));
@@ -407,31 +408,31 @@ mod tests {
 
     #[test]
     fn root_logger_and_module_bindings() {
-        let mut r = Record::from_slice(br#"{"0":"Bind: loopback","_meta":{"name":"openclaw","logLevelName":"ERROR"}}"#).unwrap();
-        assert_eq!(r.subsystem(), "openclaw");
+        let mut r = Record::from_str(r#"{"0":"Bind: loopback","_meta":{"name":"openclaw","logLevelName":"ERROR"}}"#).unwrap();
+        assert_eq!(r.take_subsystem(), "openclaw");
         assert_eq!(r.take_text(), "Bind: loopback");
-        let r = Record::from_slice(br#"{"0":"{\"module\":\"cron\",\"storeKey\":\"/x\"}","1":"cron: started","_meta":{}}"#).unwrap();
-        assert_eq!(r.subsystem(), "cron");
-        let r = Record::from_slice(br#"{"0":"{\"storeKey\":\"/x\",\"module\":\"cron\"}","_meta":{}}"#).unwrap();
-        assert_eq!(r.subsystem(), "cron");
+        let mut r = Record::from_str(r#"{"0":"{\"module\":\"cron\",\"storeKey\":\"/x\"}","1":"cron: started","_meta":{}}"#).unwrap();
+        assert_eq!(r.take_subsystem(), "cron");
+        let mut r = Record::from_str(r#"{"0":"{\"storeKey\":\"/x\",\"module\":\"cron\"}","_meta":{}}"#).unwrap();
+        assert_eq!(r.take_subsystem(), "cron");
     }
 
     #[test]
     fn console_json_envelope() {
-        let mut r = Record::from_slice(
-            br#"{"time":"2026-05-24T09:10:07.000+02:00","level":"warn","subsystem":"logging","message":"log file size cap reached"}"#,
+        let mut r = Record::from_str(
+            r#"{"time":"2026-05-24T09:10:07.000+02:00","level":"warn","subsystem":"logging","message":"log file size cap reached"}"#,
         )
         .unwrap();
         assert!(!r.tslog);
         assert_eq!(r.level, Some(Level::Warn));
-        assert_eq!(r.subsystem(), "logging");
+        assert_eq!(r.take_subsystem(), "logging");
         assert_eq!(r.take_text(), "log file size cap reached");
     }
 
     #[test]
     fn bad_json_is_an_error() {
-        assert!(Record::from_slice(b"{\"0\":").is_err());
-        assert!(Record::from_slice(b"[1,2]").is_err());
-        assert!(Record::from_slice(b"{} trailing").is_err());
+        assert!(Record::from_str("{\"0\":").is_err());
+        assert!(Record::from_str("[1,2]").is_err());
+        assert!(Record::from_str("{} trailing").is_err());
     }
 }

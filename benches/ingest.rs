@@ -22,6 +22,17 @@ fn shared() -> PathBuf {
     std::env::var_os("LANETOP_SHARED").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"))
 }
 
+/// User + system CPU seconds of the whole process so far.
+fn cpu_secs() -> f64 {
+    // SAFETY: getrusage only writes into the zeroed struct we pass.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) } != 0 {
+        return 0.0;
+    }
+    let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    tv(ru.ru_utime) + tv(ru.ru_stime)
+}
+
 fn vm_hwm_kb() -> Option<u64> {
     let s = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
@@ -43,14 +54,14 @@ fn chunks(bytes: &[u8]) -> Vec<&[u8]> {
     out
 }
 
-/// Parse everything; returns (facts, fallback decisions, corrupt lines, seconds).
-fn run(bytes: &[u8], threads: usize) -> (u64, u64, u64, f64) {
+/// Parse everything; returns (facts, fallback decisions, corrupt lines, wall seconds, CPU seconds).
+fn run(bytes: &[u8], threads: usize) -> (u64, u64, u64, f64, f64) {
     let path: Arc<str> = Arc::from("bench/openclaw.log");
     let mut parser = LineParser::new();
     let mut out = Vec::with_capacity(CHUNK / 400);
     let (mut facts, mut decisions, mut corrupt) = (0u64, 0u64, 0u64);
     let mut line = 1;
-    let t0 = Instant::now();
+    let (t0, c0) = (Instant::now(), cpu_secs());
     for chunk in chunks(bytes) {
         line += if threads > 1 {
             parser.parse_chunk_parallel(chunk, &path, line, threads, &mut out)
@@ -67,7 +78,7 @@ fn run(bytes: &[u8], threads: usize) -> (u64, u64, u64, f64) {
         }
         out.clear();
     }
-    (facts, decisions, corrupt, t0.elapsed().as_secs_f64())
+    (facts, decisions, corrupt, t0.elapsed().as_secs_f64(), cpu_secs() - c0)
 }
 
 fn main() {
@@ -94,16 +105,24 @@ fn main() {
     for threads in [1, 2] {
         // One warm-up pass on a slice, then the timed pass over everything.
         run(&bytes[..bytes.len().min(CHUNK)], threads);
-        let (facts, decisions, corrupt, secs) = run(&bytes, threads);
+        let (facts, decisions, corrupt, secs, cpu) = run(&bytes, threads);
         assert_eq!(decisions, 18 * copies as u64, "every copy has 18 fallback decisions");
         assert_eq!(corrupt, 0);
         println!(
-            "ingest ({threads} thread{}): {mb:.1} MB in {secs:.3} s = {:.0} MB/s ({facts} facts, {:.0} k lines/s)",
+            "ingest ({threads} thread{}): {mb:.1} MB in {secs:.3} s = {:.0} MB/s ({facts} facts, {:.0} k lines/s, CPU {cpu:.3} s = {:.0} MB per CPU-s)",
             if threads == 1 { "" } else { "s" },
             mb / secs,
-            facts as f64 / secs / 1e3
+            facts as f64 / secs / 1e3,
+            mb / cpu.max(1e-9)
         );
     }
+    // SAFETY: plain libc query.
+    let online = unsafe { libc::sysconf(libc::_SC_NPROCESSORS_ONLN) };
+    let mut load = String::new();
+    if let Ok(l) = std::fs::read_to_string("/proc/loadavg") {
+        load = l.split_whitespace().take(3).collect::<Vec<_>>().join(" ");
+    }
+    println!("host: {online} CPUs online, load average {load}");
     match vm_hwm_kb() {
         Some(kb) => println!("peak RSS (VmHWM): {:.1} MB (includes the {mb:.0} MB input buffer)", kb as f64 / 1024.0),
         None => println!("peak RSS: unavailable"),

@@ -18,6 +18,10 @@ use crate::fact::{FallbackDecision, LogEvent, ModelRef};
 /// The chain-exhausted marker (`FallbackSummaryError` text, `dist/model-fallback-*.mjs`).
 pub const ALL_FAILED: &str = "All models failed (";
 
+/// Subsystems whose templates read the `"1"` meta object (plus the cron module logger); the
+/// record decoder skips meta objects of every other logger. Keep in sync with [`detect`].
+pub const META_SUBSYSTEMS: &[&str] = &["model-fallback/decision", "agent/embedded", "gateway", "gateway/heartbeat", "cron"];
+
 /// Longest error/preview text kept inside an event, in bytes.
 pub const MAX_EVENT_TEXT: usize = 1024;
 

@@ -160,7 +160,10 @@ impl LineParser {
 
     fn parse_json(&mut self, line: &[u8], origin: Origin) -> Fact {
         // Invalid UTF-8 is repaired (U+FFFD) first; what is still not JSON is corrupt.
-        let text = String::from_utf8_lossy(line);
+        let text = match std::str::from_utf8(line) {
+            Ok(s) => Cow::Borrowed(s),
+            Err(_) => String::from_utf8_lossy(line),
+        };
         match Record::from_str(&text) {
             Ok(rec) => self.from_record(rec, line, origin),
             Err(e) => self.corrupt(format!("bad JSON: {e}"), line, origin),
@@ -188,7 +191,10 @@ impl LineParser {
     }
 
     fn parse_text(&mut self, line: &[u8], origin: Origin) -> Fact {
-        let s = String::from_utf8_lossy(line);
+        let s = match std::str::from_utf8(line) {
+            Ok(s) => Cow::Borrowed(s),
+            Err(_) => String::from_utf8_lossy(line),
+        };
         let c = match text::parse_console(&s) {
             Ok(c) => c,
             Err(e) => return self.corrupt(e.into(), line, origin),
@@ -231,5 +237,40 @@ impl Part {
 
     fn failed() -> Part {
         Part { facts: Vec::new(), lines: 0, last_time: None, leading_corrupt: 0 }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(time: &str, pad: usize) -> String {
+        format!(r#"{{"time":"{time}","level":"info","subsystem":"gateway","message":"{}"}}"#, "x".repeat(pad)) + "\n"
+    }
+
+    #[test]
+    fn parallel_part_starting_with_a_corrupt_line_gets_the_previous_time() {
+        // The 2-way split point falls inside the first line, so part 2 starts at the corrupt line.
+        let mut bytes = line("2026-11-22T01:00:00.000+00:00", 700_000).into_bytes();
+        bytes.extend_from_slice(b"{ corrupt\n\n");
+        bytes.extend_from_slice(line("2026-11-22T02:00:00.000+00:00", 700_000).as_bytes());
+        let path: Arc<str> = Arc::from("t");
+        let mut out = Vec::new();
+        let mut p = LineParser::new();
+        assert_eq!(p.parse_chunk_parallel(&bytes, &path, 10, 2, &mut out), 4);
+        assert_eq!(out.len(), 3, "the blank line is counted, not parsed");
+        assert!(matches!(out[1].kind, FactKind::CorruptLine { .. }));
+        assert_eq!(out[1].at, out[0].at);
+        let lines: Vec<_> = out.iter().map(|f| f.origin.locator.clone()).collect();
+        assert_eq!(lines, [Locator::Line { line: 10 }, Locator::Line { line: 11 }, Locator::Line { line: 13 }]);
+        assert_eq!(p.last_time(), Some(out[2].at));
+    }
+
+    #[test]
+    fn meta_of_other_loggers_is_skipped_but_line_still_parses() {
+        let l = br#"{"0":"{\"subsystem\":\"infra/sqlite-snapshot\"}","1":{"attempt":1,"nested":{"a":[1,2]}},"2":"SQLite snapshot operation completed.","_meta":{"logLevelName":"DEBUG"},"time":"2026-11-22T01:49:19.828+00:00"}"#;
+        let f = LineParser::new().parse(l, Origin::new(SourceKind::Log, Arc::from("t")));
+        let FactKind::Log(l) = f.kind else { panic!("{f:?}") };
+        assert_eq!((l.subsystem.as_str(), l.message.as_str(), l.level), ("infra/sqlite-snapshot", "SQLite snapshot operation completed.", Level::Debug));
     }
 }

@@ -16,6 +16,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, de::value::MapAccessDeserializer};
 
+use super::events::META_SUBSYSTEMS;
 use super::meta::MetaFields;
 use crate::fact::Level;
 
@@ -258,7 +259,9 @@ fn level_of(s: &str) -> Option<Level> {
     })
 }
 
-struct ArgVisitor;
+struct ArgVisitor {
+    want_meta: bool,
+}
 
 impl<'de> Visitor<'de> for ArgVisitor {
     type Value = Arg<'de>;
@@ -290,7 +293,11 @@ impl<'de> Visitor<'de> for ArgVisitor {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
         Ok(Arg::Other)
     }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        if !self.want_meta {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            return Ok(Arg::Other);
+        }
         Ok(Arg::Meta(Box::new(MetaFields::deserialize(MapAccessDeserializer::new(map))?)))
     }
 }
@@ -353,8 +360,8 @@ impl<'de> Visitor<'de> for RecordVisitor {
         while let Some(key) = map.next_key::<Key>()? {
             match key {
                 Key::A0 => r.binding = map.next_value::<Str>()?.0.map(binding_of).unwrap_or(Binding::Absent),
-                Key::A1 => r.arg1 = map.next_value_seed(ArgSeed)?,
-                Key::A2 => r.arg2 = map.next_value_seed(ArgSeed)?,
+                Key::A1 => r.arg1 = map.next_value_seed(ArgSeed { want_meta: wants_meta(&r.binding) })?,
+                Key::A2 => r.arg2 = map.next_value_seed(ArgSeed { want_meta: false })?,
                 Key::Meta => {
                     let m = map.next_value_seed(MetaSeed { need_name: !r.binding.names_logger() })?;
                     r.tslog = true;
@@ -380,12 +387,25 @@ impl<'de> Visitor<'de> for RecordVisitor {
     }
 }
 
-struct ArgSeed;
+/// Whether a `"1"` meta object is decoded: only for loggers whose templates read meta
+/// ([`META_SUBSYSTEMS`], the cron module), or when the logger is not known yet. Other meta
+/// objects are skipped unmaterialised.
+fn wants_meta(b: &Binding) -> bool {
+    match b {
+        Binding::Subsystem(s) => META_SUBSYSTEMS.contains(&s.as_str()),
+        Binding::Module(_) | Binding::Absent => true,
+        Binding::Empty | Binding::Text(_) => false,
+    }
+}
+
+struct ArgSeed {
+    want_meta: bool,
+}
 
 impl<'de> DeserializeSeed<'de> for ArgSeed {
     type Value = Arg<'de>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(ArgVisitor)
+        d.deserialize_any(ArgVisitor { want_meta: self.want_meta })
     }
 }
 
@@ -395,15 +415,18 @@ mod tests {
 
     #[test]
     fn decodes_tslog_record_and_skips_path() {
-        let line = r#"{"0":"{\"subsystem\":\"diagnostic\"}","1":{"errorName":"X","jobId":"j"},"2":"lane task error: lane=cron","_meta":{"path":{"a":[1,{"b":2}]},"name":"{\"subsystem\":\"diagnostic\"}","date":"2026-09-06T09:14:37.317Z","logLevelName":"ERROR"},"time":"2026-09-06T11:14:37.317+02:00","extra":[1,2]}"#;
+        let line = r#"{"0":"{\"subsystem\":\"gateway\"}","1":{"errorName":"X","jobId":"j"},"2":"lane task error: lane=cron","_meta":{"path":{"a":[1,{"b":2}]},"name":"{\"subsystem\":\"gateway\"}","date":"2026-09-06T09:14:37.317Z","logLevelName":"ERROR"},"time":"2026-09-06T11:14:37.317+02:00","extra":[1,2]}"#;
         let mut r = Record::from_str(line).unwrap();
-        assert_eq!(r.binding, Binding::Subsystem("diagnostic".into()));
+        assert_eq!(r.binding, Binding::Subsystem("gateway".into()));
         assert_eq!(r.meta_name, Binding::Absent, "name not decoded when \"0\" names the logger");
         assert_eq!(r.level, Some(Level::Error));
-        assert_eq!(r.take_subsystem(), "diagnostic");
+        assert_eq!(r.take_subsystem(), "gateway");
         assert_eq!(r.meta().and_then(|m| super::super::meta::s(&m.job_id)), Some("j"));
         assert_eq!(r.take_text(), "lane task error: lane=cron");
         assert!(matches!(r.time, Some(Cow::Borrowed(_))));
+        // Meta of loggers without meta templates (`diagnostic` here) is skipped.
+        let r = Record::from_str(r#"{"0":"{\"subsystem\":\"diagnostic\"}","1":{"errorName":"X"},"_meta":{}}"#).unwrap();
+        assert!(r.meta().is_none());
     }
 
     #[test]

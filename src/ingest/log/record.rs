@@ -218,13 +218,14 @@ impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
     }
 }
 
-/// Parse a binding JSON string (`{"subsystem":"x"}`, `{"module":"cron",…}`); else it is text.
-fn binding_of<'a>(s: Cow<'a, str>) -> Binding<'a> {
+/// The logger named by a binding JSON string (`{"subsystem":"x"}`, `{"module":"cron",…}`),
+/// `Empty` for `""`, or `None` when the string is text (root logger).
+fn binding_name(s: &str) -> Option<Binding<'static>> {
     if s.is_empty() {
-        return Binding::Empty;
+        return Some(Binding::Empty);
     }
     if !s.starts_with('{') {
-        return Binding::Text(s);
+        return None;
     }
     for (prefix, module) in [(r#"{"subsystem":""#, false), (r#"{"module":""#, true)] {
         if let Some(rest) = s.strip_prefix(prefix)
@@ -232,7 +233,7 @@ fn binding_of<'a>(s: Cow<'a, str>) -> Binding<'a> {
             && rest.as_bytes()[end] == b'"'
         {
             let name = rest[..end].to_owned();
-            return if module { Binding::Module(name) } else { Binding::Subsystem(name) };
+            return Some(if module { Binding::Module(name) } else { Binding::Subsystem(name) });
         }
     }
     #[derive(Deserialize)]
@@ -240,10 +241,57 @@ fn binding_of<'a>(s: Cow<'a, str>) -> Binding<'a> {
         subsystem: Option<String>,
         module: Option<String>,
     }
-    match serde_json::from_str::<Obj>(&s) {
-        Ok(Obj { subsystem: Some(n), .. }) => Binding::Subsystem(n),
-        Ok(Obj { module: Some(n), .. }) => Binding::Module(n),
-        _ => Binding::Text(s),
+    match serde_json::from_str::<Obj>(s) {
+        Ok(Obj { subsystem: Some(n), .. }) => Some(Binding::Subsystem(n)),
+        Ok(Obj { module: Some(n), .. }) => Some(Binding::Module(n)),
+        _ => None,
+    }
+}
+
+/// Decodes `"0"` / `_meta.name` straight from serde's buffer: the binding string is always
+/// escaped (`{\"subsystem\":…}`), and only the logger name is copied out.
+struct BindingSeed;
+
+impl<'de> DeserializeSeed<'de> for BindingSeed {
+    type Value = Binding<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for BindingSeed {
+    type Value = Binding<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a binding string")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(binding_name(v).unwrap_or(Binding::Text(Cow::Borrowed(v))))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(binding_name(v).unwrap_or_else(|| Binding::Text(Cow::Owned(v.to_owned()))))
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Binding::Absent)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Binding::Absent)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Binding::Absent)
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Binding::Absent)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Binding::Absent)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Binding::Absent)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Binding::Absent)
     }
 }
 
@@ -333,7 +381,7 @@ impl<'de> Visitor<'de> for MetaSeed {
                 Some("logLevelName") => out.level = map.next_value::<Str>()?.0.as_deref().and_then(level_of),
                 Some("date") => out.date = map.next_value::<Str>()?.0,
                 Some("name") if self.need_name => {
-                    out.name = map.next_value::<Str>()?.0.map(binding_of).unwrap_or_default();
+                    out.name = map.next_value_seed(BindingSeed)?;
                 }
                 _ => {
                     map.next_value::<IgnoredAny>()?;
@@ -359,7 +407,7 @@ impl<'de> Visitor<'de> for RecordVisitor {
         let mut top_level = None;
         while let Some(key) = map.next_key::<Key>()? {
             match key {
-                Key::A0 => r.binding = map.next_value::<Str>()?.0.map(binding_of).unwrap_or(Binding::Absent),
+                Key::A0 => r.binding = map.next_value_seed(BindingSeed)?,
                 Key::A1 => r.arg1 = map.next_value_seed(ArgSeed { want_meta: wants_meta(&r.binding) })?,
                 Key::A2 => r.arg2 = map.next_value_seed(ArgSeed { want_meta: false })?,
                 Key::Meta => {

@@ -19,7 +19,9 @@ use lanetop::ingest::log::LineParser;
 const CHUNK: usize = 8 << 20;
 
 fn shared() -> PathBuf {
-    std::env::var_os("LANETOP_SHARED").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"))
+    std::env::var_os("LANETOP_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"))
 }
 
 /// User + system CPU seconds of the whole process so far.
@@ -71,14 +73,22 @@ fn run(bytes: &[u8], threads: usize) -> (u64, u64, u64, f64, f64) {
         facts += out.len() as u64;
         for f in &out {
             match &f.kind {
-                FactKind::Log(l) if matches!(l.event, Some(LogEvent::FallbackDecision(_))) => decisions += 1,
+                FactKind::Log(l) if matches!(l.event, Some(LogEvent::FallbackDecision(_))) => {
+                    decisions += 1
+                }
                 FactKind::CorruptLine { .. } => corrupt += 1,
                 _ => {}
             }
         }
         out.clear();
     }
-    (facts, decisions, corrupt, t0.elapsed().as_secs_f64(), cpu_secs() - c0)
+    (
+        facts,
+        decisions,
+        corrupt,
+        t0.elapsed().as_secs_f64(),
+        cpu_secs() - c0,
+    )
 }
 
 fn main() {
@@ -90,7 +100,10 @@ fn main() {
             return;
         }
     };
-    let target_mb: usize = std::env::var("LANETOP_BENCH_MB").ok().and_then(|v| v.parse().ok()).unwrap_or(100);
+    let target_mb: usize = std::env::var("LANETOP_BENCH_MB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100);
     let copies = (target_mb * 1_000_000).div_ceil(base.len()).max(1);
     let mut tmp = tempfile::NamedTempFile::new().expect("temp file");
     for _ in 0..copies {
@@ -101,12 +114,23 @@ fn main() {
     let bytes = std::fs::read(tmp.path()).expect("read temp file");
     let read_s = t0.elapsed().as_secs_f64();
     let mb = bytes.len() as f64 / 1e6;
-    println!("input: {} copies of {} = {:.1} MB ({} lines), read in {:.3} s", copies, src.display(), mb, copies * 2698, read_s);
+    println!(
+        "input: {} copies of {} = {:.1} MB ({} lines), read in {:.3} s",
+        copies,
+        src.display(),
+        mb,
+        copies * 2698,
+        read_s
+    );
     for threads in [1, 2] {
         // One warm-up pass on a slice, then the timed pass over everything.
         run(&bytes[..bytes.len().min(CHUNK)], threads);
         let (facts, decisions, corrupt, secs, cpu) = run(&bytes, threads);
-        assert_eq!(decisions, 18 * copies as u64, "every copy has 18 fallback decisions");
+        assert_eq!(
+            decisions,
+            18 * copies as u64,
+            "every copy has 18 fallback decisions"
+        );
         assert_eq!(corrupt, 0);
         println!(
             "ingest ({threads} thread{}): {mb:.1} MB in {secs:.3} s = {:.0} MB/s ({facts} facts, {:.0} k lines/s, CPU {cpu:.3} s = {:.0} MB per CPU-s)",
@@ -124,7 +148,10 @@ fn main() {
     }
     println!("host: {online} CPUs online, load average {load}");
     match vm_hwm_kb() {
-        Some(kb) => println!("peak RSS (VmHWM): {:.1} MB (includes the {mb:.0} MB input buffer)", kb as f64 / 1024.0),
+        Some(kb) => println!(
+            "peak RSS (VmHWM): {:.1} MB (includes the {mb:.0} MB input buffer)",
+            kb as f64 / 1024.0
+        ),
         None => println!("peak RSS: unavailable"),
     }
 }

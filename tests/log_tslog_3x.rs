@@ -8,21 +8,29 @@ mod log_support;
 
 use std::sync::Arc;
 
-use lanetop::fact::{FactKind, GatewayEvent, Level, LogEvent, ModelRef, Origin, RestartRecovery, SourceKind};
+use lanetop::fact::{
+    FactKind, GatewayEvent, Level, LogEvent, ModelRef, Origin, RestartRecovery, SourceKind,
+};
 use lanetop::ingest::log::LineParser;
 use log_support::*;
 
 const EX: &str = "samples/legacy/tmp-openclaw/openclaw-2026-05-24.2026.3.28-excerpt.log";
 
 fn parse_str(s: &str) -> lanetop::fact::Fact {
-    LineParser::new().parse(s.as_bytes(), Origin::line(SourceKind::Log, Arc::from("t"), 1))
+    LineParser::new().parse(
+        s.as_bytes(),
+        Origin::line(SourceKind::Log, Arc::from("t"), 1),
+    )
 }
 
 #[test]
 fn excerpt_3_28_every_line() {
     let facts = parse_file(EX);
     assert_eq!(facts.len(), 9);
-    let kinds: Vec<&str> = facts.iter().map(|f| log(f).event.as_ref().map_or("Untyped", kind_name)).collect();
+    let kinds: Vec<&str> = facts
+        .iter()
+        .map(|f| log(f).event.as_ref().map_or("Untyped", kind_name))
+        .collect();
     assert_eq!(
         kinds,
         [
@@ -37,9 +45,15 @@ fn excerpt_3_28_every_line() {
             "Untyped"
         ]
     );
-    assert_eq!(levels(&facts), [(Level::Info, 4), (Level::Warn, 5)].into_iter().collect());
+    assert_eq!(
+        levels(&facts),
+        [(Level::Info, 4), (Level::Warn, 5)].into_iter().collect()
+    );
     // No top-level message: the text comes from "1" (string call) or "2" (meta call).
-    assert_eq!(log(&facts[2]).message, "lane wait exceeded: lane=main waitedMs=7342 queueAhead=3");
+    assert_eq!(
+        log(&facts[2]).message,
+        "lane wait exceeded: lane=main waitedMs=7342 queueAhead=3"
+    );
     assert_eq!(log(&facts[1]).message, "model fallback decision");
     assert!(facts.iter().all(|f| log(f).session.is_none()));
 }
@@ -56,14 +70,26 @@ fn excerpt_3_28_event_fields() {
         }
     );
     // Line 2: 3.x decision meta has no sessionId/lane and there is no top-level session_id.
-    let LogEvent::FallbackDecision(d) = event(EX, 2) else { panic!() };
-    assert_eq!((d.decision.as_str(), d.reason.as_deref(), d.status), ("candidate_failed", Some("rate_limit"), Some(429)));
+    let LogEvent::FallbackDecision(d) = event(EX, 2) else {
+        panic!()
+    };
+    assert_eq!(
+        (d.decision.as_str(), d.reason.as_deref(), d.status),
+        ("candidate_failed", Some("rate_limit"), Some(429))
+    );
     assert_eq!((d.session_id, d.lane), (None, None));
     assert_eq!(d.next, Some(ModelRef::new("kimi", "kimi2.5")));
     // Line 3: 3.x lane wait has only `queueAhead=`.
     assert_eq!(
         event(EX, 3),
-        LogEvent::LaneWaitExceeded { lane: "main".into(), waited_ms: 7342, queue_ahead: 3, active_ahead: None, active_now: None, queue_behind: None }
+        LogEvent::LaneWaitExceeded {
+            lane: "main".into(),
+            waited_ms: 7342,
+            queue_ahead: 3,
+            active_ahead: None,
+            active_now: None,
+            queue_behind: None
+        }
     );
     // Line 4: 3.x `stuck session:`.
     assert_eq!(
@@ -98,7 +124,9 @@ fn size_cap_line_has_its_own_envelope() {
     let f = parse_line(EX, 9);
     let l = log(&f);
     assert_eq!((l.level, l.subsystem.as_str()), (Level::Warn, "logging"));
-    assert!(l.message.starts_with("log file size cap reached; suppressing writes file=/tmp/openclaw/openclaw-2026-05-24.log"));
+    assert!(l.message.starts_with(
+        "log file size cap reached; suppressing writes file=/tmp/openclaw/openclaw-2026-05-24.log"
+    ));
     assert_eq!(f.at.to_rfc3339(), "2026-05-24T07:10:07+00:00");
 }
 
@@ -110,10 +138,14 @@ fn console_json_style_lines() {
     );
     let l = log(&f);
     assert_eq!(l.level, Level::Warn);
-    let Some(LogEvent::FallbackDecision(d)) = &l.event else { panic!("{l:?}") };
+    let Some(LogEvent::FallbackDecision(d)) = &l.event else {
+        panic!("{l:?}")
+    };
     assert_eq!(d.candidate, Some(ModelRef::new("zhipu", "glm-5.1")));
     assert_eq!(d.error_preview.as_deref(), Some("429 Rate limit reached"));
-    let f = parse_str(r#"{"time":"2026-05-24T09:10:02.100+02:00","level":"info","subsystem":"gateway","message":"gateway ready"}"#);
+    let f = parse_str(
+        r#"{"time":"2026-05-24T09:10:02.100+02:00","level":"info","subsystem":"gateway","message":"gateway ready"}"#,
+    );
     assert_eq!(log(&f).event, Some(LogEvent::Gateway(GatewayEvent::Ready)));
 }
 
@@ -123,11 +155,29 @@ fn string_args_are_joined_without_message() {
     let f = parse_str(
         r#"{"0":"{\"subsystem\":\"diagnostic\"}","1":"lane wait exceeded:","2":"lane=main waitedMs=2000 queueAhead=1","_meta":{"logLevelName":"WARN","date":"2026-05-24T07:10:02.100Z"}}"#,
     );
-    assert_eq!(log(&f).message, "lane wait exceeded: lane=main waitedMs=2000 queueAhead=1");
-    assert!(matches!(log(&f).event, Some(LogEvent::LaneWaitExceeded { waited_ms: 2000, .. })));
-    assert_eq!(f.at.to_rfc3339(), "2026-05-24T07:10:02.100+00:00", "no `time`: `_meta.date`");
-    let f = parse_str(r#"{"0":"Error: Main jobs require --system-event","_meta":{"name":"openclaw","logLevelName":"ERROR"},"time":"2026-05-24T09:10:02.100+02:00"}"#);
-    assert_eq!((log(&f).subsystem.as_str(), log(&f).message.as_str()), ("openclaw", "Error: Main jobs require --system-event"));
+    assert_eq!(
+        log(&f).message,
+        "lane wait exceeded: lane=main waitedMs=2000 queueAhead=1"
+    );
+    assert!(matches!(
+        log(&f).event,
+        Some(LogEvent::LaneWaitExceeded {
+            waited_ms: 2000,
+            ..
+        })
+    ));
+    assert_eq!(
+        f.at.to_rfc3339(),
+        "2026-05-24T07:10:02.100+00:00",
+        "no `time`: `_meta.date`"
+    );
+    let f = parse_str(
+        r#"{"0":"Error: Main jobs require --system-event","_meta":{"name":"openclaw","logLevelName":"ERROR"},"time":"2026-05-24T09:10:02.100+02:00"}"#,
+    );
+    assert_eq!(
+        (log(&f).subsystem.as_str(), log(&f).message.as_str()),
+        ("openclaw", "Error: Main jobs require --system-event")
+    );
 }
 
 #[test]
@@ -144,7 +194,11 @@ fn corrupt_lines_are_values_with_the_last_good_time() {
         b"plain text without a timestamp",
     ] {
         let f = p.parse(bad, o());
-        assert!(matches!(f.kind, FactKind::CorruptLine { .. }), "{:?}", String::from_utf8_lossy(bad));
+        assert!(
+            matches!(f.kind, FactKind::CorruptLine { .. }),
+            "{:?}",
+            String::from_utf8_lossy(bad)
+        );
         assert_eq!(f.at, good.at);
     }
     // Invalid UTF-8 inside a string is repaired (U+FFFD), not corrupt.
@@ -158,6 +212,8 @@ fn corrupt_lines_are_values_with_the_last_good_time() {
 #[test]
 fn long_messages_are_truncated() {
     let long = "x".repeat(10_000);
-    let f = parse_str(&format!(r#"{{"time":"2026-05-24T09:10:09.000+02:00","level":"info","subsystem":"gateway","message":"é{long}"}}"#));
+    let f = parse_str(&format!(
+        r#"{{"time":"2026-05-24T09:10:09.000+02:00","level":"info","subsystem":"gateway","message":"é{long}"}}"#
+    ));
     assert_eq!(log(&f).message.len(), lanetop::ingest::log::MAX_MESSAGE);
 }

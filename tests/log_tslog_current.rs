@@ -61,15 +61,35 @@ fn captured_9_6_fallback_report_contract() {
     assert_eq!(n, 18);
     assert_eq!(
         by_reason,
-        map(&[("auth", 6), ("billing", 1), ("model_not_found", 2), ("rate_limit", 2), ("server_error", 1), ("timeout", 1)])
+        map(&[
+            ("auth", 6),
+            ("billing", 1),
+            ("model_not_found", 2),
+            ("rate_limit", 2),
+            ("server_error", 1),
+            ("timeout", 1)
+        ])
     );
-    assert_eq!(by_decision, map(&[("candidate_failed", 13), ("candidate_succeeded", 5)]));
+    assert_eq!(
+        by_decision,
+        map(&[("candidate_failed", 13), ("candidate_succeeded", 5)])
+    );
 }
 
 #[test]
 fn captured_9_6_levels_boots_and_fields() {
     let facts = parse_file(CAP);
-    assert_eq!(levels(&facts), [(Level::Debug, 2193), (Level::Info, 300), (Level::Warn, 152), (Level::Error, 53)].into_iter().collect());
+    assert_eq!(
+        levels(&facts),
+        [
+            (Level::Debug, 2193),
+            (Level::Info, 300),
+            (Level::Warn, 152),
+            (Level::Error, 53)
+        ]
+        .into_iter()
+        .collect()
+    );
     // Boots: `gateway ready` at lines 58, 1881, 2146 (MANIFEST: 3 boots).
     let ready: Vec<u64> = facts
         .iter()
@@ -80,17 +100,34 @@ fn captured_9_6_levels_boots_and_fields() {
         })
         .collect();
     assert_eq!(ready, [58, 1881, 2146]);
-    let with_agent = facts.iter().filter(|f| matches!(&f.kind, FactKind::Log(l) if l.agent_id.is_some())).count();
-    let with_session = facts.iter().filter(|f| matches!(&f.kind, FactKind::Log(l) if l.session.is_some())).count();
+    let with_agent = facts
+        .iter()
+        .filter(|f| matches!(&f.kind, FactKind::Log(l) if l.agent_id.is_some()))
+        .count();
+    let with_session = facts
+        .iter()
+        .filter(|f| matches!(&f.kind, FactKind::Log(l) if l.session.is_some()))
+        .count();
     assert_eq!((with_agent, with_session), (72, 138));
     // Line 84: `agents/harness` `agent harness selected`, agent_id main, session_id agent:main:main.
     let l = log(&facts[83]).clone();
-    assert_eq!((l.subsystem.as_str(), l.message.as_str()), ("agents/harness", "agent harness selected"));
-    assert_eq!((l.agent_id.as_deref(), l.session.as_deref()), (Some("main"), Some("agent:main:main")));
+    assert_eq!(
+        (l.subsystem.as_str(), l.message.as_str()),
+        ("agents/harness", "agent harness selected")
+    );
+    assert_eq!(
+        (l.agent_id.as_deref(), l.session.as_deref()),
+        (Some("main"), Some("agent:main:main"))
+    );
     // First and last record times (`time` with offset → UTC).
     assert_eq!(facts[0].at.to_rfc3339(), "2026-11-22T01:49:17.247+00:00");
     assert_eq!(facts[2697].at.to_rfc3339(), "2026-11-22T01:58:21.807+00:00");
-    assert!(facts.windows(2).all(|w| w[0].at <= w[1].at + chrono::Duration::seconds(1)), "times go forward");
+    assert!(
+        facts
+            .windows(2)
+            .all(|w| w[0].at <= w[1].at + chrono::Duration::seconds(1)),
+        "times go forward"
+    );
 }
 
 #[test]
@@ -99,11 +136,18 @@ fn captured_9_6_records_without_message() {
     for n in [1795, 1800] {
         let f = parse_line(CAP, n);
         let l = log(&f);
-        assert_eq!((l.subsystem.as_str(), l.message.as_str(), l.level), ("openclaw", "", Level::Error), "line {n}");
+        assert_eq!(
+            (l.subsystem.as_str(), l.message.as_str(), l.level),
+            ("openclaw", "", Level::Error),
+            "line {n}"
+        );
         assert!(l.event.is_none());
     }
     // Root-logger text in "0" with a message: line 1791.
-    assert_eq!(log(&parse_line(CAP, 1791)).message, "Gateway target: ws://127.0.0.1:18790");
+    assert_eq!(
+        log(&parse_line(CAP, 1791)).message,
+        "Gateway target: ws://127.0.0.1:18790"
+    );
 }
 
 #[test]
@@ -137,11 +181,32 @@ fn captured_5_20_counts_and_fallback_contract() {
         ("Untyped", 2285),
     ];
     assert_eq!(tally(&facts), expected.into_iter().collect());
-    assert_eq!(levels(&facts), [(Level::Debug, 2688), (Level::Info, 103), (Level::Warn, 102), (Level::Error, 48)].into_iter().collect());
+    assert_eq!(
+        levels(&facts),
+        [
+            (Level::Debug, 2688),
+            (Level::Info, 103),
+            (Level::Warn, 102),
+            (Level::Error, 48)
+        ]
+        .into_iter()
+        .collect()
+    );
     let (n, by_reason, by_decision) = fallback_counts(&facts);
     assert_eq!(n, 31, "MANIFEST lists 31 decision lines");
-    assert_eq!(by_reason, map(&[("format", 4), ("model_not_found", 10), ("overloaded", 3), ("rate_limit", 5)]));
-    assert_eq!(by_decision, map(&[("candidate_failed", 22), ("candidate_succeeded", 9)]));
+    assert_eq!(
+        by_reason,
+        map(&[
+            ("format", 4),
+            ("model_not_found", 10),
+            ("overloaded", 3),
+            ("rate_limit", 5)
+        ])
+    );
+    assert_eq!(
+        by_decision,
+        map(&[("candidate_failed", 22), ("candidate_succeeded", 9)])
+    );
     // Decision lines are exactly the MANIFEST's list.
     let lines: Vec<u64> = facts
         .iter()
@@ -152,8 +217,8 @@ fn captured_5_20_counts_and_fallback_contract() {
         })
         .collect();
     let manifest = [
-        410, 434, 458, 579, 608, 629, 652, 672, 696, 887, 904, 941, 965, 971, 995, 1034, 1059, 1168, 1200, 1227, 1256, 1273, 1318, 1346,
-        1388, 1393, 1418, 2183, 2198, 2263, 2276,
+        410, 434, 458, 579, 608, 629, 652, 672, 696, 887, 904, 941, 965, 971, 995, 1034, 1059,
+        1168, 1200, 1227, 1256, 1273, 1318, 1346, 1388, 1393, 1418, 2183, 2198, 2263, 2276,
     ];
     assert_eq!(lines, manifest);
 }
@@ -195,7 +260,10 @@ fn samples_9_6_and_5_20() {
     ];
     assert_eq!(tally(&facts), expected.into_iter().collect());
     let (n, by_reason, _) = fallback_counts(&facts);
-    assert_eq!((n, by_reason), (87, map(&[("overloaded", 8), ("rate_limit", 40)])));
+    assert_eq!(
+        (n, by_reason),
+        (87, map(&[("overloaded", 8), ("rate_limit", 40)]))
+    );
     // `time` carries +02:00: line 1 `09:06:40.000+02:00` (`_meta.date` 07:06:40.000Z).
     assert_eq!(facts[0].at.to_rfc3339(), "2026-05-24T07:06:40+00:00");
 }

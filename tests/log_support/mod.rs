@@ -30,12 +30,19 @@ pub fn parse_file(rel: &str) -> Vec<Fact> {
 
 /// Line `n` (1-based) of a file, raw.
 pub fn raw_line(rel: &str, n: usize) -> Vec<u8> {
-    read(rel).split(|&b| b == b'\n').nth(n - 1).unwrap_or_else(|| panic!("{rel} has no line {n}")).to_vec()
+    read(rel)
+        .split(|&b| b == b'\n')
+        .nth(n - 1)
+        .unwrap_or_else(|| panic!("{rel} has no line {n}"))
+        .to_vec()
 }
 
 /// Line `n` (1-based) of a file, parsed alone.
 pub fn parse_line(rel: &str, n: usize) -> Fact {
-    LineParser::new().parse(&raw_line(rel, n), Origin::line(SourceKind::Log, Arc::from(rel), n as u64))
+    LineParser::new().parse(
+        &raw_line(rel, n),
+        Origin::line(SourceKind::Log, Arc::from(rel), n as u64),
+    )
 }
 
 pub fn log(f: &Fact) -> &LogFact {
@@ -48,7 +55,10 @@ pub fn log(f: &Fact) -> &LogFact {
 /// The event of line `n`.
 pub fn event(rel: &str, n: usize) -> LogEvent {
     let f = parse_line(rel, n);
-    log(&f).event.clone().unwrap_or_else(|| panic!("{rel}:{n} has no event: {:?}", log(&f)))
+    log(&f)
+        .event
+        .clone()
+        .unwrap_or_else(|| panic!("{rel}:{n} has no event: {:?}", log(&f)))
 }
 
 pub fn kind_name(e: &LogEvent) -> &'static str {

@@ -20,7 +20,13 @@ pub const ALL_FAILED: &str = "All models failed (";
 
 /// Subsystems whose templates read the `"1"` meta object (plus the cron module logger); the
 /// record decoder skips meta objects of every other logger. Keep in sync with [`detect`].
-pub const META_SUBSYSTEMS: &[&str] = &["model-fallback/decision", "agent/embedded", "gateway", "gateway/heartbeat", "cron"];
+pub const META_SUBSYSTEMS: &[&str] = &[
+    "model-fallback/decision",
+    "agent/embedded",
+    "gateway",
+    "gateway/heartbeat",
+    "cron",
+];
 
 /// Longest error/preview text kept inside an event, in bytes.
 pub const MAX_EVENT_TEXT: usize = 1024;
@@ -45,7 +51,9 @@ pub fn detect(i: &Input) -> Option<LogEvent> {
         "agent/embedded" => embedded(i),
         "diagnostic" => events_ops::diagnostic(i),
         "gateway/ws" => None,
-        _ => events_ops::other(i).or_else(|| run_ended(i)).or_else(|| chain_exhausted(i)),
+        _ => events_ops::other(i)
+            .or_else(|| run_ended(i))
+            .or_else(|| chain_exhausted(i)),
     }
 }
 
@@ -57,7 +65,8 @@ fn model(p: &Option<Lenient>, m: &Option<Lenient>) -> Option<ModelRef> {
 }
 
 fn short(v: Option<&str>) -> Option<String> {
-    v.filter(|x| !x.is_empty()).map(|x| truncate(x, MAX_EVENT_TEXT).to_owned())
+    v.filter(|x| !x.is_empty())
+        .map(|x| truncate(x, MAX_EVENT_TEXT).to_owned())
 }
 
 /// `model-fallback/decision`: the decision record (meta) or its console rendering, and the
@@ -82,22 +91,44 @@ fn fallback(i: &Input) -> Option<LogEvent> {
                 total: num(&m.total).and_then(|v| u32::try_from(v).ok()),
                 final_outcome: owned(&m.fallback_step_final_outcome),
                 error_preview: short(s(&m.error_preview)),
-                suppressed_duplicates: num(&m.suppressed_duplicate_count).and_then(|v| u32::try_from(v).ok()).unwrap_or(0),
+                suppressed_duplicates: num(&m.suppressed_duplicate_count)
+                    .and_then(|v| u32::try_from(v).ok())
+                    .unwrap_or(0),
             },
-            None => FallbackDecision { session_id: i.session.map(str::to_owned), ..Default::default() },
+            None => FallbackDecision {
+                session_id: i.session.map(str::to_owned),
+                ..Default::default()
+            },
         };
         return Some(LogEvent::FallbackDecision(d));
     }
     if let Some(rest) = t.strip_prefix("model fallback decision: ") {
-        return Some(LogEvent::FallbackDecision(console_decision(rest, i.session)));
+        return Some(LogEvent::FallbackDecision(console_decision(
+            rest, i.session,
+        )));
     }
     if t == "model fallback chain stopped" || t.starts_with("model fallback chain stopped:") {
         let (session_id, lane, reason, candidate) = match i.meta {
-            Some(m) => (owned(&m.session_id), owned(&m.lane), owned(&m.reason), model(&m.candidate_provider, &m.candidate_model)),
-            None => (None, None, kv(t, "reason").map(str::to_owned), kv_model(t, "candidate")),
+            Some(m) => (
+                owned(&m.session_id),
+                owned(&m.lane),
+                owned(&m.reason),
+                model(&m.candidate_provider, &m.candidate_model),
+            ),
+            None => (
+                None,
+                None,
+                kv(t, "reason").map(str::to_owned),
+                kv_model(t, "candidate"),
+            ),
         };
         let session_id = session_id.or_else(|| i.session.map(str::to_owned));
-        return Some(LogEvent::FallbackChainStopped { session_id, lane, reason: reason.unwrap_or_default(), candidate });
+        return Some(LogEvent::FallbackChainStopped {
+            session_id,
+            lane,
+            reason: reason.unwrap_or_default(),
+            candidate,
+        });
     }
     None
 }
@@ -111,7 +142,10 @@ fn console_decision(t: &str, session: Option<&str>) -> FallbackDecision {
     if decision == "candidate_succeeded" && reason.as_deref() == Some("unknown") {
         reason = None;
     }
-    let dup = |d: &str| d.rfind(" (").filter(|&p| d[p..].contains(" duplicates suppressed"));
+    let dup = |d: &str| {
+        d.rfind(" (")
+            .filter(|&p| d[p..].contains(" duplicates suppressed"))
+    };
     let (detail, suppressed) = match kv_rest(t, "detail") {
         Some(d) => match dup(d) {
             Some(p) => (Some(&d[..p]), leading_num(&d[p + 2..])),
@@ -137,7 +171,10 @@ fn summary(t: &str) -> Option<LogEvent> {
     let rest = t.strip_prefix("Model \"")?;
     let (from, rest) = rest.split_once('"')?;
     let to = rest.split_once("Fell back to \"")?.1.split('"').next()?;
-    Some(LogEvent::FallbackSummary { from: ModelRef::parse(from)?, to: ModelRef::parse(to)? })
+    Some(LogEvent::FallbackSummary {
+        from: ModelRef::parse(from)?,
+        to: ModelRef::parse(to)?,
+    })
 }
 
 /// `agent/embedded` templates.
@@ -154,18 +191,32 @@ fn embedded(i: &Input) -> Option<LogEvent> {
             let max_ms = kv_num(rest, "retry.provider.maxRetryDelayMs")?;
             let m = rest.split_once(" for ")?.1;
             let m = m.split([';', ' ']).next()?;
-            Some(LogEvent::RateLimitRetryFloor { model: ModelRef::parse(m)?, floor_ms, max_ms })
+            Some(LogEvent::RateLimitRetryFloor {
+                model: ModelRef::parse(m)?,
+                floor_ms,
+                max_ms,
+            })
         }
         b'l' if t.starts_with("live session model switch ") => {
             // `live session model switch <how> for <sessionId>: p/m -> p/m`
             let rest = t.split_once(" for ")?.1;
             let (sid, models) = rest.split_once(": ")?;
             let (from, to) = models.split_once(" -> ")?;
-            Some(LogEvent::ModelSwitch { session_id: sid.to_owned(), from: ModelRef::parse(from)?, to: ModelRef::parse(to.trim())? })
+            Some(LogEvent::ModelSwitch {
+                session_id: sid.to_owned(),
+                from: ModelRef::parse(from)?,
+                to: ModelRef::parse(to.trim())?,
+            })
         }
         b'a' if t.starts_with("auth profile failure state updated") => Some(match i.meta {
-            Some(m) => LogEvent::AuthCooldown { provider: owned(&m.provider), reason: owned(&m.reason) },
-            None => LogEvent::AuthCooldown { provider: kv(t, "provider").map(str::to_owned), reason: kv(t, "reason").map(str::to_owned) },
+            Some(m) => LogEvent::AuthCooldown {
+                provider: owned(&m.provider),
+                reason: owned(&m.reason),
+            },
+            None => LogEvent::AuthCooldown {
+                provider: kv(t, "provider").map(str::to_owned),
+                reason: kv(t, "reason").map(str::to_owned),
+            },
         }),
         _ => None,
     }
@@ -179,7 +230,12 @@ fn embedded_run(i: &Input, rest: &str) -> Option<LogEvent> {
             (Some(p), Some(m)) => Some(ModelRef::new(p, m)),
             _ => None,
         };
-        return Some(LogEvent::RunStarted { run_id: id("runId")?, session_id: id("sessionId")?, model, channel: id("messageChannel") });
+        return Some(LogEvent::RunStarted {
+            run_id: id("runId")?,
+            session_id: id("sessionId")?,
+            model,
+            channel: id("messageChannel"),
+        });
     }
     if rest.starts_with("done: ") {
         return Some(LogEvent::RunDone {
@@ -190,7 +246,11 @@ fn embedded_run(i: &Input, rest: &str) -> Option<LogEvent> {
         });
     }
     if rest.starts_with("timeout: ") || rest.starts_with("timeout after compaction grace: ") {
-        return Some(LogEvent::RunTimedOut { run_id: id("runId")?, session_id: id("sessionId")?, timeout_ms: kv_num(t, "timeoutMs")? });
+        return Some(LogEvent::RunTimedOut {
+            run_id: id("runId")?,
+            session_id: id("sessionId")?,
+            timeout_ms: kv_num(t, "timeoutMs")?,
+        });
     }
     if rest.starts_with("failover decision") {
         return Some(match i.meta {
@@ -207,7 +267,9 @@ fn embedded_run(i: &Input, rest: &str) -> Option<LogEvent> {
                 decision: kv(t, "decision").unwrap_or_default().to_owned(),
                 reason: id("reason"),
                 model: kv_model(t, "from"),
-                status: kv(t, "rawError").and_then(leading_num).filter(|s: &u16| (100..600).contains(s)),
+                status: kv(t, "rawError")
+                    .and_then(leading_num)
+                    .filter(|s: &u16| (100..600).contains(s)),
             },
         });
     }
@@ -215,7 +277,11 @@ fn embedded_run(i: &Input, rest: &str) -> Option<LogEvent> {
         return Some(match i.meta {
             Some(m) => LogEvent::AgentEnd {
                 run_id: owned(&m.run_id),
-                is_error: m.is_error.as_ref().and_then(Lenient::as_bool).unwrap_or(false),
+                is_error: m
+                    .is_error
+                    .as_ref()
+                    .and_then(Lenient::as_bool)
+                    .unwrap_or(false),
                 model: model(&m.provider, &m.model),
                 error: short(s(&m.error)),
             },
@@ -254,7 +320,11 @@ fn retries(t: &str) -> Option<LogEvent> {
         let (m, rest) = rest.split_once(" after ")?;
         let frac = rest.split(' ').next()?;
         let (retries, max) = frac.split_once('/')?;
-        return Some(LogEvent::RetryWindowElapsed { model: ModelRef::parse(m)?, retries: retries.parse().ok()?, max: max.parse().ok()? });
+        return Some(LogEvent::RetryWindowElapsed {
+            model: ModelRef::parse(m)?,
+            retries: retries.parse().ok()?,
+            max: max.parse().ok()?,
+        });
     }
     None
 }
@@ -268,7 +338,10 @@ fn run_ended(i: &Input) -> Option<LogEvent> {
         None => return None,
     };
     let (run_id, rest) = rest.split_once(" ended with ")?;
-    Some(LogEvent::RunEnded { run_id: run_id.to_owned(), stop_reason: kv(rest, "stopReason")?.to_owned() })
+    Some(LogEvent::RunEnded {
+        run_id: run_id.to_owned(),
+        stop_reason: kv(rest, "stopReason")?.to_owned(),
+    })
 }
 
 /// `All models failed (N): …` — the fallback chain ran out. Counted once per line, on:
@@ -279,9 +352,14 @@ fn run_ended(i: &Input) -> Option<LogEvent> {
 /// `⇄ res ✗ … errorMessage=All models failed…` (the RPC echo of the same failure). The cron
 /// `job run returned error status` record is handled in `events_ops::cron` (meta `error`).
 pub fn chain_exhausted(i: &Input) -> Option<LogEvent> {
-    static FINDER: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(ALL_FAILED));
+    static FINDER: LazyLock<memmem::Finder<'static>> =
+        LazyLock::new(|| memmem::Finder::new(ALL_FAILED));
     let p = FINDER.find(i.text.as_bytes())?;
     let attempts = leading_num(i.text.get(p + ALL_FAILED.len()..)?)?;
     let session_key = i.session.filter(|s| s.contains(':')).map(str::to_owned);
-    Some(LogEvent::ChainExhausted { attempts, session_key, job_id: None })
+    Some(LogEvent::ChainExhausted {
+        attempts,
+        session_key,
+        job_id: None,
+    })
 }

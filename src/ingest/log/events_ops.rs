@@ -31,10 +31,17 @@ pub fn diagnostic(i: &Input) -> Option<LogEvent> {
 fn lane(t: &str, rest: &str) -> Option<LogEvent> {
     let name = || kv(t, "lane").map(str::to_owned);
     if rest.starts_with("enqueue: ") {
-        return Some(LogEvent::LaneEnqueued { lane: name()?, queue_size: kv_num(t, "queueSize")? });
+        return Some(LogEvent::LaneEnqueued {
+            lane: name()?,
+            queue_size: kv_num(t, "queueSize")?,
+        });
     }
     if rest.starts_with("dequeue: ") {
-        return Some(LogEvent::LaneDequeued { lane: name()?, wait_ms: kv_num(t, "waitMs")?, queue_size: kv_num(t, "queueSize")? });
+        return Some(LogEvent::LaneDequeued {
+            lane: name()?,
+            wait_ms: kv_num(t, "waitMs")?,
+            queue_size: kv_num(t, "queueSize")?,
+        });
     }
     if rest.starts_with("wait exceeded: ") {
         return Some(LogEvent::LaneWaitExceeded {
@@ -58,7 +65,9 @@ fn lane(t: &str, rest: &str) -> Option<LogEvent> {
         let error = kv_quoted(t, "error").unwrap_or_default();
         if let Some(p) = error.find(TAKEOVER) {
             // `…: session file changed while embedded prompt lock was released: <path>`
-            let path = error[p..].rsplit_once("released: ").map(|(_, p)| p.trim().to_owned());
+            let path = error[p..]
+                .rsplit_once("released: ")
+                .map(|(_, p)| p.trim().to_owned());
             return Some(LogEvent::SessionTakeover { lane: name(), path });
         }
         return Some(LogEvent::LaneTaskError {
@@ -77,11 +86,19 @@ pub fn other(i: &Input) -> Option<LogEvent> {
         "cron" => cron(i),
         "gateway/heartbeat" => {
             let t = i.text;
-            let what = t.strip_prefix("heartbeat: ").or_else(|| t.strip_prefix("heartbeat ")).unwrap_or(t);
-            Some(LogEvent::Heartbeat { what: what.to_owned(), interval_ms: i.meta.and_then(|m| num(&m.interval_ms)) })
+            let what = t
+                .strip_prefix("heartbeat: ")
+                .or_else(|| t.strip_prefix("heartbeat "))
+                .unwrap_or(t);
+            Some(LogEvent::Heartbeat {
+                what: what.to_owned(),
+                interval_ms: i.meta.and_then(|m| num(&m.interval_ms)),
+            })
         }
         "main-session-restart-recovery" | "subagent-orphan-recovery" => recovery(i.text),
-        "gateway/shutdown" if i.text.ends_with("started: gateway restarting") => Some(LogEvent::Gateway(GatewayEvent::Restarting)),
+        "gateway/shutdown" if i.text.ends_with("started: gateway restarting") => {
+            Some(LogEvent::Gateway(GatewayEvent::Restarting))
+        }
         _ => None,
     }
 }
@@ -91,7 +108,9 @@ fn recovery(t: &str) -> Option<LogEvent> {
     if let Some(rest) = t.strip_prefix("marked ") {
         // `marked N startup-orphaned|interrupted main session(s) for restart recovery[ (…)]`,
         // `marked N interrupted main session(s) from stale transcript locks`
-        return rr(RestartRecovery::Marked { count: leading_num(rest)? });
+        return rr(RestartRecovery::Marked {
+            count: leading_num(rest)?,
+        });
     }
     for (prefix, lane) in [
         ("started interrupted main session: ", "main"),
@@ -100,16 +119,28 @@ fn recovery(t: &str) -> Option<LogEvent> {
     ] {
         if let Some(rest) = t.strip_prefix(prefix) {
             let key = rest.split(' ').next().unwrap_or(rest);
-            return rr(RestartRecovery::Resumed { session_key: key.to_owned(), lane: lane.to_owned() });
+            return rr(RestartRecovery::Resumed {
+                session_key: key.to_owned(),
+                lane: lane.to_owned(),
+            });
         }
     }
     if t.contains("recovery startup complete: ") || t.contains("recovery complete: ") {
         // 9.6: `started= settled= failed= skipped=`; 5.20 / orphan recovery: `recovered= failed= skipped=`.
-        let started = kv_num(t, "started").or_else(|| kv_num(t, "recovered")).unwrap_or(0);
-        return rr(RestartRecovery::Complete { started, failed: kv_num(t, "failed").unwrap_or(0), skipped: kv_num(t, "skipped").unwrap_or(0) });
+        let started = kv_num(t, "started")
+            .or_else(|| kv_num(t, "recovered"))
+            .unwrap_or(0);
+        return rr(RestartRecovery::Complete {
+            started,
+            failed: kv_num(t, "failed").unwrap_or(0),
+            skipped: kv_num(t, "skipped").unwrap_or(0),
+        });
     }
     if t.contains("restart recovery terminal: ") {
-        return rr(RestartRecovery::Terminal { session_key: kv(t, "session")?.to_owned(), status: kv(t, "status")?.to_owned() });
+        return rr(RestartRecovery::Terminal {
+            session_key: kv(t, "session")?.to_owned(),
+            status: kv(t, "status")?.to_owned(),
+        });
     }
     None
 }
@@ -126,8 +157,15 @@ fn cron(i: &Input) -> Option<LogEvent> {
     if let Some(e) = error
         && let Some(p) = e.find(ALL_FAILED)
     {
-        let attempts = e.get(p + ALL_FAILED.len()..).and_then(leading_num).unwrap_or(0);
-        return Some(LogEvent::ChainExhausted { attempts, session_key: None, job_id });
+        let attempts = e
+            .get(p + ALL_FAILED.len()..)
+            .and_then(leading_num)
+            .unwrap_or(0);
+        return Some(LogEvent::ChainExhausted {
+            attempts,
+            session_key: None,
+            job_id,
+        });
     }
     Some(LogEvent::Cron {
         what: what.to_owned(),
@@ -143,7 +181,9 @@ fn gateway(i: &Input) -> Option<LogEvent> {
     let t = i.text;
     let g = |e| Some(LogEvent::Gateway(e));
     match t {
-        "loading configuration…" | "loading configuration..." => return g(GatewayEvent::Starting),
+        "loading configuration…" | "loading configuration..." => {
+            return g(GatewayEvent::Starting);
+        }
         "gateway ready" | "ready" => return g(GatewayEvent::Ready),
         "gateway restarting" => return g(GatewayEvent::Restarting),
         _ => {}
@@ -157,7 +197,9 @@ fn gateway(i: &Input) -> Option<LogEvent> {
     if let Some(rest) = t.strip_prefix("signal ")
         && let Some(sig) = rest.strip_suffix(" received")
     {
-        return g(GatewayEvent::Signal { signal: sig.to_owned() });
+        return g(GatewayEvent::Signal {
+            signal: sig.to_owned(),
+        });
     }
     if let Some(rest) = t.strip_prefix("received ") {
         if rest.ends_with("; restarting") {
@@ -172,7 +214,9 @@ fn gateway(i: &Input) -> Option<LogEvent> {
     }
     if let Some(rest) = t.strip_prefix("agent model: ") {
         let m = rest.split(' ').next()?;
-        return g(GatewayEvent::AgentModel { model: ModelRef::parse(m)? });
+        return g(GatewayEvent::AgentModel {
+            model: ModelRef::parse(m)?,
+        });
     }
     chain_exhausted(i)
 }

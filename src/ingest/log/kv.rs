@@ -16,7 +16,9 @@ pub fn kv<'a>(text: &'a str, key: &str) -> Option<&'a str> {
 pub fn kv_until<'a>(text: &'a str, key: &str, next_key: &str) -> Option<&'a str> {
     let start = value_start(text, key)?;
     let rest = &text[start..];
-    let end = find_key(rest, next_key).map(|i| i.saturating_sub(1)).unwrap_or(rest.len());
+    let end = find_key(rest, next_key)
+        .map(|i| i.saturating_sub(1))
+        .unwrap_or(rest.len());
     Some(rest[..end].trim_end())
 }
 
@@ -55,7 +57,10 @@ pub fn kv_model(text: &str, key: &str) -> Option<ModelRef> {
 
 /// The leading ASCII digits of `s`, parsed.
 pub fn leading_num<T: std::str::FromStr>(s: &str) -> Option<T> {
-    let end = s.bytes().position(|b| !b.is_ascii_digit()).unwrap_or(s.len());
+    let end = s
+        .bytes()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(s.len());
     s[..end].parse().ok()
 }
 
@@ -71,7 +76,10 @@ fn find_key(text: &str, key: &str) -> Option<usize> {
     let mut from = 0;
     while let Some(p) = memchr::memchr(first, &hay[from..]) {
         let i = from + p;
-        if hay[i..].starts_with(k) && (i == 0 || hay[i - 1] == b' ') && hay.get(i + k.len()) == Some(&b'=') {
+        if hay[i..].starts_with(k)
+            && (i == 0 || hay[i - 1] == b' ')
+            && hay.get(i + k.len()) == Some(&b'=')
+        {
             return Some(i);
         }
         from = i + 1;

@@ -65,7 +65,9 @@ impl<'de> Visitor<'de> for LenientVisitor {
         Ok(Lenient::Int(v))
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(i64::try_from(v).map(Lenient::Int).unwrap_or(Lenient::Float(v as f64)))
+        Ok(i64::try_from(v)
+            .map(Lenient::Int)
+            .unwrap_or(Lenient::Float(v as f64)))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
         Ok(Lenient::Float(v))

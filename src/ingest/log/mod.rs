@@ -31,10 +31,11 @@
 
 pub mod events;
 mod events_ops;
-pub mod kv;
-pub mod meta;
-pub mod record;
-pub mod text;
+pub(crate) mod kv;
+pub(crate) mod meta;
+pub(crate) mod record;
+mod record_de;
+pub(crate) mod text;
 pub mod time;
 
 use std::borrow::Cow;
@@ -74,15 +75,28 @@ impl LineParser {
     /// an unparseable line becomes [`FactKind::CorruptLine`].
     pub fn parse(&mut self, line: &[u8], origin: Origin) -> Fact {
         let line = line.trim_ascii_end();
-        let start = line.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(line.len());
+        let start = line
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(line.len());
         let line = &line[start..];
-        if line.first() == Some(&b'{') { self.parse_json(line, origin) } else { self.parse_text(line, origin) }
+        if line.first() == Some(&b'{') {
+            self.parse_json(line, origin)
+        } else {
+            self.parse_text(line, origin)
+        }
     }
 
     /// Parse every line of `bytes` (split on `\n`; a last line without `\n` is parsed too, so
     /// pass only complete lines), appending one fact per non-blank line to `out`. Line numbers
     /// start at `first_line` (1-based) and count blank lines. Returns the number of lines seen.
-    pub fn parse_chunk(&mut self, bytes: &[u8], path: &Arc<str>, first_line: u64, out: &mut Vec<Fact>) -> u64 {
+    pub fn parse_chunk(
+        &mut self,
+        bytes: &[u8],
+        path: &Arc<str>,
+        first_line: u64,
+        out: &mut Vec<Fact>,
+    ) -> u64 {
         let mut line_no = first_line;
         let mut start = 0;
         let mut push = |this: &mut Self, line: &[u8], n: u64| {
@@ -106,7 +120,14 @@ impl LineParser {
     /// parts at line boundaries, each part is parsed by its own [`LineParser`] on a scoped
     /// thread, and the results are appended to `out` in file order with the same line numbers
     /// and times the sequential parse gives. Returns the number of lines seen.
-    pub fn parse_chunk_parallel(&mut self, bytes: &[u8], path: &Arc<str>, first_line: u64, threads: usize, out: &mut Vec<Fact>) -> u64 {
+    pub fn parse_chunk_parallel(
+        &mut self,
+        bytes: &[u8],
+        path: &Arc<str>,
+        first_line: u64,
+        threads: usize,
+        out: &mut Vec<Fact>,
+    ) -> u64 {
         if threads <= 1 || bytes.len() < PARALLEL_MIN_BYTES {
             return self.parse_chunk(bytes, path, first_line, out);
         }
@@ -133,7 +154,11 @@ impl LineParser {
             let first = Part::run(self.clone(), parts[0], path);
             let mut all = vec![first];
             // A worker that panicked would be a bug; its part is then reported as one corrupt line.
-            all.extend(handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Part::failed())));
+            all.extend(
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|_| Part::failed())),
+            );
             all
         });
         let mut line_offset = first_line;
@@ -165,20 +190,29 @@ impl LineParser {
             Err(_) => String::from_utf8_lossy(line),
         };
         match Record::from_str(&text) {
-            Ok(rec) => self.from_record(rec, line, origin),
+            Ok(rec) => self.record_fact(rec, line, origin),
             Err(e) => self.corrupt(format!("bad JSON: {e}"), line, origin),
         }
     }
 
-    fn from_record(&mut self, mut rec: Record<'_>, line: &[u8], origin: Origin) -> Fact {
-        let at = rec.time.as_deref().and_then(time::parse_time).or_else(|| rec.meta_date.as_deref().and_then(time::parse_time));
+    fn record_fact(&mut self, mut rec: Record<'_>, line: &[u8], origin: Origin) -> Fact {
+        let at = rec
+            .time
+            .as_deref()
+            .and_then(time::parse_time)
+            .or_else(|| rec.meta_date.as_deref().and_then(time::parse_time));
         let Some(at) = at else {
             return self.corrupt("no timestamp".into(), line, origin);
         };
         self.last_time = Some(at);
         let subsystem = rec.take_subsystem();
         let text = rec.take_text();
-        let event = events::detect(&Input { sub: &subsystem, text: &text, meta: rec.meta(), session: rec.session_id.as_deref() });
+        let event = events::detect(&Input {
+            sub: &subsystem,
+            text: &text,
+            meta: rec.meta(),
+            session: rec.session_id.as_deref(),
+        });
         let fact = LogFact {
             level: rec.level.unwrap_or(Level::Info),
             subsystem,
@@ -187,7 +221,11 @@ impl LineParser {
             agent_id: rec.agent_id.map(Cow::into_owned),
             event,
         };
-        Fact { at, origin, kind: FactKind::Log(Box::new(fact)) }
+        Fact {
+            at,
+            origin,
+            kind: FactKind::Log(Box::new(fact)),
+        }
     }
 
     fn parse_text(&mut self, line: &[u8], origin: Origin) -> Fact {
@@ -200,21 +238,48 @@ impl LineParser {
             Err(e) => return self.corrupt(e.into(), line, origin),
         };
         self.last_time = Some(c.at);
-        let event = events::detect(&Input { sub: &c.subsystem, text: &c.text, meta: None, session: None });
-        let level = c.colour_level.or_else(|| event.as_ref().map(text::template_level)).unwrap_or_else(|| text::text_level(&c.text));
-        let fact = LogFact { level, subsystem: c.subsystem.into_owned(), message: capped(c.text), session: None, agent_id: None, event };
-        Fact { at: c.at, origin, kind: FactKind::Log(Box::new(fact)) }
+        let event = events::detect(&Input {
+            sub: &c.subsystem,
+            text: &c.text,
+            meta: None,
+            session: None,
+        });
+        let level = c
+            .colour_level
+            .or_else(|| event.as_ref().map(text::template_level))
+            .unwrap_or_else(|| text::text_level(&c.text));
+        let fact = LogFact {
+            level,
+            subsystem: c.subsystem.into_owned(),
+            message: capped(c.text),
+            session: None,
+            agent_id: None,
+            event,
+        };
+        Fact {
+            at: c.at,
+            origin,
+            kind: FactKind::Log(Box::new(fact)),
+        }
     }
 
     fn corrupt(&self, error: String, line: &[u8], origin: Origin) -> Fact {
         let excerpt = String::from_utf8_lossy(&line[..line.len().min(MAX_EXCERPT)]).into_owned();
-        Fact { at: self.last_time.unwrap_or_default(), origin, kind: FactKind::CorruptLine { error, excerpt } }
+        Fact {
+            at: self.last_time.unwrap_or_default(),
+            origin,
+            kind: FactKind::CorruptLine { error, excerpt },
+        }
     }
 }
 
 /// A message as an owned string of at most [`MAX_MESSAGE`] bytes.
 fn capped(text: Cow<'_, str>) -> String {
-    if text.len() <= MAX_MESSAGE { text.into_owned() } else { kv::truncate(&text, MAX_MESSAGE).to_owned() }
+    if text.len() <= MAX_MESSAGE {
+        text.into_owned()
+    } else {
+        kv::truncate(&text, MAX_MESSAGE).to_owned()
+    }
 }
 
 /// The result of parsing one part of a parallel batch (line numbers relative to the part).
@@ -231,12 +296,29 @@ impl Part {
         let seeded = parser.last_time.is_some();
         let mut facts = Vec::with_capacity(bytes.len() / 512 + 1);
         let lines = parser.parse_chunk(bytes, path, 0, &mut facts);
-        let leading_corrupt = if seeded { 0 } else { facts.iter().take_while(|f| matches!(f.kind, FactKind::CorruptLine { .. })).count() };
-        Part { facts, lines, last_time: parser.last_time, leading_corrupt }
+        let leading_corrupt = if seeded {
+            0
+        } else {
+            facts
+                .iter()
+                .take_while(|f| matches!(f.kind, FactKind::CorruptLine { .. }))
+                .count()
+        };
+        Part {
+            facts,
+            lines,
+            last_time: parser.last_time,
+            leading_corrupt,
+        }
     }
 
     fn failed() -> Part {
-        Part { facts: Vec::new(), lines: 0, last_time: None, leading_corrupt: 0 }
+        Part {
+            facts: Vec::new(),
+            lines: 0,
+            last_time: None,
+            leading_corrupt: 0,
+        }
     }
 }
 
@@ -245,7 +327,10 @@ mod tests {
     use super::*;
 
     fn line(time: &str, pad: usize) -> String {
-        format!(r#"{{"time":"{time}","level":"info","subsystem":"gateway","message":"{}"}}"#, "x".repeat(pad)) + "\n"
+        format!(
+            r#"{{"time":"{time}","level":"info","subsystem":"gateway","message":"{}"}}"#,
+            "x".repeat(pad)
+        ) + "\n"
     }
 
     #[test]
@@ -262,7 +347,14 @@ mod tests {
         assert!(matches!(out[1].kind, FactKind::CorruptLine { .. }));
         assert_eq!(out[1].at, out[0].at);
         let lines: Vec<_> = out.iter().map(|f| f.origin.locator.clone()).collect();
-        assert_eq!(lines, [Locator::Line { line: 10 }, Locator::Line { line: 11 }, Locator::Line { line: 13 }]);
+        assert_eq!(
+            lines,
+            [
+                Locator::Line { line: 10 },
+                Locator::Line { line: 11 },
+                Locator::Line { line: 13 }
+            ]
+        );
         assert_eq!(p.last_time(), Some(out[2].at));
     }
 
@@ -270,7 +362,16 @@ mod tests {
     fn meta_of_other_loggers_is_skipped_but_line_still_parses() {
         let l = br#"{"0":"{\"subsystem\":\"infra/sqlite-snapshot\"}","1":{"attempt":1,"nested":{"a":[1,2]}},"2":"SQLite snapshot operation completed.","_meta":{"logLevelName":"DEBUG"},"time":"2026-11-22T01:49:19.828+00:00"}"#;
         let f = LineParser::new().parse(l, Origin::new(SourceKind::Log, Arc::from("t")));
-        let FactKind::Log(l) = f.kind else { panic!("{f:?}") };
-        assert_eq!((l.subsystem.as_str(), l.message.as_str(), l.level), ("infra/sqlite-snapshot", "SQLite snapshot operation completed.", Level::Debug));
+        let FactKind::Log(l) = f.kind else {
+            panic!("{f:?}")
+        };
+        assert_eq!(
+            (l.subsystem.as_str(), l.message.as_str(), l.level),
+            (
+                "infra/sqlite-snapshot",
+                "SQLite snapshot operation completed.",
+                Level::Debug
+            )
+        );
     }
 }

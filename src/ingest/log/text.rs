@@ -41,19 +41,33 @@ pub struct ConsoleLine<'a> {
 pub fn parse_console(line: &str) -> Result<ConsoleLine<'_>, &'static str> {
     if !line.contains('\x1b') {
         let (at, sub, text) = split(line)?;
-        return Ok(ConsoleLine { at, colour_level: None, subsystem: Cow::Borrowed(sub), text: Cow::Borrowed(text) });
+        return Ok(ConsoleLine {
+            at,
+            colour_level: None,
+            subsystem: Cow::Borrowed(sub),
+            text: Cow::Borrowed(text),
+        });
     }
     let (plain, codes) = strip_ansi(line);
     let (at, sub, text) = split(&plain)?;
     let msg_start = text.as_ptr() as usize - plain.as_ptr() as usize;
-    let colour = codes.iter().rev().find(|(pos, code)| *pos == msg_start && !matches!(code, 0 | 39)).map(|(_, c)| *c);
+    let colour = codes
+        .iter()
+        .rev()
+        .find(|(pos, code)| *pos == msg_start && !matches!(code, 0 | 39))
+        .map(|(_, c)| *c);
     let colour_level = colour.map(|c| match c {
         31 | 91 => Level::Error,
         33 | 93 => Level::Warn,
         90 => Level::Debug,
         _ => Level::Info,
     });
-    Ok(ConsoleLine { at, colour_level, subsystem: Cow::Owned(sub.to_owned()), text: Cow::Owned(text.to_owned()) })
+    Ok(ConsoleLine {
+        at,
+        colour_level,
+        subsystem: Cow::Owned(sub.to_owned()),
+        text: Cow::Owned(text.to_owned()),
+    })
 }
 
 /// `(time, subsystem, text)` of an ANSI-free line.
@@ -64,9 +78,15 @@ fn split(line: &str) -> Result<(DateTime<Utc>, &str, &str), &'static str> {
     if let Some(inner) = rest.strip_prefix('[')
         && let Some((name, text)) = inner.split_once(']')
         && !name.is_empty()
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.'))
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.'))
     {
-        return Ok((at, full_subsystem(name), text.strip_prefix(' ').unwrap_or(text)));
+        return Ok((
+            at,
+            full_subsystem(name),
+            text.strip_prefix(' ').unwrap_or(text),
+        ));
     }
     Ok((at, "openclaw", rest))
 }
@@ -86,13 +106,28 @@ fn full_subsystem(name: &str) -> &str {
 /// Drop a syslog/journald short prefix `Mmm dd HH:MM:SS host ident[pid]: ` when the rest
 /// starts with the console timestamp.
 fn strip_journald(line: &str) -> &str {
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let b = line.as_bytes();
-    if b.len() < 20 || b[3] != b' ' || b[9] != b':' || b[12] != b':' || b[15] != b' ' || !MONTHS.contains(&&line[..3]) {
+    if b.len() < 20
+        || b[3] != b' '
+        || b[9] != b':'
+        || b[12] != b':'
+        || b[15] != b' '
+        || !MONTHS.contains(&&line[..3])
+    {
         return line;
     }
     match line[16..].find(": ") {
-        Some(p) if line.as_bytes().get(16 + p + 2).is_some_and(u8::is_ascii_digit) => &line[16 + p + 2..],
+        Some(p)
+            if line
+                .as_bytes()
+                .get(16 + p + 2)
+                .is_some_and(u8::is_ascii_digit) =>
+        {
+            &line[16 + p + 2..]
+        }
         _ => line,
     }
 }
@@ -106,7 +141,9 @@ fn strip_ansi(line: &str) -> (String, Vec<(usize, u8)>) {
         out.push_str(&rest[..p]);
         let after = &rest[p + 1..];
         if let Some(seq) = after.strip_prefix('[') {
-            let end = seq.find(|c: char| !(c.is_ascii_digit() || c == ';')).unwrap_or(seq.len());
+            let end = seq
+                .find(|c: char| !(c.is_ascii_digit() || c == ';'))
+                .unwrap_or(seq.len());
             for code in seq[..end].split(';') {
                 if let Ok(c) = code.parse::<u8>() {
                     codes.push((out.len(), c));
@@ -127,7 +164,9 @@ fn strip_ansi(line: &str) -> (String, Vec<(usize, u8)>) {
 pub fn template_level(ev: &LogEvent) -> Level {
     use LogEvent as E;
     match ev {
-        E::LaneTaskError { .. } | E::SessionTakeover { .. } | E::ChainExhausted { .. } => Level::Error,
+        E::LaneTaskError { .. } | E::SessionTakeover { .. } | E::ChainExhausted { .. } => {
+            Level::Error
+        }
         E::FallbackDecision(_)
         | E::FallbackChainStopped { .. }
         | E::FallbackSummary { .. }
@@ -155,7 +194,11 @@ pub fn template_level(ev: &LogEvent) -> Level {
 
 /// Level of an uncoloured line without a recognised template.
 pub fn text_level(text: &str) -> Level {
-    if text.starts_with("Error") || text.starts_with("error") || text.contains("Error: ") { Level::Error } else { Level::Info }
+    if text.starts_with("Error") || text.starts_with("error") || text.contains("Error: ") {
+        Level::Error
+    } else {
+        Level::Info
+    }
 }
 
 #[cfg(test)]
@@ -174,19 +217,34 @@ mod tests {
 
     #[test]
     fn journald_prefix_root_lines_and_short_names() {
-        let c = parse_console("Nov 22 01:49:20 vm openclaw[123]: 2026-11-22T01:49:25.074+00:00 [heartbeat] started").unwrap();
-        assert_eq!((c.subsystem.as_ref(), c.text.as_ref()), ("gateway/heartbeat", "started"));
+        let c = parse_console(
+            "Nov 22 01:49:20 vm openclaw[123]: 2026-11-22T01:49:25.074+00:00 [heartbeat] started",
+        )
+        .unwrap();
+        assert_eq!(
+            (c.subsystem.as_ref(), c.text.as_ref()),
+            ("gateway/heartbeat", "started")
+        );
         assert_eq!(c.colour_level, None);
         let c = parse_console("2026-11-22T01:49:40.113+00:00 [fake:fake-primary] ack: hi").unwrap();
-        assert_eq!((c.subsystem.as_ref(), c.text.as_ref()), ("openclaw", "[fake:fake-primary] ack: hi"));
+        assert_eq!(
+            (c.subsystem.as_ref(), c.text.as_ref()),
+            ("openclaw", "[fake:fake-primary] ack: hi")
+        );
         assert!(parse_console("│ Doctor changes │").is_err());
         assert!(parse_console("Nov 22 01:49:20 vm openclaw[123]: no timestamp here").is_err());
     }
 
     #[test]
     fn uncoloured_level_fallback() {
-        assert_eq!(text_level("Error: Main jobs require --system-event"), Level::Error);
-        assert_eq!(text_level("gateway connect failed: Error: closed"), Level::Error);
+        assert_eq!(
+            text_level("Error: Main jobs require --system-event"),
+            Level::Error
+        );
+        assert_eq!(
+            text_level("gateway connect failed: Error: closed"),
+            Level::Error
+        );
         assert_eq!(text_level("ready"), Level::Info);
     }
 }

@@ -9,7 +9,11 @@ use chrono::{DateTime, Utc};
 
 /// Parse a log timestamp into UTC. `None` when it is not a timestamp at all.
 pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
-    fast(s.as_bytes()).or_else(|| DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc)))
+    fast(s.as_bytes()).or_else(|| {
+        DateTime::parse_from_rfc3339(s)
+            .ok()
+            .map(|t| t.with_timezone(&Utc))
+    })
 }
 
 fn digits(b: &[u8]) -> Option<i64> {
@@ -25,7 +29,14 @@ fn digits(b: &[u8]) -> Option<i64> {
 
 /// `YYYY-MM-DDTHH:mm:ss.SSS` followed by `Z` or `±HH:MM`.
 fn fast(b: &[u8]) -> Option<DateTime<Utc>> {
-    if b.len() < 24 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' || b[19] != b'.' {
+    if b.len() < 24
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+        || b[19] != b'.'
+    {
         return None;
     }
     let year = digits(&b[0..4])?;
@@ -35,7 +46,13 @@ fn fast(b: &[u8]) -> Option<DateTime<Utc>> {
     let min = digits(&b[14..16])?;
     let sec = digits(&b[17..19])?;
     let milli = digits(&b[20..23])?;
-    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) || hour > 23 || min > 59 || sec > 59 {
+    if !(1..=12).contains(&month)
+        || day < 1
+        || day > days_in_month(year, month)
+        || hour > 23
+        || min > 59
+        || sec > 59
+    {
         return None;
     }
     let offset_min = match &b[23..] {
@@ -99,6 +116,9 @@ mod tests {
         assert_eq!(parse_time("2026-02-30T00:00:00.000Z"), None);
         assert_eq!(fast(b"2026-11-22T01:49:17+00:00"), None);
         // No milliseconds: chrono fallback.
-        assert_eq!(parse_time("2026-11-22T01:49:17+00:00"), Some(chrono_ref("2026-11-22T01:49:17+00:00")));
+        assert_eq!(
+            parse_time("2026-11-22T01:49:17+00:00"),
+            Some(chrono_ref("2026-11-22T01:49:17+00:00"))
+        );
     }
 }

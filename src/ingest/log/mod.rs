@@ -3,17 +3,32 @@
 //! Three input shapes, told apart by the first byte (`{` = JSON, else text):
 //! 1. tslog JSONL, 2026.5+ (`captured/logs/openclaw.log`, 2026.9.6; `captured-legacy`, 2026.5.20):
 //!    `"0"` binding, `"1"` meta or text, `"2"` text, `_meta`, `time`, top-level `message`
-//!    (optional), `session_id`, `agent_id` ([`record`]).
+//!    (optional), `session_id`, `agent_id` (`record.rs`).
 //! 2. tslog JSONL, 2026.3.x: the same without top-level `message`/`session_id`; plus the 3.x
 //!    size-cap line and the console JSON style `{time, level, subsystem, message, …}`.
 //! 3. console text `2026-11-22T01:49:20.216+00:00 [gateway] text key=value…`, with ANSI colour
-//!    and an optional journald prefix ([`text`]).
+//!    and an optional journald prefix (`text.rs`).
 //!
 //! Every line becomes [`FactKind::Log`] (with [`LogFact::event`] set when it matches a template
 //! of [`events`]) or [`FactKind::CorruptLine`] (bad JSON, invalid UTF-8 that lossy repair does
 //! not fix, no timestamp). Parsing never panics. `Fact::at` is the record time in UTC (`time`
 //! with its offset, else `_meta.date`); a corrupt line gets the last good time (or the Unix
 //! epoch when none was seen yet).
+//!
+//! # What counts (for the report contract)
+//! - Fallback decisions: exactly the `model-fallback/decision` records whose text is
+//!   `model fallback decision` (file) or starts with `model fallback decision: ` (console), one
+//!   [`LogEvent::FallbackDecision`](crate::fact::LogEvent::FallbackDecision) each; the
+//!   `model-fallback` summary and `embedded run failover decision` are separate events.
+//! - Chain exhausted (`All models failed (N)`): one event per line on the root-logger/CLI error
+//!   text and on cron `job run returned error status` whose meta `error` carries it; never on
+//!   `lane task error` lines (one per lane, they stay `LaneTaskError`) nor on the `gateway/ws`
+//!   RPC echo.
+//! - Session takeover: the `lane task error` lines whose error is
+//!   `EmbeddedAttemptSessionTakeoverError` — one per lane (`main` and `session:<key>`), so one
+//!   takeover gives two events; the CLI's root-logger copy of the error is not an event.
+//! - `Restarting` can appear several times per restart (`received SIGUSR1; restarting`,
+//!   `restart mode: …`, `shutdown started: gateway restarting`); count boots with `Ready`.
 //!
 //! # Speed
 //! One borrowed serde pass per JSON line (strings without escapes are not copied, `_meta.path`
@@ -62,6 +77,7 @@ pub struct LineParser {
 }
 
 impl LineParser {
+    /// A parser that has seen no line yet.
     pub fn new() -> Self {
         Self::default()
     }

@@ -50,7 +50,10 @@ pub fn parse_console(line: &str) -> Result<ConsoleLine<'_>, &'static str> {
     }
     let (plain, codes) = strip_ansi(line);
     let (at, sub, text) = split(&plain)?;
-    let msg_start = text.as_ptr() as usize - plain.as_ptr() as usize;
+    // `text` is a sub-slice of `plain`; its offset is where the message colour was set.
+    let msg_start = (text.as_ptr() as usize)
+        .checked_sub(plain.as_ptr() as usize)
+        .unwrap_or(usize::MAX);
     let colour = codes
         .iter()
         .rev()

@@ -7,7 +7,12 @@
 //! 2. tslog JSONL, 2026.3.x: the same without top-level `message`/`session_id`; plus the 3.x
 //!    size-cap line and the console JSON style `{time, level, subsystem, message, …}`.
 //! 3. console text `2026-11-22T01:49:20.216+00:00 [gateway] text key=value…`, with ANSI colour
-//!    and an optional journald prefix (`text.rs`).
+//!    and an optional journald prefix (`text.rs`). The console prints no level; it is inferred:
+//!    the message colour (red = ERROR, yellow = WARN, grey = DEBUG, other = INFO), else the level
+//!    the recognised template is logged at (`lane task error` = ERROR, `lane wait exceeded` =
+//!    WARN, …), else ERROR when the text starts with `Error`/`error` or contains `Error: `, else
+//!    INFO. Console short subsystem names are mapped back (`heartbeat` → `gateway/heartbeat`,
+//!    `ws` → `gateway/ws`, …).
 //!
 //! Every line becomes [`FactKind::Log`] (with [`LogFact::event`] set when it matches a template
 //! of [`events`]) or [`FactKind::CorruptLine`] (bad JSON, invalid UTF-8 that lossy repair does

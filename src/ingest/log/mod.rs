@@ -1,25 +1,398 @@
-//! Gateway log parsing: tslog JSONL (2026.3 and 2026.5+ envelopes) and the console text form.
+//! Gateway log parsing: one line of an OpenClaw gateway log → one [`Fact`].
+//!
+//! Three input shapes, told apart by the first byte (`{` = JSON, else text):
+//! 1. tslog JSONL, 2026.5+ (`captured/logs/openclaw.log`, 2026.9.6; `captured-legacy`, 2026.5.20):
+//!    `"0"` binding, `"1"` meta or text, `"2"` text, `_meta`, `time`, top-level `message`
+//!    (optional), `session_id`, `agent_id` (`record.rs`).
+//! 2. tslog JSONL, 2026.3.x: the same without top-level `message`/`session_id`; plus the 3.x
+//!    size-cap line and the console JSON style `{time, level, subsystem, message, …}`.
+//! 3. console text `2026-11-22T01:49:20.216+00:00 [gateway] text key=value…`, with ANSI colour
+//!    and an optional journald prefix (`text.rs`). The console prints no level; it is inferred:
+//!    the message colour (red = ERROR, yellow = WARN, grey = DEBUG, other = INFO), else the level
+//!    the recognised template is logged at (`lane task error` = ERROR, `lane wait exceeded` =
+//!    WARN, …), else ERROR when the text starts with `Error`/`error` or contains `Error: `, else
+//!    INFO. Console short subsystem names are mapped back (`heartbeat` → `gateway/heartbeat`,
+//!    `ws` → `gateway/ws`, …).
+//!
+//! Every line becomes [`FactKind::Log`] (with [`LogFact::event`] set when it matches a template
+//! of [`events`]) or [`FactKind::CorruptLine`] (bad JSON, invalid UTF-8 that lossy repair does
+//! not fix, no timestamp). Parsing never panics. `Fact::at` is the record time in UTC (`time`
+//! with its offset, else `_meta.date`); a corrupt line gets the last good time (or the Unix
+//! epoch when none was seen yet).
+//!
+//! # What counts (for the report contract)
+//! - Fallback decisions: exactly the `model-fallback/decision` records whose text is
+//!   `model fallback decision` (file) or starts with `model fallback decision: ` (console), one
+//!   [`LogEvent::FallbackDecision`](crate::fact::LogEvent::FallbackDecision) each; the
+//!   `model-fallback` summary and `embedded run failover decision` are separate events.
+//! - Chain exhausted (`All models failed (N)`): one event per line on the root-logger/CLI error
+//!   text and on cron `job run returned error status` whose meta `error` carries it; never on
+//!   `lane task error` lines (one per lane, they stay `LaneTaskError`) nor on the `gateway/ws`
+//!   RPC echo.
+//! - Session takeover: the `lane task error` lines whose error is
+//!   `EmbeddedAttemptSessionTakeoverError` — one per lane (`main` and `session:<key>`), so one
+//!   takeover gives two events; the CLI's root-logger copy of the error is not an event.
+//! - `Restarting` can appear several times per restart (`received SIGUSR1; restarting`,
+//!   `restart mode: …`, `shutdown started: gateway restarting`); count boots with `Ready`.
+//!
+//! # Speed
+//! One borrowed serde pass per JSON line (strings without escapes are not copied, `_meta.path`
+//! and unknown keys are skipped unmaterialised), a hand-rolled timestamp parser, memchr line
+//! splitting, messages capped at [`MAX_MESSAGE`] bytes. Allocations per line: the boxed
+//! [`LogFact`], its subsystem and message strings, and the event's strings when typed.
+//!
+//! # Batch and parallel use
+//! [`LineParser::parse_chunk`] parses a buffer of complete lines; [`LineParser::parse_chunk_parallel`]
+//! splits a large backlog buffer at line boundaries and parses the parts on N scoped threads
+//! (each with its own parser and its own copy of the path `Arc`, so threads share nothing hot),
+//! then fixes line numbers and the times of leading corrupt lines so the output is identical to
+//! the sequential one. Use it for the initial backlog (e.g. 2 threads on a 2-core host), and
+//! [`LineParser::parse`] / `parse_chunk` for live tailing.
+
+pub mod events;
+mod events_ops;
+pub(crate) mod kv;
+pub(crate) mod meta;
+pub(crate) mod record;
+mod record_de;
+pub(crate) mod text;
+pub mod time;
+
+use std::borrow::Cow;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::fact::{Fact, FactKind, Origin};
+use crate::fact::{Fact, FactKind, Level, Locator, LogFact, Origin, SourceKind};
+use events::Input;
+use record::Record;
+
+/// Longest message kept in a [`LogFact`], in bytes (cut on a char boundary).
+pub const MAX_MESSAGE: usize = 2048;
+/// Longest excerpt kept in a [`FactKind::CorruptLine`], in bytes.
+pub const MAX_EXCERPT: usize = 160;
+/// Below this many bytes `parse_chunk_parallel` does not bother spawning threads.
+pub const PARALLEL_MIN_BYTES: usize = 1 << 20;
 
 /// Parses gateway log lines into facts. Keeps the last good timestamp, so a corrupt line can be
 /// placed in time.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct LineParser {
     last_time: Option<DateTime<Utc>>,
 }
 
 impl LineParser {
+    /// A parser that has seen no line yet.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Parse one line (without its trailing newline). Never fails: an unparseable line becomes
-    /// [`FactKind::CorruptLine`].
+    /// The time of the last line that had one.
+    pub fn last_time(&self) -> Option<DateTime<Utc>> {
+        self.last_time
+    }
+
+    /// Parse one line (without its trailing newline; a trailing `\r` is ignored). Never fails:
+    /// an unparseable line becomes [`FactKind::CorruptLine`].
     pub fn parse(&mut self, line: &[u8], origin: Origin) -> Fact {
-        let at = self.last_time.unwrap_or_default();
-        Fact { at, origin, kind: FactKind::CorruptLine { error: "parser not implemented".into(), excerpt: String::from_utf8_lossy(&line[..line.len().min(120)]).into_owned() } }
+        let line = line.trim_ascii_end();
+        let start = line
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(line.len());
+        let line = &line[start..];
+        if line.first() == Some(&b'{') {
+            self.parse_json(line, origin)
+        } else {
+            self.parse_text(line, origin)
+        }
+    }
+
+    /// Parse every line of `bytes` (split on `\n`; a last line without `\n` is parsed too, so
+    /// pass only complete lines), appending one fact per non-blank line to `out`. Line numbers
+    /// start at `first_line` (1-based) and count blank lines. Returns the number of lines seen.
+    pub fn parse_chunk(
+        &mut self,
+        bytes: &[u8],
+        path: &Arc<str>,
+        first_line: u64,
+        out: &mut Vec<Fact>,
+    ) -> u64 {
+        let mut line_no = first_line;
+        let mut start = 0;
+        let mut push = |this: &mut Self, line: &[u8], n: u64| {
+            if !line.trim_ascii().is_empty() {
+                out.push(this.parse(line, Origin::line(SourceKind::Log, path.clone(), n)));
+            }
+        };
+        for nl in memchr::memchr_iter(b'\n', bytes) {
+            push(self, &bytes[start..nl], line_no);
+            line_no += 1;
+            start = nl + 1;
+        }
+        if start < bytes.len() {
+            push(self, &bytes[start..], line_no);
+            line_no += 1;
+        }
+        line_no - first_line
+    }
+
+    /// [`parse_chunk`](Self::parse_chunk) on `threads` threads: `bytes` is cut into `threads`
+    /// parts at line boundaries, each part is parsed by its own [`LineParser`] on a scoped
+    /// thread, and the results are appended to `out` in file order with the same line numbers
+    /// and times the sequential parse gives. Returns the number of lines seen.
+    pub fn parse_chunk_parallel(
+        &mut self,
+        bytes: &[u8],
+        path: &Arc<str>,
+        first_line: u64,
+        threads: usize,
+        out: &mut Vec<Fact>,
+    ) -> u64 {
+        if threads <= 1 || bytes.len() < PARALLEL_MIN_BYTES {
+            return self.parse_chunk(bytes, path, first_line, out);
+        }
+        let mut parts = Vec::with_capacity(threads);
+        let mut start = 0;
+        for k in 1..=threads {
+            let mut end = bytes.len() * k / threads;
+            if k < threads && end > start {
+                end = memchr::memchr(b'\n', &bytes[end..]).map_or(bytes.len(), |p| end + p + 1);
+            } else {
+                end = end.max(start);
+            }
+            parts.push(&bytes[start..end.min(bytes.len())]);
+            start = end.min(bytes.len());
+        }
+        let results: Vec<Part> = std::thread::scope(|s| {
+            let handles: Vec<_> = parts[1..]
+                .iter()
+                .map(|part| {
+                    let path: Arc<str> = Arc::from(&**path);
+                    s.spawn(move || Part::run(LineParser::new(), part, &path))
+                })
+                .collect();
+            let first = Part::run(self.clone(), parts[0], path);
+            let mut all = vec![first];
+            // A worker that panicked would be a bug; its part is then reported as one corrupt line.
+            all.extend(
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|_| Part::failed())),
+            );
+            all
+        });
+        let mut line_offset = first_line;
+        let mut carry = self.last_time;
+        out.reserve(results.iter().map(|p| p.facts.len()).sum());
+        for mut part in results {
+            for f in &mut part.facts {
+                if let Locator::Line { line } = &mut f.origin.locator {
+                    *line += line_offset;
+                }
+            }
+            if let Some(t) = carry {
+                for f in part.facts.iter_mut().take(part.leading_corrupt) {
+                    f.at = t;
+                }
+            }
+            line_offset += part.lines;
+            carry = part.last_time.or(carry);
+            out.append(&mut part.facts);
+        }
+        self.last_time = carry;
+        line_offset - first_line
+    }
+
+    fn parse_json(&mut self, line: &[u8], origin: Origin) -> Fact {
+        // Invalid UTF-8 is repaired (U+FFFD) first; what is still not JSON is corrupt.
+        let text = match std::str::from_utf8(line) {
+            Ok(s) => Cow::Borrowed(s),
+            Err(_) => String::from_utf8_lossy(line),
+        };
+        match Record::from_str(&text) {
+            Ok(rec) => self.record_fact(rec, line, origin),
+            Err(e) => self.corrupt(format!("bad JSON: {e}"), line, origin),
+        }
+    }
+
+    fn record_fact(&mut self, mut rec: Record<'_>, line: &[u8], origin: Origin) -> Fact {
+        let at = rec
+            .time
+            .as_deref()
+            .and_then(time::parse_time)
+            .or_else(|| rec.meta_date.as_deref().and_then(time::parse_time));
+        let Some(at) = at else {
+            return self.corrupt("no timestamp".into(), line, origin);
+        };
+        self.last_time = Some(at);
+        let subsystem = rec.take_subsystem();
+        let text = rec.take_text();
+        let event = events::detect(&Input {
+            sub: &subsystem,
+            text: &text,
+            meta: rec.meta(),
+            session: rec.session_id.as_deref(),
+        });
+        let fact = LogFact {
+            level: rec.level.unwrap_or(Level::Info),
+            subsystem,
+            message: capped(text),
+            session: rec.session_id.map(Cow::into_owned),
+            agent_id: rec.agent_id.map(Cow::into_owned),
+            event,
+        };
+        Fact {
+            at,
+            origin,
+            kind: FactKind::Log(Box::new(fact)),
+        }
+    }
+
+    fn parse_text(&mut self, line: &[u8], origin: Origin) -> Fact {
+        let s = match std::str::from_utf8(line) {
+            Ok(s) => Cow::Borrowed(s),
+            Err(_) => String::from_utf8_lossy(line),
+        };
+        let c = match text::parse_console(&s) {
+            Ok(c) => c,
+            Err(e) => return self.corrupt(e.into(), line, origin),
+        };
+        self.last_time = Some(c.at);
+        let event = events::detect(&Input {
+            sub: &c.subsystem,
+            text: &c.text,
+            meta: None,
+            session: None,
+        });
+        let level = c
+            .colour_level
+            .or_else(|| event.as_ref().map(text::template_level))
+            .unwrap_or_else(|| text::text_level(&c.text));
+        let fact = LogFact {
+            level,
+            subsystem: c.subsystem.into_owned(),
+            message: capped(c.text),
+            session: None,
+            agent_id: None,
+            event,
+        };
+        Fact {
+            at: c.at,
+            origin,
+            kind: FactKind::Log(Box::new(fact)),
+        }
+    }
+
+    fn corrupt(&self, error: String, line: &[u8], origin: Origin) -> Fact {
+        let excerpt = String::from_utf8_lossy(&line[..line.len().min(MAX_EXCERPT)]).into_owned();
+        Fact {
+            at: self.last_time.unwrap_or_default(),
+            origin,
+            kind: FactKind::CorruptLine { error, excerpt },
+        }
+    }
+}
+
+/// A message as an owned string of at most [`MAX_MESSAGE`] bytes.
+fn capped(text: Cow<'_, str>) -> String {
+    if text.len() <= MAX_MESSAGE {
+        text.into_owned()
+    } else {
+        kv::truncate(&text, MAX_MESSAGE).to_owned()
+    }
+}
+
+/// The result of parsing one part of a parallel batch (line numbers relative to the part).
+struct Part {
+    facts: Vec<Fact>,
+    lines: u64,
+    last_time: Option<DateTime<Utc>>,
+    /// Corrupt facts before the part's first timed line (their time comes from the previous part).
+    leading_corrupt: usize,
+}
+
+impl Part {
+    fn run(mut parser: LineParser, bytes: &[u8], path: &Arc<str>) -> Part {
+        let seeded = parser.last_time.is_some();
+        let mut facts = Vec::with_capacity(bytes.len() / 512 + 1);
+        let lines = parser.parse_chunk(bytes, path, 0, &mut facts);
+        let leading_corrupt = if seeded {
+            0
+        } else {
+            facts
+                .iter()
+                .take_while(|f| matches!(f.kind, FactKind::CorruptLine { .. }))
+                .count()
+        };
+        Part {
+            facts,
+            lines,
+            last_time: parser.last_time,
+            leading_corrupt,
+        }
+    }
+
+    fn failed() -> Part {
+        Part {
+            facts: Vec::new(),
+            lines: 0,
+            last_time: None,
+            leading_corrupt: 0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(time: &str, pad: usize) -> String {
+        format!(
+            r#"{{"time":"{time}","level":"info","subsystem":"gateway","message":"{}"}}"#,
+            "x".repeat(pad)
+        ) + "\n"
+    }
+
+    #[test]
+    fn parallel_part_starting_with_a_corrupt_line_gets_the_previous_time() {
+        // The 2-way split point falls inside the first line, so part 2 starts at the corrupt line.
+        let mut bytes = line("2026-11-22T01:00:00.000+00:00", 700_000).into_bytes();
+        bytes.extend_from_slice(b"{ corrupt\n\n");
+        bytes.extend_from_slice(line("2026-11-22T02:00:00.000+00:00", 700_000).as_bytes());
+        let path: Arc<str> = Arc::from("t");
+        let mut out = Vec::new();
+        let mut p = LineParser::new();
+        assert_eq!(p.parse_chunk_parallel(&bytes, &path, 10, 2, &mut out), 4);
+        assert_eq!(out.len(), 3, "the blank line is counted, not parsed");
+        assert!(matches!(out[1].kind, FactKind::CorruptLine { .. }));
+        assert_eq!(out[1].at, out[0].at);
+        let lines: Vec<_> = out.iter().map(|f| f.origin.locator.clone()).collect();
+        assert_eq!(
+            lines,
+            [
+                Locator::Line { line: 10 },
+                Locator::Line { line: 11 },
+                Locator::Line { line: 13 }
+            ]
+        );
+        assert_eq!(p.last_time(), Some(out[2].at));
+    }
+
+    #[test]
+    fn meta_of_other_loggers_is_skipped_but_line_still_parses() {
+        let l = br#"{"0":"{\"subsystem\":\"infra/sqlite-snapshot\"}","1":{"attempt":1,"nested":{"a":[1,2]}},"2":"SQLite snapshot operation completed.","_meta":{"logLevelName":"DEBUG"},"time":"2026-11-22T01:49:19.828+00:00"}"#;
+        let f = LineParser::new().parse(l, Origin::new(SourceKind::Log, Arc::from("t")));
+        let FactKind::Log(l) = f.kind else {
+            panic!("{f:?}")
+        };
+        assert_eq!(
+            (l.subsystem.as_str(), l.message.as_str(), l.level),
+            (
+                "infra/sqlite-snapshot",
+                "SQLite snapshot operation completed.",
+                Level::Debug
+            )
+        );
     }
 }

@@ -42,7 +42,7 @@ impl Pty {
 
     /// Poll until the screen contains every needle (5 s deadline).
     fn wait_for(&mut self, needles: &[&str]) {
-        let deadline = Instant::now() + Duration::from_secs(5);
+        let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             self.pump();
             let s = self.screen();
@@ -62,7 +62,7 @@ impl Pty {
 
     /// Wait for the process to exit; returns everything it printed.
     fn wait_exit(mut self) -> Vec<u8> {
-        let deadline = Instant::now() + Duration::from_secs(5);
+        let deadline = Instant::now() + Duration::from_secs(20);
         while self.session.get_process().is_alive().unwrap_or(false) {
             self.pump();
             assert!(Instant::now() < deadline, "lanetop did not exit; screen:\n{}", self.screen());

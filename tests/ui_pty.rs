@@ -43,7 +43,7 @@ impl Pty {
 
     /// Poll until `pred` holds on the screen (deadline 5 s).
     fn wait_for(&mut self, what: &str, pred: impl Fn(&vt100::Screen) -> bool) {
-        let deadline = Instant::now() + Duration::from_secs(5);
+        let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             self.pump();
             if pred(self.parser.screen()) {
@@ -59,7 +59,7 @@ impl Pty {
     }
 
     fn wait_exit(&mut self) {
-        let deadline = Instant::now() + Duration::from_secs(5);
+        let deadline = Instant::now() + Duration::from_secs(20);
         while self.session.is_alive().unwrap_or(false) {
             self.pump();
             assert!(Instant::now() < deadline, "lanetop did not exit");

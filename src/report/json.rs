@@ -1,0 +1,488 @@
+//! The report's data: serde types mirroring the schema in the module doc of `crate::report`,
+//! and [`build`] from a [`Model`].
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, TimeZone, Utc};
+use serde::Serialize;
+
+use crate::domain::gateway::GatewayState;
+use crate::domain::{Model, SessionKind, SessionState};
+use crate::fact::{Generation, Level, Schedule, SourceHealth};
+
+use super::round_usd;
+
+type Time = Option<DateTime<Utc>>;
+
+/// The whole report (schema `lanetop.report/1`).
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub schema: &'static str,
+    pub generated_at: Time,
+    pub generation: Option<Generation>,
+    pub sources: Vec<SourceOut>,
+    pub corrupt_lines: CorruptOut,
+    pub gateway: GatewayOut,
+    pub sessions: Vec<SessionOut>,
+    pub lanes: Vec<LaneOut>,
+    pub fallbacks: FallbacksOut,
+    pub cascades: Vec<EpisodeOut>,
+    pub spend: SpendOut,
+    pub cron: CronOut,
+    pub warnings: WarningsOut,
+    pub logs: LogsOut,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SourceOut {
+    pub name: String,
+    pub path: String,
+    pub status: &'static str,
+    pub detail: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CorruptOut {
+    pub count: u64,
+    pub recent: Vec<CorruptLineOut>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CorruptLineOut {
+    pub file: String,
+    pub line: Option<u64>,
+    pub error: String,
+    pub excerpt: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct GatewayOut {
+    pub state: GatewayState,
+    pub last_seen: Time,
+    pub default_model: Option<String>,
+    pub hostname: Option<String>,
+    pub version: Option<String>,
+    pub reachable: Option<bool>,
+    pub boots: usize,
+    pub boot_details: Vec<BootOut>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BootOut {
+    pub started_at: Time,
+    pub ready_at: Time,
+    pub ended_at: Time,
+    pub outcome: Option<String>,
+    pub reason: Option<String>,
+    pub pid: Option<i64>,
+    pub boot_id: Option<String>,
+    pub seen_in_log: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SessionOut {
+    pub key: String,
+    pub agent: String,
+    pub session_id: String,
+    pub kind: SessionKind,
+    pub state: SessionState,
+    pub status: Option<String>,
+    pub label: Option<String>,
+    pub model: Option<String>,
+    pub configured_model: Option<String>,
+    pub model_override: Option<String>,
+    pub last_activity: Time,
+    pub tokens: u64,
+    pub cost_usd: f64,
+    pub unpriced_tokens: u64,
+    pub cron_job: Option<String>,
+    pub queued: u32,
+    pub active_runs: usize,
+    pub fallback_episodes: u32,
+    pub turns: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LaneOut {
+    pub name: String,
+    pub limit: Option<u32>,
+    pub active: u32,
+    pub queued: u32,
+    pub wait_p50_ms: Option<u64>,
+    pub wait_max_ms: Option<u64>,
+    pub wait_exceeded: u64,
+    pub tasks_done: u64,
+    pub task_errors: u64,
+    pub last_seen: Time,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FallbacksOut {
+    pub decisions: u64,
+    pub by_reason: BTreeMap<String, u64>,
+    pub by_decision: BTreeMap<String, u64>,
+    pub same_model_retries: u64,
+    pub chain_exhausted: u64,
+    pub model_switches: u64,
+    pub episodes: usize,
+    pub replayed_after_boot: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EpisodeOut {
+    pub id: u64,
+    pub session: Option<String>,
+    pub session_id: Option<String>,
+    pub run_id: Option<String>,
+    pub lane: Option<String>,
+    pub boot: usize,
+    pub started: Time,
+    pub ended: Time,
+    pub outcome: Option<String>,
+    pub replayed_after_boot: bool,
+    pub steps: Vec<StepOut>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StepOut {
+    pub at: DateTime<Utc>,
+    pub decision: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub reason: Option<String>,
+    pub status: Option<u16>,
+    pub attempt: Option<u32>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SpendOut {
+    pub total_usd: f64,
+    pub total_tokens: u64,
+    pub unpriced_tokens: u64,
+    pub turns: u64,
+    pub burn_rate_usd_per_h: f64,
+    pub by_model: BTreeMap<String, f64>,
+    pub by_agent: BTreeMap<String, f64>,
+    pub by_day: BTreeMap<String, f64>,
+    pub by_cron_job: BTreeMap<String, f64>,
+    pub models: Vec<ModelSpendOut>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ModelSpendOut {
+    pub model: String,
+    pub usd: f64,
+    pub tokens: u64,
+    pub unpriced_tokens: u64,
+    pub turns: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CronOut {
+    pub jobs: Vec<CronJobOut>,
+    pub orphan_runs: BTreeMap<String, BTreeMap<String, u64>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CronJobOut {
+    pub id: String,
+    pub name: String,
+    pub agent: Option<String>,
+    pub enabled: bool,
+    pub schedule: Schedule,
+    pub payload_kind: String,
+    pub heartbeat: bool,
+    pub last_status: Option<String>,
+    pub last_run_at: Time,
+    pub last_duration_ms: Option<u64>,
+    pub last_error: Option<String>,
+    pub next_run_at: Time,
+    pub consecutive_errors: Option<u32>,
+    pub runs_by_status: BTreeMap<String, u64>,
+    pub cost_usd: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct WarningsOut {
+    pub count: u64,
+    pub recent: Vec<WarningOut>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct WarningOut {
+    pub at: DateTime<Utc>,
+    pub level: Level,
+    pub text: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LogsOut {
+    pub lines: u64,
+    pub buffered: usize,
+}
+
+fn ms(ms: Option<i64>) -> Time {
+    ms.and_then(|m| Utc.timestamp_millis_opt(m).single())
+}
+
+fn usd_map<K: ToString>(
+    m: &BTreeMap<K, crate::domain::spend::SpendBucket>,
+) -> BTreeMap<String, f64> {
+    m.iter()
+        .map(|(k, b)| (k.to_string(), round_usd(b.usd)))
+        .collect()
+}
+
+/// Build the report from the model (pure; the clock is `model.now`).
+pub fn build(model: &Model) -> Report {
+    let mut sessions: Vec<SessionOut> = model
+        .sessions
+        .by_key
+        .values()
+        .map(|s| SessionOut {
+            key: s.key.clone(),
+            agent: s.agent_id.clone(),
+            session_id: s.session_id.clone(),
+            kind: s.kind,
+            state: s.state,
+            status: s.status.clone(),
+            label: s.label.clone(),
+            model: s.current_model.as_ref().map(ToString::to_string),
+            configured_model: s.configured_model.as_ref().map(ToString::to_string),
+            model_override: s.model_override.as_ref().map(ToString::to_string),
+            last_activity: s.last_activity,
+            tokens: s.shown_tokens(),
+            cost_usd: round_usd(s.cost_usd),
+            unpriced_tokens: s.unpriced_tokens,
+            cron_job: s.cron_job_id.clone(),
+            queued: s.queued,
+            active_runs: s.active_runs.len(),
+            fallback_episodes: s.fallback_episodes,
+            turns: s.turns.len(),
+        })
+        .collect();
+    sessions.sort_by(|a, b| {
+        b.cost_usd
+            .total_cmp(&a.cost_usd)
+            .then_with(|| a.key.cmp(&b.key))
+    });
+
+    let lanes = model
+        .lanes
+        .by_name
+        .values()
+        .map(|l| LaneOut {
+            name: l.name.clone(),
+            limit: l.limit,
+            active: l.active,
+            queued: l.queued,
+            wait_p50_ms: l.wait_p50_ms(),
+            wait_max_ms: l.wait_max_ms(),
+            wait_exceeded: l.wait_exceeded,
+            tasks_done: l.tasks_done,
+            task_errors: l.task_errors,
+            last_seen: l.last_seen,
+        })
+        .collect();
+
+    let c = &model.cascades.counters;
+    let fallbacks = FallbacksOut {
+        decisions: c.decisions,
+        by_reason: c.by_reason.clone(),
+        by_decision: c.by_decision.clone(),
+        same_model_retries: c.same_model_retries,
+        chain_exhausted: c.chain_exhausted,
+        model_switches: c.model_switches,
+        episodes: model.cascades.episodes.len(),
+        replayed_after_boot: model
+            .cascades
+            .episodes
+            .iter()
+            .filter(|e| e.replayed_after_boot)
+            .count(),
+    };
+    let cascades = model
+        .cascades
+        .episodes
+        .iter()
+        .map(|e| EpisodeOut {
+            id: e.id,
+            session: e
+                .session_id
+                .as_deref()
+                .and_then(|s| model.sessions.resolve(s))
+                .map(str::to_string)
+                .or_else(|| e.session.clone()),
+            session_id: e.session_id.clone(),
+            run_id: e.run_id.clone(),
+            lane: e.lane.clone(),
+            boot: e.boot,
+            started: e.started,
+            ended: e.ended,
+            outcome: e.outcome.clone(),
+            replayed_after_boot: e.replayed_after_boot,
+            steps: e
+                .steps
+                .iter()
+                .map(|s| StepOut {
+                    at: s.at,
+                    decision: s.decision.clone(),
+                    from: s.from.as_ref().map(ToString::to_string),
+                    to: s.to.as_ref().map(ToString::to_string),
+                    reason: s.reason.clone(),
+                    status: s.status,
+                    attempt: s.attempt,
+                })
+                .collect(),
+        })
+        .collect();
+
+    let sp = &model.spend;
+    let mut models: Vec<ModelSpendOut> = sp
+        .by_model
+        .iter()
+        .map(|(m, b)| ModelSpendOut {
+            model: m.clone(),
+            usd: round_usd(b.usd),
+            tokens: b.tokens,
+            unpriced_tokens: b.unpriced_tokens,
+            turns: b.turns,
+        })
+        .collect();
+    models.sort_by(|a, b| b.usd.total_cmp(&a.usd).then_with(|| a.model.cmp(&b.model)));
+    let spend = SpendOut {
+        total_usd: round_usd(sp.total.usd),
+        total_tokens: sp.total.tokens,
+        unpriced_tokens: sp.total.unpriced_tokens,
+        turns: sp.total.turns,
+        burn_rate_usd_per_h: round_usd(sp.burn_rate_usd_per_h(model.now)),
+        by_model: usd_map(&sp.by_model),
+        by_agent: usd_map(&sp.by_agent),
+        by_day: sp
+            .by_day
+            .iter()
+            .map(|(d, b)| (d.format("%Y-%m-%d").to_string(), round_usd(b.usd)))
+            .collect(),
+        by_cron_job: usd_map(&sp.by_cron_job),
+        models,
+    };
+
+    let mut jobs: Vec<CronJobOut> = model
+        .cron
+        .jobs
+        .values()
+        .map(|j| {
+            let r = &j.row;
+            CronJobOut {
+                id: r.id.clone(),
+                name: r.name.clone(),
+                agent: r.agent_id.clone(),
+                enabled: r.enabled,
+                schedule: r.schedule.clone(),
+                payload_kind: r.payload_kind.clone(),
+                heartbeat: crate::domain::cron::is_heartbeat_job(r),
+                last_status: r.last_run_status.clone(),
+                last_run_at: ms(r.last_run_at_ms),
+                last_duration_ms: r.last_duration_ms,
+                last_error: r.last_error.clone(),
+                next_run_at: ms(r.next_run_at_ms),
+                consecutive_errors: r.consecutive_errors,
+                runs_by_status: j.runs_by_status.clone(),
+                cost_usd: round_usd(j.cost_usd),
+            }
+        })
+        .collect();
+    jobs.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+
+    let g = &model.gateway;
+    Report {
+        schema: "lanetop.report/1",
+        generated_at: model.now,
+        generation: model.generation,
+        sources: model
+            .sources
+            .iter()
+            .map(|(name, s)| {
+                let (status, detail) = match &s.health {
+                    SourceHealth::Ok { detail } => ("ok", detail.clone()),
+                    SourceHealth::Waiting { detail } => ("waiting", detail.clone()),
+                    SourceHealth::Error { message } => ("error", message.clone()),
+                };
+                SourceOut {
+                    name: name.clone(),
+                    path: s.path.clone(),
+                    status,
+                    detail,
+                    at: s.at,
+                }
+            })
+            .collect(),
+        corrupt_lines: CorruptOut {
+            count: model.corrupt.count,
+            recent: model
+                .corrupt
+                .recent
+                .iter()
+                .map(|(file, line, error, excerpt)| CorruptLineOut {
+                    file: file.clone(),
+                    line: *line,
+                    error: error.clone(),
+                    excerpt: excerpt.clone(),
+                })
+                .collect(),
+        },
+        gateway: GatewayOut {
+            state: g.state,
+            last_seen: g.last_seen,
+            default_model: g.default_model.as_ref().map(ToString::to_string),
+            hostname: g.hostname.clone(),
+            version: g.version.clone(),
+            reachable: g.reachable,
+            boots: g.boots.len(),
+            boot_details: g
+                .boots
+                .iter()
+                .map(|b| BootOut {
+                    started_at: b.started_at,
+                    ready_at: b.ready_at,
+                    ended_at: b.ended_at,
+                    outcome: b.outcome.clone(),
+                    reason: b.reason.clone(),
+                    pid: b.pid,
+                    boot_id: b.boot_id.clone(),
+                    seen_in_log: b.seen_in_log,
+                })
+                .collect(),
+        },
+        sessions,
+        lanes,
+        fallbacks,
+        cascades,
+        spend,
+        cron: CronOut {
+            jobs,
+            orphan_runs: model.cron.orphan_runs.clone(),
+        },
+        warnings: WarningsOut {
+            count: model.logs.warnings_total,
+            recent: model
+                .logs
+                .warnings
+                .iter()
+                .rev()
+                .take(20)
+                .rev()
+                .map(|w| WarningOut {
+                    at: w.at,
+                    level: w.level,
+                    text: w.text.clone(),
+                })
+                .collect(),
+        },
+        logs: LogsOut {
+            lines: model.logs.total,
+            buffered: model.logs.entries.len(),
+        },
+    }
+}

@@ -1,0 +1,564 @@
+//! Sessions reducer: one [`Session`] per session key, fused from store rows, transcripts and
+//! the log.
+//!
+//! **Keys.** Transcripts and the log often name only a session *id*. Such an id is mapped to
+//! its key via `Sessions::key_by_session_id` (filled by rows and by usage records that carry
+//! `session_key`). While the key is unknown the session is kept under its id with
+//! `placeholder = true`; as soon as a row names the key, the placeholder (turns, usage, spend,
+//! active runs) is merged into the real session. When two keys claim one id (a cron binding
+//! `agent:<a>:cron:<job>` re-pointed to its newest run), the `…:run:<id>` key wins.
+//!
+//! **Snapshot replacement.** A `SessionsSnapshot` replaces the rows of that agent from that
+//! source kind: a session that the same agent+source listed before and no longer lists is
+//! removed, unless it has other evidence ([`Session::has_other_evidence`]: usage, user turns,
+//! active runs, queued inputs, fallback episodes). Survivors lose `row_source` and `status`.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, TimeZone, Utc};
+
+use crate::domain::keys::{lane_session_key, parse_key};
+use crate::domain::session::TurnKind;
+use crate::domain::{Model, Session, SessionKind, Turn};
+use crate::fact::{ConfigFacts, Fact, ModelRef, SessionRow, UsageRecord};
+
+use super::spend;
+
+/// The configured primary model of an agent: the agent's own chain primary from
+/// `openclaw.json`, else `agents.defaults.model` primary.
+pub fn configured_model(config: &ConfigFacts, agent: &str) -> Option<ModelRef> {
+    config
+        .agent_chains
+        .iter()
+        .find(|(a, _)| a == agent)
+        .and_then(|(_, c)| c.primary.clone())
+        .or_else(|| config.default_chain.primary.clone())
+}
+
+pub(super) fn ms_to_time(ms: i64) -> Option<DateTime<Utc>> {
+    Utc.timestamp_millis_opt(ms).single()
+}
+
+/// Make sure a session exists under `key`; returns it.
+fn ensure<'a>(model: &'a mut Model, key: &str, agent_hint: Option<&str>) -> &'a mut Session {
+    if !model.sessions.by_key.contains_key(key) {
+        let info = parse_key(key);
+        let agent = info
+            .agent
+            .clone()
+            .or(agent_hint.filter(|a| !a.is_empty()).map(str::to_string))
+            .unwrap_or_default();
+        let s = Session {
+            key: key.to_string(),
+            configured_model: configured_model(&model.config, &agent),
+            agent_id: agent,
+            kind: info.kind,
+            cron_job_id: info.cron_job,
+            ..Session::default()
+        };
+        model.sessions.by_key.insert(key.to_string(), s);
+    }
+    let s = model.sessions.by_key.get_mut(key).expect("inserted above");
+    if s.agent_id.is_empty()
+        && let Some(a) = agent_hint.filter(|a| !a.is_empty())
+    {
+        s.agent_id = a.to_string();
+    }
+    s
+}
+
+/// The key to fold a fact about `session_id` (and maybe `key`) into, creating a placeholder
+/// keyed by the id when the key is unknown.
+pub(super) fn locate(
+    model: &mut Model,
+    agent: Option<&str>,
+    session_id: &str,
+    key: Option<&str>,
+) -> String {
+    if let Some(k) = key.filter(|k| !k.is_empty()) {
+        if !session_id.is_empty() {
+            link(model, session_id, k, agent);
+        }
+        ensure(model, k, agent);
+        return k.to_string();
+    }
+    if let Some(k) = model.sessions.resolve(session_id) {
+        return k.to_string();
+    }
+    let s = ensure(model, session_id, agent);
+    s.placeholder = true;
+    s.session_id = session_id.to_string();
+    model
+        .sessions
+        .key_by_session_id
+        .insert(session_id.to_string(), session_id.to_string());
+    session_id.to_string()
+}
+
+/// Record that `session_id` belongs to `key`, merging a placeholder kept under the id.
+fn link(model: &mut Model, session_id: &str, key: &str, agent: Option<&str>) {
+    if session_id == key {
+        return;
+    }
+    match model.sessions.key_by_session_id.get(session_id) {
+        Some(k) if k == key => return,
+        Some(k)
+            if k != session_id
+                && k.ends_with(&format!(":run:{session_id}"))
+                && model.sessions.by_key.contains_key(k) =>
+        {
+            return;
+        }
+        _ => {}
+    }
+    model
+        .sessions
+        .key_by_session_id
+        .insert(session_id.to_string(), key.to_string());
+    model.cascades.needs_recompute = true;
+    let is_placeholder = model
+        .sessions
+        .by_key
+        .get(session_id)
+        .is_some_and(|s| s.placeholder);
+    if is_placeholder && let Some(p) = model.sessions.by_key.remove(session_id) {
+        merge_placeholder(model, p, key, agent);
+    }
+}
+
+fn merge_placeholder(model: &mut Model, p: Session, key: &str, agent: Option<&str>) {
+    let agent = agent.or(Some(p.agent_id.as_str())).map(str::to_string);
+    let s = ensure(model, key, agent.as_deref());
+    s.usage_turns += p.usage_turns;
+    s.usage_tokens += p.usage_tokens;
+    s.cost_usd += p.cost_usd;
+    s.unpriced_tokens += p.unpriced_tokens;
+    s.user_turns += p.user_turns;
+    s.heartbeat_turns += p.heartbeat_turns;
+    s.fallback_episodes += p.fallback_episodes;
+    s.queued = s.queued.max(p.queued);
+    for r in p.active_runs {
+        if !s.active_runs.contains(&r) {
+            s.active_runs.push(r);
+        }
+    }
+    if let Some(at) = p.last_activity {
+        s.touch(at);
+    }
+    if let (Some(m), Some(at)) = (p.current_model, p.current_model_at) {
+        s.set_current_model(m, at);
+    }
+    if s.session_id.is_empty() {
+        s.session_id = p.session_id.clone();
+    }
+    let mut turns: Vec<Turn> = s.turns.drain(..).chain(p.turns).collect();
+    turns.sort_by_key(|t| t.at);
+    for t in turns {
+        s.push_turn(t);
+    }
+    let cron_job = s.cron_job_id.clone();
+    spend::rekey_session(&mut model.spend, &p.key, key, cron_job.as_deref());
+    reclassify(model, key);
+}
+
+/// Re-derive the kind of one session (key grammar, parent, heartbeat evidence).
+pub(super) fn reclassify(model: &mut Model, key: &str) {
+    let heartbeat_job = model
+        .sessions
+        .by_key
+        .get(key)
+        .and_then(|s| s.cron_job_id.as_ref())
+        .and_then(|j| model.cron.jobs.get(j))
+        .is_some_and(|j| crate::domain::cron::is_heartbeat_job(&j.row));
+    let Some(s) = model.sessions.by_key.get_mut(key) else {
+        return;
+    };
+    let mut kind = if s.placeholder {
+        SessionKind::Other
+    } else {
+        parse_key(&s.key).kind
+    };
+    if kind == SessionKind::Other
+        && (s.parent_key.is_some() || s.created_via.as_deref() == Some("spawn"))
+    {
+        kind = SessionKind::Subagent;
+    }
+    let only_polls = s.heartbeat_turns > 0 && s.user_turns == s.heartbeat_turns;
+    if heartbeat_job || (matches!(kind, SessionKind::Main | SessionKind::Other) && only_polls) {
+        kind = SessionKind::Heartbeat;
+    }
+    s.kind = kind;
+}
+
+/// Re-derive every session's kind (after a cron job set changed).
+pub(super) fn reclassify_all(model: &mut Model) {
+    let keys: Vec<String> = model.sessions.by_key.keys().cloned().collect();
+    for k in keys {
+        reclassify(model, &k);
+    }
+}
+
+/// Recompute the state of one session.
+pub(super) fn restate(model: &mut Model, key: &str) {
+    let lane_queued = model
+        .lanes
+        .by_name
+        .get(&format!("session:{key}"))
+        .map_or(0, |l| l.queued);
+    let now = model.now;
+    if let Some(s) = model.sessions.by_key.get_mut(key) {
+        s.tokens = s.shown_tokens();
+        s.state = s.derive_state(now, lane_queued);
+    }
+}
+
+/// Recompute every session's state.
+pub(super) fn restate_all(model: &mut Model) {
+    let now = model.now;
+    for (key, s) in model.sessions.by_key.iter_mut() {
+        let lane_queued = model
+            .lanes
+            .by_name
+            .get(&format!("session:{key}"))
+            .map_or(0, |l| l.queued);
+        s.tokens = s.shown_tokens();
+        s.state = s.derive_state(now, lane_queued);
+    }
+}
+
+/// A log line named a session (id or key): raise its last activity if it is known.
+pub(super) fn touch_named(model: &mut Model, id_or_key: &str, at: DateTime<Utc>) {
+    let Some(key) = model.sessions.resolve(id_or_key).map(str::to_string) else {
+        return;
+    };
+    if let Some(s) = model.sessions.by_key.get_mut(&key) {
+        s.touch(at);
+    }
+    restate(model, &key);
+}
+
+/// A lane event on `session:<key>`: touch that session.
+pub(super) fn touch_lane(model: &mut Model, lane: &str, at: DateTime<Utc>) {
+    if let Some(key) = lane_session_key(lane) {
+        touch_named(model, key, at);
+    }
+}
+
+pub(super) fn on_snapshot(model: &mut Model, fact: &Fact, agent_id: &str, rows: &[SessionRow]) {
+    let source = fact.origin.kind;
+    let listed: HashSet<&str> = rows.iter().map(|r| r.key.as_str()).collect();
+    for row in rows {
+        upsert_row(model, fact, agent_id, row);
+    }
+    let vanished: Vec<String> = model
+        .sessions
+        .by_key
+        .values()
+        .filter(|s| {
+            s.agent_id == agent_id
+                && s.row_source == Some(source)
+                && !listed.contains(s.key.as_str())
+        })
+        .map(|s| s.key.clone())
+        .collect();
+    for key in vanished {
+        let keep = model
+            .sessions
+            .by_key
+            .get(&key)
+            .is_some_and(Session::has_other_evidence);
+        if keep {
+            if let Some(s) = model.sessions.by_key.get_mut(&key) {
+                s.row_source = None;
+                s.status = None;
+            }
+            restate(model, &key);
+        } else {
+            model.sessions.by_key.remove(&key);
+            model.sessions.key_by_session_id.retain(|_, k| *k != key);
+        }
+    }
+}
+
+fn upsert_row(model: &mut Model, fact: &Fact, agent_id: &str, row: &SessionRow) {
+    if row.key.is_empty() {
+        return;
+    }
+    let agent = if row.agent_id.is_empty() {
+        agent_id
+    } else {
+        row.agent_id.as_str()
+    };
+    if !row.session_id.is_empty() {
+        link(model, &row.session_id, &row.key, Some(agent));
+    }
+    let s = ensure(model, &row.key, Some(agent));
+    s.placeholder = false;
+    if !row.session_id.is_empty() {
+        s.session_id = row.session_id.clone();
+    }
+    s.status = row.status.clone();
+    s.label = row.label.clone().or(s.label.take());
+    s.created_via = row.created_via.clone();
+    s.parent_key = row.parent_session_key.clone();
+    s.model_override = row.model_override.clone();
+    s.row_tokens = row
+        .total_tokens
+        .or(match (row.input_tokens, row.output_tokens) {
+            (None, None) => None,
+            (i, o) => Some(i.unwrap_or(0) + o.unwrap_or(0)),
+        });
+    let activity = row
+        .last_activity_at_ms
+        .into_iter()
+        .chain(row.last_interaction_at_ms)
+        .max()
+        .or(row.updated_at_ms);
+    if let Some(at) = activity.and_then(ms_to_time) {
+        s.touch(at);
+    }
+    if let Some(m) = &row.model {
+        let at = row.updated_at_ms.and_then(ms_to_time).unwrap_or(fact.at);
+        s.set_current_model(m.clone(), at);
+    }
+    s.origin = Some(fact.origin.clone());
+    s.row_source = Some(fact.origin.kind);
+    let key = row.key.clone();
+    reclassify(model, &key);
+    restate(model, &key);
+}
+
+pub(super) fn on_usage(model: &mut Model, fact: &Fact, u: &UsageRecord) {
+    let agent = Some(u.agent_id.as_str()).filter(|a| !a.is_empty());
+    let key = locate(model, agent, &u.session_id, u.session_key.as_deref());
+    if let Some(run) = &u.run_id {
+        model.sessions.remember_run(run, &u.session_id);
+    }
+    let (s_agent, cron_job) = match model.sessions.by_key.get(&key) {
+        Some(s) => (s.agent_id.clone(), s.cron_job_id.clone()),
+        None => return,
+    };
+    let agent = agent.map(str::to_string).unwrap_or(s_agent);
+    let booked = spend::book(model, fact.at, u, &agent, &key, cron_job.as_deref());
+    let Some(s) = model.sessions.by_key.get_mut(&key) else {
+        return;
+    };
+    s.usage_turns += 1;
+    s.usage_tokens += booked.tokens;
+    match booked.usd {
+        Some(usd) => s.cost_usd += usd,
+        None => s.unpriced_tokens += booked.tokens,
+    }
+    s.set_current_model(u.model.clone(), fact.at);
+    s.touch(fact.at);
+    s.tokens = s.shown_tokens();
+    s.push_turn(Turn {
+        at: fact.at,
+        kind: TurnKind::Assistant {
+            model: u.model.clone(),
+            tokens: booked.tokens,
+            cost_usd: booked.usd,
+            stop_reason: u.stop_reason.clone(),
+            error: u.error.clone(),
+        },
+        origin: fact.origin.clone(),
+    });
+    restate(model, &key);
+}
+
+pub(super) fn on_user_turn(
+    model: &mut Model,
+    fact: &Fact,
+    agent: &str,
+    session_id: &str,
+    session_key: Option<&str>,
+    heartbeat: bool,
+) {
+    let key = locate(model, Some(agent), session_id, session_key);
+    if let Some(s) = model.sessions.by_key.get_mut(&key) {
+        s.user_turns += 1;
+        s.heartbeat_turns += u64::from(heartbeat);
+        s.touch(fact.at);
+        s.push_turn(Turn {
+            at: fact.at,
+            kind: TurnKind::User { heartbeat },
+            origin: fact.origin.clone(),
+        });
+    }
+    reclassify(model, &key);
+    restate(model, &key);
+}
+
+pub(super) fn on_model_change(
+    model: &mut Model,
+    fact: &Fact,
+    agent: &str,
+    session_id: &str,
+    session_key: Option<&str>,
+    m: &ModelRef,
+) {
+    let key = locate(model, Some(agent), session_id, session_key);
+    if let Some(s) = model.sessions.by_key.get_mut(&key) {
+        s.set_current_model(m.clone(), fact.at);
+        s.push_turn(Turn {
+            at: fact.at,
+            kind: TurnKind::ModelChange { model: m.clone() },
+            origin: fact.origin.clone(),
+        });
+    }
+}
+
+pub(super) fn on_pending(model: &mut Model, agent: &str, queued: &[(String, u32)]) {
+    for s in model
+        .sessions
+        .by_key
+        .values_mut()
+        .filter(|s| s.agent_id == agent)
+    {
+        s.queued = 0;
+    }
+    for (key, n) in queued {
+        if key.is_empty() {
+            continue;
+        }
+        ensure(model, key, Some(agent)).queued = *n;
+    }
+    let keys: Vec<String> = model
+        .sessions
+        .by_key
+        .values()
+        .filter(|s| s.agent_id == agent)
+        .map(|s| s.key.clone())
+        .collect();
+    for k in keys {
+        restate(model, &k);
+    }
+}
+
+pub(super) fn on_config(model: &mut Model) {
+    let config = &model.config;
+    for s in model.sessions.by_key.values_mut() {
+        s.configured_model = configured_model(config, &s.agent_id);
+    }
+}
+
+pub(super) fn on_model_switch(
+    model: &mut Model,
+    fact: &Fact,
+    session_id: &str,
+    agent: Option<&str>,
+    to: &ModelRef,
+) {
+    let key = locate(model, agent, session_id, None);
+    if let Some(s) = model.sessions.by_key.get_mut(&key) {
+        s.set_current_model(to.clone(), fact.at);
+        s.touch(fact.at);
+        s.push_turn(Turn {
+            at: fact.at,
+            kind: TurnKind::ModelChange { model: to.clone() },
+            origin: fact.origin.clone(),
+        });
+    }
+}
+
+pub(super) fn on_run_started(
+    model: &mut Model,
+    fact: &Fact,
+    run_id: &str,
+    session_id: &str,
+    agent: Option<&str>,
+    m: Option<&ModelRef>,
+) {
+    if session_id.is_empty() {
+        return;
+    }
+    model.sessions.remember_run(run_id, session_id);
+    let key = locate(model, agent, session_id, None);
+    if let Some(s) = model.sessions.by_key.get_mut(&key) {
+        if !s.active_runs.iter().any(|r| r == run_id) {
+            s.active_runs.push(run_id.to_string());
+            s.push_turn(Turn {
+                at: fact.at,
+                kind: TurnKind::RunStarted {
+                    run_id: run_id.to_string(),
+                },
+                origin: fact.origin.clone(),
+            });
+        }
+        if let Some(m) = m {
+            s.set_current_model(m.clone(), fact.at);
+        }
+        s.touch(fact.at);
+    }
+    restate(model, &key);
+}
+
+fn key_of_run(model: &Model, run_id: &str, session_id: Option<&str>) -> Option<String> {
+    let sid = session_id
+        .map(str::to_string)
+        .or_else(|| model.sessions.session_id_by_run.get(run_id).cloned())?;
+    model.sessions.resolve(&sid).map(str::to_string)
+}
+
+/// `embedded run done` / `[agent] run … ended`: the run is no longer active.
+pub(super) fn on_run_finished(
+    model: &mut Model,
+    fact: &Fact,
+    run_id: &str,
+    session_id: Option<&str>,
+    outcome: &str,
+) {
+    let Some(key) = key_of_run(model, run_id, session_id) else {
+        return;
+    };
+    if let Some(s) = model.sessions.by_key.get_mut(&key) {
+        let was_active = s.active_runs.iter().any(|r| r == run_id);
+        s.active_runs.retain(|r| r != run_id);
+        if was_active {
+            s.push_turn(Turn {
+                at: fact.at,
+                kind: TurnKind::RunEnded {
+                    run_id: run_id.to_string(),
+                    outcome: outcome.to_string(),
+                },
+                origin: fact.origin.clone(),
+            });
+        }
+        s.touch(fact.at);
+    }
+    restate(model, &key);
+}
+
+pub(super) fn on_run_timeout(model: &mut Model, fact: &Fact, run_id: &str, session_id: &str) {
+    let Some(key) = key_of_run(model, run_id, Some(session_id)) else {
+        return;
+    };
+    if let Some(s) = model.sessions.by_key.get_mut(&key) {
+        s.push_turn(Turn {
+            at: fact.at,
+            kind: TurnKind::RunEnded {
+                run_id: run_id.to_string(),
+                outcome: "timeout".into(),
+            },
+            origin: fact.origin.clone(),
+        });
+        s.touch(fact.at);
+    }
+}
+
+/// A successful `embedded run agent end` names the model that answered.
+pub(super) fn on_run_model(model: &mut Model, fact: &Fact, run_id: &str, m: &ModelRef) {
+    let Some(key) = key_of_run(model, run_id, None) else {
+        return;
+    };
+    if let Some(s) = model.sessions.by_key.get_mut(&key) {
+        s.set_current_model(m.clone(), fact.at);
+    }
+}
+
+/// The gateway process restarted: no run of the previous process is still active.
+pub(super) fn clear_active_runs(model: &mut Model) {
+    for s in model.sessions.by_key.values_mut() {
+        s.active_runs.clear();
+    }
+}

@@ -24,9 +24,6 @@ pub struct IngestHandle {
 
 /// Start following every source of `discovery`; batches of facts are sent on `tx`
 /// (backlog first, then live).
-pub fn spawn(
-    _discovery: &Discovery,
-    _tx: tokio::sync::mpsc::Sender<crate::msg::Msg>,
-) -> IngestHandle {
+pub fn spawn(_discovery: &Discovery, _tx: tokio::sync::mpsc::Sender<crate::msg::Msg>) -> IngestHandle {
     IngestHandle { _private: () }
 }

@@ -20,13 +20,6 @@ impl LineParser {
     /// [`FactKind::CorruptLine`].
     pub fn parse(&mut self, line: &[u8], origin: Origin) -> Fact {
         let at = self.last_time.unwrap_or_default();
-        Fact {
-            at,
-            origin,
-            kind: FactKind::CorruptLine {
-                error: "parser not implemented".into(),
-                excerpt: String::from_utf8_lossy(&line[..line.len().min(120)]).into_owned(),
-            },
-        }
+        Fact { at, origin, kind: FactKind::CorruptLine { error: "parser not implemented".into(), excerpt: String::from_utf8_lossy(&line[..line.len().min(120)]).into_owned() } }
     }
 }

@@ -18,6 +18,8 @@ pub struct Boot {
     pub boot_id: Option<String>,
     /// True when the log's `loading configuration…` was seen for this boot.
     pub seen_in_log: bool,
+    /// Time of that log line (the DB start time, when known, stays in `started_at`).
+    pub log_started_at: Option<DateTime<Utc>>,
 }
 
 /// A log `loading configuration…` and a `gateway_boot_lifecycle.started_at_ms` this close

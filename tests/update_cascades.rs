@@ -10,42 +10,119 @@ use lanetop::fact::{GatewayEvent, LogEvent};
 const RUN3: &str = "24864ff9-768a-49b4-ad3e-67ea07da96df";
 
 fn run_start(line: u64, at: &str, run: &str, model: &str) -> lanetop::fact::Fact {
-    ev(line, at, LogEvent::RunStarted {
-        run_id: run.into(),
-        session_id: MAIN_SID.into(),
-        model: Some(m(model)),
-        channel: None,
-    })
+    ev(
+        line,
+        at,
+        LogEvent::RunStarted {
+            run_id: run.into(),
+            session_id: MAIN_SID.into(),
+            model: Some(m(model)),
+            channel: None,
+        },
+    )
 }
 
 /// Phase 3 (lines 289-386): primary 429 → secondary 404 → tertiary ok, run 24864ff9.
 fn phase3() -> Vec<lanetop::fact::Fact> {
     vec![
-        run_start(303, "2026-11-22T01:49:46.652+00:00", RUN3, "fakeprime/fake-primary"),
-        ev(323, "2026-11-22T01:49:47.131+00:00", decision(RUN3, MAIN_SID, "candidate_failed", "fakeprime/fake-primary",
-            Some("fakeprime/fake-secondary"), Some("rate_limit"), Some(429), 1, "next_fallback")),
-        run_start(330, "2026-11-22T01:49:47.182+00:00", RUN3, "fakeprime/fake-secondary"),
-        ev(349, "2026-11-22T01:49:47.365+00:00", decision(RUN3, MAIN_SID, "candidate_failed", "fakeprime/fake-secondary",
-            Some("fakeback/fake-tertiary"), Some("model_not_found"), Some(404), 2, "next_fallback")),
-        run_start(355, "2026-11-22T01:49:47.419+00:00", RUN3, "fakeback/fake-tertiary"),
-        ev(372, "2026-11-22T01:49:47.639+00:00", LogEvent::RunDone {
-            run_id: RUN3.into(), session_id: MAIN_SID.into(), duration_ms: 263, aborted: false }),
+        run_start(
+            303,
+            "2026-11-22T01:49:46.652+00:00",
+            RUN3,
+            "fakeprime/fake-primary",
+        ),
+        ev(
+            323,
+            "2026-11-22T01:49:47.131+00:00",
+            decision(
+                RUN3,
+                MAIN_SID,
+                "candidate_failed",
+                "fakeprime/fake-primary",
+                Some("fakeprime/fake-secondary"),
+                Some("rate_limit"),
+                Some(429),
+                1,
+                "next_fallback",
+            ),
+        ),
+        run_start(
+            330,
+            "2026-11-22T01:49:47.182+00:00",
+            RUN3,
+            "fakeprime/fake-secondary",
+        ),
+        ev(
+            349,
+            "2026-11-22T01:49:47.365+00:00",
+            decision(
+                RUN3,
+                MAIN_SID,
+                "candidate_failed",
+                "fakeprime/fake-secondary",
+                Some("fakeback/fake-tertiary"),
+                Some("model_not_found"),
+                Some(404),
+                2,
+                "next_fallback",
+            ),
+        ),
+        run_start(
+            355,
+            "2026-11-22T01:49:47.419+00:00",
+            RUN3,
+            "fakeback/fake-tertiary",
+        ),
+        ev(
+            372,
+            "2026-11-22T01:49:47.639+00:00",
+            LogEvent::RunDone {
+                run_id: RUN3.into(),
+                session_id: MAIN_SID.into(),
+                duration_ms: 263,
+                aborted: false,
+            },
+        ),
         // Line 375: success records carry no `reason` and no next candidate.
-        ev(375, "2026-11-22T01:49:47.675+00:00", decision(RUN3, MAIN_SID, "candidate_succeeded", "fakeback/fake-tertiary",
-            None, None, None, 3, "succeeded")),
+        ev(
+            375,
+            "2026-11-22T01:49:47.675+00:00",
+            decision(
+                RUN3,
+                MAIN_SID,
+                "candidate_succeeded",
+                "fakeback/fake-tertiary",
+                None,
+                None,
+                None,
+                3,
+                "succeeded",
+            ),
+        ),
     ]
 }
 
 #[test]
 fn three_step_cascade_429_404_ok() {
     let mut model = Model::default();
-    fold(&mut model, vec![snapshot("2026-11-22T01:49:40.000+00:00", "main", vec![main_row()])]);
+    fold(
+        &mut model,
+        vec![snapshot(
+            "2026-11-22T01:49:40.000+00:00",
+            "main",
+            vec![main_row()],
+        )],
+    );
     fold(&mut model, phase3());
     let c = &model.cascades.counters;
     assert_eq!(c.decisions, 3);
     assert_eq!(c.by_reason.get("rate_limit"), Some(&1));
     assert_eq!(c.by_reason.get("model_not_found"), Some(&1));
-    assert_eq!(c.by_reason.values().sum::<u64>(), 2, "the success record has no reason");
+    assert_eq!(
+        c.by_reason.values().sum::<u64>(),
+        2,
+        "the success record has no reason"
+    );
     assert_eq!(c.by_decision.get("candidate_failed"), Some(&2));
     assert_eq!(c.by_decision.get("candidate_succeeded"), Some(&1));
     assert_eq!(c.chain_exhausted, 0);
@@ -58,20 +135,43 @@ fn three_step_cascade_429_404_ok() {
     let chain: Vec<(String, Option<String>, Option<u16>)> = e
         .steps
         .iter()
-        .map(|s| (s.from.as_ref().map(|m| m.to_string()).unwrap_or_default(), s.to.as_ref().map(|m| m.to_string()), s.status))
+        .map(|s| {
+            (
+                s.from.as_ref().map(|m| m.to_string()).unwrap_or_default(),
+                s.to.as_ref().map(|m| m.to_string()),
+                s.status,
+            )
+        })
         .collect();
-    assert_eq!(chain, vec![
-        ("fakeprime/fake-primary".into(), Some("fakeprime/fake-secondary".into()), Some(429)),
-        ("fakeprime/fake-secondary".into(), Some("fakeback/fake-tertiary".into()), Some(404)),
-        ("fakeback/fake-tertiary".into(), None, None),
-    ]);
-    assert_eq!(e.failing_models(), vec!["fakeprime/fake-primary", "fakeprime/fake-secondary"]);
+    assert_eq!(
+        chain,
+        vec![
+            (
+                "fakeprime/fake-primary".into(),
+                Some("fakeprime/fake-secondary".into()),
+                Some(429)
+            ),
+            (
+                "fakeprime/fake-secondary".into(),
+                Some("fakeback/fake-tertiary".into()),
+                Some(404)
+            ),
+            ("fakeback/fake-tertiary".into(), None, None),
+        ]
+    );
+    assert_eq!(
+        e.failing_models(),
+        vec!["fakeprime/fake-primary", "fakeprime/fake-secondary"]
+    );
     assert!(!e.replayed_after_boot);
 
     let s = &model.sessions.by_key["agent:main:main"];
     assert_eq!(s.fallback_episodes, 1);
     assert!(s.active_runs.is_empty(), "run done at line 372");
-    assert_eq!(s.current_model.as_ref().map(|m| m.to_string()).as_deref(), Some("fakeback/fake-tertiary"));
+    assert_eq!(
+        s.current_model.as_ref().map(|m| m.to_string()).as_deref(),
+        Some("fakeback/fake-tertiary")
+    );
     assert_eq!(model.sessions.by_key.len(), 1, "no placeholder left behind");
 }
 
@@ -79,14 +179,33 @@ fn three_step_cascade_429_404_ok() {
 fn log_before_snapshot_merges_the_placeholder() {
     let mut model = Model::default();
     fold(&mut model, phase3());
-    assert!(model.sessions.by_key.contains_key(MAIN_SID), "kept under the id while the key is unknown");
-    fold(&mut model, vec![snapshot("2026-11-22T01:58:30.000+00:00", "main", vec![main_row()])]);
+    assert!(
+        model.sessions.by_key.contains_key(MAIN_SID),
+        "kept under the id while the key is unknown"
+    );
+    fold(
+        &mut model,
+        vec![snapshot(
+            "2026-11-22T01:58:30.000+00:00",
+            "main",
+            vec![main_row()],
+        )],
+    );
     assert!(!model.sessions.by_key.contains_key(MAIN_SID));
     let s = &model.sessions.by_key["agent:main:main"];
     assert_eq!(s.fallback_episodes, 1);
-    assert_eq!(s.turns.iter().filter(|t| matches!(t.kind, lanetop::domain::session::TurnKind::Fallback { .. })).count(), 2);
+    assert_eq!(
+        s.turns
+            .iter()
+            .filter(|t| matches!(t.kind, lanetop::domain::session::TurnKind::Fallback { .. }))
+            .count(),
+        2
+    );
     let report = lanetop::report::build(&model);
-    assert_eq!(report.cascades[0].session.as_deref(), Some("agent:main:main"));
+    assert_eq!(
+        report.cascades[0].session.as_deref(),
+        Some("agent:main:main")
+    );
 }
 
 /// Phase 10b (lines 2298, 2306, 2332, 2335, 2336): every model 401, chain exhausted. The
@@ -96,35 +215,141 @@ fn log_before_snapshot_merges_the_placeholder() {
 fn chain_exhausted_counts_once() {
     let run = "73a04918-6239-4768-b269-9e7790e5d36b";
     let mut model = Model::default();
-    fold(&mut model, vec![
-        snapshot("2026-11-22T01:55:20.000+00:00", "main", vec![main_row()]),
-        ev(2298, "2026-11-22T01:55:26.935+00:00", decision(run, MAIN_SID, "candidate_failed", "fakeprime/fake-primary",
-            Some("fakeprime/fake-secondary"), Some("auth"), Some(401), 1, "next_fallback")),
-        ev(2306, "2026-11-22T01:55:27.036+00:00", decision(run, MAIN_SID, "candidate_failed", "fakeprime/fake-secondary",
-            Some("fakeback/fake-tertiary"), Some("auth"), Some(401), 2, "next_fallback")),
-        ev(2332, "2026-11-22T01:55:27.293+00:00", decision(run, MAIN_SID, "candidate_failed", "fakeback/fake-tertiary",
-            None, Some("auth"), Some(401), 3, "chain_exhausted")),
-        ev(2335, "2026-11-22T01:55:27.383+00:00", LogEvent::ChainExhausted { attempts: 3, session_key: None, job_id: None }),
-        ev(2336, "2026-11-22T01:55:27.410+00:00", LogEvent::ChainExhausted { attempts: 3, session_key: None, job_id: None }),
-    ]);
+    fold(
+        &mut model,
+        vec![
+            snapshot("2026-11-22T01:55:20.000+00:00", "main", vec![main_row()]),
+            ev(
+                2298,
+                "2026-11-22T01:55:26.935+00:00",
+                decision(
+                    run,
+                    MAIN_SID,
+                    "candidate_failed",
+                    "fakeprime/fake-primary",
+                    Some("fakeprime/fake-secondary"),
+                    Some("auth"),
+                    Some(401),
+                    1,
+                    "next_fallback",
+                ),
+            ),
+            ev(
+                2306,
+                "2026-11-22T01:55:27.036+00:00",
+                decision(
+                    run,
+                    MAIN_SID,
+                    "candidate_failed",
+                    "fakeprime/fake-secondary",
+                    Some("fakeback/fake-tertiary"),
+                    Some("auth"),
+                    Some(401),
+                    2,
+                    "next_fallback",
+                ),
+            ),
+            ev(
+                2332,
+                "2026-11-22T01:55:27.293+00:00",
+                decision(
+                    run,
+                    MAIN_SID,
+                    "candidate_failed",
+                    "fakeback/fake-tertiary",
+                    None,
+                    Some("auth"),
+                    Some(401),
+                    3,
+                    "chain_exhausted",
+                ),
+            ),
+            ev(
+                2335,
+                "2026-11-22T01:55:27.383+00:00",
+                LogEvent::ChainExhausted {
+                    attempts: 3,
+                    session_key: None,
+                    job_id: None,
+                },
+            ),
+            ev(
+                2336,
+                "2026-11-22T01:55:27.410+00:00",
+                LogEvent::ChainExhausted {
+                    attempts: 3,
+                    session_key: None,
+                    job_id: None,
+                },
+            ),
+        ],
+    );
     let c = &model.cascades.counters;
     assert_eq!(c.decisions, 3);
     assert_eq!(c.by_reason.get("auth"), Some(&3));
     assert_eq!(c.chain_exhausted, 1);
-    assert_eq!(model.cascades.episodes[0].outcome.as_deref(), Some("exhausted"));
+    assert_eq!(
+        model.cascades.episodes[0].outcome.as_deref(),
+        Some("exhausted")
+    );
     // A second exhaustion 28 s later (lines 2393-2407, run fc2b573a) is a new one.
     let run2 = "fc2b573a-a7c0-43a2-932f-054779e200b4";
-    fold(&mut model, vec![
-        ev(2393, "2026-11-22T01:55:55.300+00:00", decision(run2, MAIN_SID, "candidate_failed", "fakeprime/fake-primary",
-            Some("fakeprime/fake-secondary"), Some("auth"), Some(401), 1, "next_fallback")),
-        ev(2400, "2026-11-22T01:55:55.327+00:00", decision(run2, MAIN_SID, "candidate_failed", "fakeprime/fake-secondary",
-            Some("fakeback/fake-tertiary"), Some("auth"), Some(401), 2, "next_fallback")),
-        ev(2407, "2026-11-22T01:55:55.357+00:00", decision(run2, MAIN_SID, "candidate_failed", "fakeback/fake-tertiary",
-            None, Some("auth"), Some(401), 3, "chain_exhausted")),
-    ]);
+    fold(
+        &mut model,
+        vec![
+            ev(
+                2393,
+                "2026-11-22T01:55:55.300+00:00",
+                decision(
+                    run2,
+                    MAIN_SID,
+                    "candidate_failed",
+                    "fakeprime/fake-primary",
+                    Some("fakeprime/fake-secondary"),
+                    Some("auth"),
+                    Some(401),
+                    1,
+                    "next_fallback",
+                ),
+            ),
+            ev(
+                2400,
+                "2026-11-22T01:55:55.327+00:00",
+                decision(
+                    run2,
+                    MAIN_SID,
+                    "candidate_failed",
+                    "fakeprime/fake-secondary",
+                    Some("fakeback/fake-tertiary"),
+                    Some("auth"),
+                    Some(401),
+                    2,
+                    "next_fallback",
+                ),
+            ),
+            ev(
+                2407,
+                "2026-11-22T01:55:55.357+00:00",
+                decision(
+                    run2,
+                    MAIN_SID,
+                    "candidate_failed",
+                    "fakeback/fake-tertiary",
+                    None,
+                    Some("auth"),
+                    Some(401),
+                    3,
+                    "chain_exhausted",
+                ),
+            ),
+        ],
+    );
     assert_eq!(model.cascades.counters.chain_exhausted, 2);
     assert_eq!(model.cascades.episodes.len(), 2);
-    assert!(!model.cascades.episodes[1].replayed_after_boot, "same boot: not a replay");
+    assert!(
+        !model.cascades.episodes[1].replayed_after_boot,
+        "same boot: not a replay"
+    );
 }
 
 fn boot(line: u64, at: &str) -> lanetop::fact::Fact {
@@ -136,24 +361,106 @@ fn boot(line: u64, at: &str) -> lanetop::fact::Fact {
 #[test]
 fn replayed_after_boot() {
     let mut model = Model::default();
-    fold(&mut model, vec![boot(6, "2026-11-22T01:49:20.213+00:00"), snapshot("2026-11-22T01:49:40.000+00:00", "main", vec![main_row()])]);
+    fold(
+        &mut model,
+        vec![
+            boot(6, "2026-11-22T01:49:20.213+00:00"),
+            snapshot("2026-11-22T01:49:40.000+00:00", "main", vec![main_row()]),
+        ],
+    );
     fold(&mut model, phase3());
-    fold(&mut model, vec![boot(1825, "2026-11-22T01:54:31.750+00:00")]);
+    fold(
+        &mut model,
+        vec![boot(1825, "2026-11-22T01:54:31.750+00:00")],
+    );
     let again = "11111111-0000-0000-0000-000000000001";
     let other = "11111111-0000-0000-0000-000000000002";
-    fold(&mut model, vec![
-        ev(1900, "2026-11-22T01:54:50.000+00:00", decision(again, MAIN_SID, "candidate_failed", "fakeprime/fake-primary",
-            Some("fakeprime/fake-secondary"), Some("rate_limit"), Some(429), 1, "next_fallback")),
-        ev(1901, "2026-11-22T01:54:50.200+00:00", decision(again, MAIN_SID, "candidate_failed", "fakeprime/fake-secondary",
-            Some("fakeback/fake-tertiary"), Some("model_not_found"), Some(404), 2, "next_fallback")),
-        ev(1902, "2026-11-22T01:54:50.400+00:00", decision(again, MAIN_SID, "candidate_succeeded", "fakeback/fake-tertiary",
-            None, None, None, 3, "succeeded")),
-        ev(1950, "2026-11-22T01:54:55.000+00:00", decision(other, MAIN_SID, "candidate_failed", "fakeprime/fake-primary",
-            Some("fakeprime/fake-secondary"), Some("timeout"), Some(408), 1, "next_fallback")),
-        ev(1951, "2026-11-22T01:54:55.500+00:00", decision(other, MAIN_SID, "candidate_succeeded", "fakeprime/fake-secondary",
-            None, None, None, 2, "succeeded")),
-    ]);
-    let eps: Vec<(usize, bool)> = model.cascades.episodes.iter().map(|e| (e.boot, e.replayed_after_boot)).collect();
+    fold(
+        &mut model,
+        vec![
+            ev(
+                1900,
+                "2026-11-22T01:54:50.000+00:00",
+                decision(
+                    again,
+                    MAIN_SID,
+                    "candidate_failed",
+                    "fakeprime/fake-primary",
+                    Some("fakeprime/fake-secondary"),
+                    Some("rate_limit"),
+                    Some(429),
+                    1,
+                    "next_fallback",
+                ),
+            ),
+            ev(
+                1901,
+                "2026-11-22T01:54:50.200+00:00",
+                decision(
+                    again,
+                    MAIN_SID,
+                    "candidate_failed",
+                    "fakeprime/fake-secondary",
+                    Some("fakeback/fake-tertiary"),
+                    Some("model_not_found"),
+                    Some(404),
+                    2,
+                    "next_fallback",
+                ),
+            ),
+            ev(
+                1902,
+                "2026-11-22T01:54:50.400+00:00",
+                decision(
+                    again,
+                    MAIN_SID,
+                    "candidate_succeeded",
+                    "fakeback/fake-tertiary",
+                    None,
+                    None,
+                    None,
+                    3,
+                    "succeeded",
+                ),
+            ),
+            ev(
+                1950,
+                "2026-11-22T01:54:55.000+00:00",
+                decision(
+                    other,
+                    MAIN_SID,
+                    "candidate_failed",
+                    "fakeprime/fake-primary",
+                    Some("fakeprime/fake-secondary"),
+                    Some("timeout"),
+                    Some(408),
+                    1,
+                    "next_fallback",
+                ),
+            ),
+            ev(
+                1951,
+                "2026-11-22T01:54:55.500+00:00",
+                decision(
+                    other,
+                    MAIN_SID,
+                    "candidate_succeeded",
+                    "fakeprime/fake-secondary",
+                    None,
+                    None,
+                    None,
+                    2,
+                    "succeeded",
+                ),
+            ),
+        ],
+    );
+    let eps: Vec<(usize, bool)> = model
+        .cascades
+        .episodes
+        .iter()
+        .map(|e| (e.boot, e.replayed_after_boot))
+        .collect();
     assert_eq!(eps, vec![(0, false), (1, true), (1, false)]);
     let report = lanetop::report::build(&model);
     assert_eq!(report.fallbacks.replayed_after_boot, 1);
@@ -166,24 +473,100 @@ fn replay_recomputed_when_boots_arrive_late() {
     let mut model = Model::default();
     fold(&mut model, phase3());
     let again = "11111111-0000-0000-0000-000000000001";
-    fold(&mut model, vec![
-        ev(1900, "2026-11-22T01:54:50.000+00:00", decision(again, MAIN_SID, "candidate_failed", "fakeprime/fake-primary",
-            Some("fakeprime/fake-secondary"), Some("rate_limit"), Some(429), 1, "next_fallback")),
-        ev(1901, "2026-11-22T01:54:50.200+00:00", decision(again, MAIN_SID, "candidate_failed", "fakeprime/fake-secondary",
-            Some("fakeback/fake-tertiary"), Some("model_not_found"), Some(404), 2, "next_fallback")),
-        ev(1902, "2026-11-22T01:54:50.400+00:00", decision(again, MAIN_SID, "candidate_succeeded", "fakeback/fake-tertiary",
-            None, None, None, 3, "succeeded")),
-    ]);
-    assert!(model.cascades.episodes.iter().all(|e| !e.replayed_after_boot), "one boot known: no replay");
+    fold(
+        &mut model,
+        vec![
+            ev(
+                1900,
+                "2026-11-22T01:54:50.000+00:00",
+                decision(
+                    again,
+                    MAIN_SID,
+                    "candidate_failed",
+                    "fakeprime/fake-primary",
+                    Some("fakeprime/fake-secondary"),
+                    Some("rate_limit"),
+                    Some(429),
+                    1,
+                    "next_fallback",
+                ),
+            ),
+            ev(
+                1901,
+                "2026-11-22T01:54:50.200+00:00",
+                decision(
+                    again,
+                    MAIN_SID,
+                    "candidate_failed",
+                    "fakeprime/fake-secondary",
+                    Some("fakeback/fake-tertiary"),
+                    Some("model_not_found"),
+                    Some(404),
+                    2,
+                    "next_fallback",
+                ),
+            ),
+            ev(
+                1902,
+                "2026-11-22T01:54:50.400+00:00",
+                decision(
+                    again,
+                    MAIN_SID,
+                    "candidate_succeeded",
+                    "fakeback/fake-tertiary",
+                    None,
+                    None,
+                    None,
+                    3,
+                    "succeeded",
+                ),
+            ),
+        ],
+    );
+    assert!(
+        model
+            .cascades
+            .episodes
+            .iter()
+            .all(|e| !e.replayed_after_boot),
+        "one boot known: no replay"
+    );
     // `gateway_boot_lifecycle` rows of the captured state DB (boots 1 and 2).
     let row = |id: &str, start: i64| lanetop::fact::BootRow {
-        boot_id: id.into(), pid: None, started_at_ms: start, completed_at_ms: None, outcome: None, reason: None,
+        boot_id: id.into(),
+        pid: None,
+        started_at_ms: start,
+        completed_at_ms: None,
+        outcome: None,
+        reason: None,
     };
-    fold(&mut model, vec![
-        fact("2026-11-22T01:58:30.000+00:00", state_db(), lanetop::fact::FactKind::GatewayBoot(row("d16c4af5-39cd-4271-99d1-99eaf618ae64", 1795312160615))),
-        fact("2026-11-22T01:58:30.000+00:00", state_db(), lanetop::fact::FactKind::GatewayBoot(row("162ff639-0cfd-4af1-9cc2-8da73f048d50", 1795312472238))),
-    ]);
-    let eps: Vec<(usize, bool)> = model.cascades.episodes.iter().map(|e| (e.boot, e.replayed_after_boot)).collect();
+    fold(
+        &mut model,
+        vec![
+            fact(
+                "2026-11-22T01:58:30.000+00:00",
+                state_db(),
+                lanetop::fact::FactKind::GatewayBoot(row(
+                    "d16c4af5-39cd-4271-99d1-99eaf618ae64",
+                    1795312160615,
+                )),
+            ),
+            fact(
+                "2026-11-22T01:58:30.000+00:00",
+                state_db(),
+                lanetop::fact::FactKind::GatewayBoot(row(
+                    "162ff639-0cfd-4af1-9cc2-8da73f048d50",
+                    1795312472238,
+                )),
+            ),
+        ],
+    );
+    let eps: Vec<(usize, bool)> = model
+        .cascades
+        .episodes
+        .iter()
+        .map(|e| (e.boot, e.replayed_after_boot))
+        .collect();
     assert_eq!(eps, vec![(0, false), (1, true)]);
 }
 
@@ -191,17 +574,40 @@ fn replay_recomputed_when_boots_arrive_late() {
 #[test]
 fn retries_and_switches_counted() {
     let mut model = Model::default();
-    fold(&mut model, vec![
-        ev(497, "2026-11-22T01:50:00.000+00:00", LogEvent::SameModelRetry {
-            model: m("fakeback/fake-tertiary"), attempt: 1, max: 8, reason: "server_error".into(), delay_ms: Some(951) }),
-        ev(498, "2026-11-22T01:50:01.000+00:00", LogEvent::ModelSwitch {
-            session_id: OPS_SID.into(), from: m("fakeback/fake-tertiary"), to: m("fakeback/fake-backup") }),
-    ]);
+    fold(
+        &mut model,
+        vec![
+            ev(
+                497,
+                "2026-11-22T01:50:00.000+00:00",
+                LogEvent::SameModelRetry {
+                    model: m("fakeback/fake-tertiary"),
+                    attempt: 1,
+                    max: 8,
+                    reason: "server_error".into(),
+                    delay_ms: Some(951),
+                },
+            ),
+            ev(
+                498,
+                "2026-11-22T01:50:01.000+00:00",
+                LogEvent::ModelSwitch {
+                    session_id: OPS_SID.into(),
+                    from: m("fakeback/fake-tertiary"),
+                    to: m("fakeback/fake-backup"),
+                },
+            ),
+        ],
+    );
     assert_eq!(model.cascades.counters.same_model_retries, 1);
     assert_eq!(model.cascades.counters.model_switches, 1);
     assert_eq!(model.cascades.counters.decisions, 0);
     assert_eq!(
-        model.sessions.by_key[OPS_SID].current_model.as_ref().map(|m| m.to_string()).as_deref(),
+        model.sessions.by_key[OPS_SID]
+            .current_model
+            .as_ref()
+            .map(|m| m.to_string())
+            .as_deref(),
         Some("fakeback/fake-backup")
     );
 }

@@ -16,7 +16,10 @@ fn job_row() -> CronJobRow {
         name: "lab-main-cron".into(),
         agent_id: Some("main".into()),
         enabled: true,
-        schedule: Schedule::Cron { expr: "* * * * *".into(), tz: None },
+        schedule: Schedule::Cron {
+            expr: "* * * * *".into(),
+            tz: None,
+        },
         session_target: Some("isolated".into()),
         session_key: None,
         payload_kind: "agentTurn".into(),
@@ -47,7 +50,11 @@ fn heartbeat_row() -> CronJobRow {
 }
 
 fn jobs(rows: Vec<CronJobRow>) -> Fact {
-    fact("2026-11-22T01:58:30.000+00:00", state_db(), FactKind::CronJobsSnapshot { jobs: rows })
+    fact(
+        "2026-11-22T01:58:30.000+00:00",
+        state_db(),
+        FactKind::CronJobsSnapshot { jobs: rows },
+    )
 }
 
 fn run(id: &str, job: &str, status: &str, start: i64, end: Option<i64>) -> Fact {
@@ -73,11 +80,23 @@ fn running_then_ok_counts_once() {
     let mut model = Model::default();
     fold(&mut model, vec![jobs(vec![job_row()])]);
     let id = "5f82d92f-7ee4-4962-935c-1f2794156e5e";
-    fold(&mut model, vec![run(id, JOB, "running", 1795312680015, None)]);
+    fold(
+        &mut model,
+        vec![run(id, JOB, "running", 1795312680015, None)],
+    );
     assert_eq!(model.cron.jobs[JOB].runs_by_status.get("running"), Some(&1));
-    fold(&mut model, vec![run(id, JOB, "ok", 1795312680015, Some(1795312682185))]);
+    fold(
+        &mut model,
+        vec![run(id, JOB, "ok", 1795312680015, Some(1795312682185))],
+    );
     // the same run re-sent, and a stale `running` re-read after `ok`: both ignored.
-    fold(&mut model, vec![run(id, JOB, "ok", 1795312680015, Some(1795312682185)), run(id, JOB, "running", 1795312680015, None)]);
+    fold(
+        &mut model,
+        vec![
+            run(id, JOB, "ok", 1795312680015, Some(1795312682185)),
+            run(id, JOB, "running", 1795312680015, None),
+        ],
+    );
     let j = &model.cron.jobs[JOB];
     assert_eq!(j.runs_by_status.len(), 1, "{:?}", j.runs_by_status);
     assert_eq!(j.runs_by_status.get("ok"), Some(&1));
@@ -91,13 +110,46 @@ fn running_then_ok_counts_once() {
 #[test]
 fn runs_before_jobs_and_interrupted_warning() {
     let mut model = Model::default();
-    fold(&mut model, vec![
-        run("846502b4-5e86-4edb-bb65-288907e69851", JOB, "ok", 1795312200014, Some(1795312201088)),
-        run("d4e04e40-58fd-4260-b12b-ce7be2cf283e", JOB, "ok", 1795312263307, Some(1795312279879)),
-        run("07f822f8-8d8b-41da-a6bd-2a1d97b21d47", JOB, "ok", 1795312320014, Some(1795312323284)),
-        run("330eafe1-3aeb-436a-b0d6-0a353eb47cb1", JOB, "interrupted", 1795312380016, Some(1795312483755)),
-        run("bb6a099b-08c3-479a-b4b1-86f3b3d93dcf", JOB, "ok", 1795312636092, Some(1795312638536)),
-    ]);
+    fold(
+        &mut model,
+        vec![
+            run(
+                "846502b4-5e86-4edb-bb65-288907e69851",
+                JOB,
+                "ok",
+                1795312200014,
+                Some(1795312201088),
+            ),
+            run(
+                "d4e04e40-58fd-4260-b12b-ce7be2cf283e",
+                JOB,
+                "ok",
+                1795312263307,
+                Some(1795312279879),
+            ),
+            run(
+                "07f822f8-8d8b-41da-a6bd-2a1d97b21d47",
+                JOB,
+                "ok",
+                1795312320014,
+                Some(1795312323284),
+            ),
+            run(
+                "330eafe1-3aeb-436a-b0d6-0a353eb47cb1",
+                JOB,
+                "interrupted",
+                1795312380016,
+                Some(1795312483755),
+            ),
+            run(
+                "bb6a099b-08c3-479a-b4b1-86f3b3d93dcf",
+                JOB,
+                "ok",
+                1795312636092,
+                Some(1795312638536),
+            ),
+        ],
+    );
     assert_eq!(model.cron.orphan_runs[JOB].get("ok"), Some(&4));
     fold(&mut model, vec![jobs(vec![job_row(), heartbeat_row()])]);
     assert!(model.cron.orphan_runs.is_empty());
@@ -105,11 +157,24 @@ fn runs_before_jobs_and_interrupted_warning() {
     let j = r.cron.jobs.iter().find(|j| j.id == JOB).expect("job");
     assert_eq!(j.runs_by_status.get("ok"), Some(&4));
     assert_eq!(j.runs_by_status.get("interrupted"), Some(&1));
-    assert!(r.cron.jobs.iter().find(|j| j.id == HB).is_some_and(|j| j.heartbeat));
-    assert_eq!(model.logs.warnings.len(), 1, "the interrupted run is a warning");
+    assert!(
+        r.cron
+            .jobs
+            .iter()
+            .find(|j| j.id == HB)
+            .is_some_and(|j| j.heartbeat)
+    );
+    assert_eq!(
+        model.logs.warnings.len(),
+        1,
+        "the interrupted run is a warning"
+    );
     // The job vanishes from the set: its counts are kept as orphan runs.
     fold(&mut model, vec![jobs(vec![heartbeat_row()])]);
-    assert_eq!(model.cron.runs_by_status(JOB).and_then(|m| m.get("ok")), Some(&4));
+    assert_eq!(
+        model.cron.runs_by_status(JOB).and_then(|m| m.get("ok")),
+        Some(&4)
+    );
 }
 
 /// Per-job cost = spend of the sessions the job owns (`agent:main:cron:<job>:run:<id>`).
@@ -119,21 +184,28 @@ fn job_cost_from_owned_sessions() {
     fold(&mut model, vec![jobs(vec![job_row()])]);
     let key = format!("agent:main:cron:{JOB}:run:4291ada2-9349-4bbb-b999-cdc1f9b477ce");
     let usage = |cost| {
-        fact("2026-11-22T01:57:00.000+00:00", agent_db("main"), FactKind::Usage(UsageRecord {
-            agent_id: "main".into(),
-            session_id: "4291ada2-9349-4bbb-b999-cdc1f9b477ce".into(),
-            session_key: Some(key.clone()),
-            model: m("fakeprime/fake-primary"),
-            input: 1000,
-            output: 100,
-            total_tokens: 1100,
-            cost_usd: Some(cost),
-            ..UsageRecord::default()
-        }))
+        fact(
+            "2026-11-22T01:57:00.000+00:00",
+            agent_db("main"),
+            FactKind::Usage(UsageRecord {
+                agent_id: "main".into(),
+                session_id: "4291ada2-9349-4bbb-b999-cdc1f9b477ce".into(),
+                session_key: Some(key.clone()),
+                model: m("fakeprime/fake-primary"),
+                input: 1000,
+                output: 100,
+                total_tokens: 1100,
+                cost_usd: Some(cost),
+                ..UsageRecord::default()
+            }),
+        )
     };
     fold(&mut model, vec![usage(0.0045), usage(0.0045)]);
     assert!((model.cron.jobs[JOB].cost_usd - 0.009).abs() < 1e-12);
     assert_eq!(model.sessions.by_key[&key].kind, SessionKind::CronRun);
-    assert_eq!(model.sessions.by_key[&key].cron_job_id.as_deref(), Some(JOB));
+    assert_eq!(
+        model.sessions.by_key[&key].cron_job_id.as_deref(),
+        Some(JOB)
+    );
     assert!((model.spend.by_cron_job[JOB].usd - 0.009).abs() < 1e-12);
 }

@@ -142,6 +142,10 @@ pub struct Session {
 /// [`SessionState::Stale`] (30 min).
 pub const STALE_AFTER: chrono::TimeDelta = chrono::TimeDelta::minutes(30);
 
+/// At most this many active runs are tracked per session (a run whose `embedded run done` was
+/// never logged must not grow memory; the oldest is dropped).
+pub const ACTIVE_RUNS_CAP: usize = 32;
+
 /// At most this many timeline entries are kept per session (oldest dropped).
 pub const TURNS_CAP: usize = 500;
 

@@ -162,10 +162,10 @@ pub struct SpendOut {
     pub unpriced_tokens: u64,
     pub turns: u64,
     pub burn_rate_usd_per_h: f64,
-    pub by_model: BTreeMap<String, f64>,
-    pub by_agent: BTreeMap<String, f64>,
-    pub by_day: BTreeMap<String, f64>,
-    pub by_cron_job: BTreeMap<String, f64>,
+    pub by_model: BTreeMap<String, Option<f64>>,
+    pub by_agent: BTreeMap<String, Option<f64>>,
+    pub by_day: BTreeMap<String, Option<f64>>,
+    pub by_cron_job: BTreeMap<String, Option<f64>>,
     pub models: Vec<ModelSpendOut>,
 }
 
@@ -226,12 +226,16 @@ fn ms(ms: Option<i64>) -> Time {
     ms.and_then(|m| Utc.timestamp_millis_opt(m).single())
 }
 
+/// USD of a bucket; `None` (JSON `null`, "unknown") when it holds only unpriced tokens, so an
+/// unpriced model never reads as $0.
+fn usd_of(b: &crate::domain::spend::SpendBucket) -> Option<f64> {
+    (b.usd != 0.0 || b.unpriced_tokens == 0).then(|| round_usd(b.usd))
+}
+
 fn usd_map<K: ToString>(
     m: &BTreeMap<K, crate::domain::spend::SpendBucket>,
-) -> BTreeMap<String, f64> {
-    m.iter()
-        .map(|(k, b)| (k.to_string(), round_usd(b.usd)))
-        .collect()
+) -> BTreeMap<String, Option<f64>> {
+    m.iter().map(|(k, b)| (k.to_string(), usd_of(b))).collect()
 }
 
 /// Build the report from the model (pure; the clock is `model.now`).
@@ -362,7 +366,7 @@ pub fn build(model: &Model) -> Report {
         by_day: sp
             .by_day
             .iter()
-            .map(|(d, b)| (d.format("%Y-%m-%d").to_string(), round_usd(b.usd)))
+            .map(|(d, b)| (d.format("%Y-%m-%d").to_string(), usd_of(b)))
             .collect(),
         by_cron_job: usd_map(&sp.by_cron_job),
         models,

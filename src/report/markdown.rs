@@ -25,6 +25,15 @@ fn usd(x: f64) -> String {
     }
 }
 
+/// `unpriced` instead of `$0.00` when nothing of the amount is priced.
+fn usd_or_unpriced(x: f64, unpriced_tokens: u64) -> String {
+    if x == 0.0 && unpriced_tokens > 0 {
+        "unpriced".to_string()
+    } else {
+        usd(x)
+    }
+}
+
 /// Escape `|` so a value cannot break a table row.
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
@@ -80,7 +89,7 @@ fn render(r: &Report) -> String {
                 m,
                 "| {} | {} | {} | {} | {} |",
                 cell(&x.model),
-                usd(x.usd),
+                usd_or_unpriced(x.usd, x.unpriced_tokens),
                 x.tokens,
                 x.unpriced_tokens,
                 x.turns
@@ -88,6 +97,7 @@ fn render(r: &Report) -> String {
         }
         m.push('\n');
     }
+    let cost = |v: &Option<f64>| v.map_or_else(|| "unpriced".to_string(), usd);
     for (title, map) in [
         ("day (UTC)", &s.by_day),
         ("agent", &s.by_agent),
@@ -98,7 +108,7 @@ fn render(r: &Report) -> String {
         }
         let _ = writeln!(m, "| {title} | USD |\n|---|---:|");
         for (k, v) in map {
-            let _ = writeln!(m, "| {} | {} |", cell(k), usd(*v));
+            let _ = writeln!(m, "| {} | {} |", cell(k), cost(v));
         }
         m.push('\n');
     }
@@ -199,7 +209,7 @@ fn render(r: &Report) -> String {
                 o(&x.configured_model),
                 t(&x.last_activity),
                 x.tokens,
-                usd(x.cost_usd),
+                usd_or_unpriced(x.cost_usd, x.unpriced_tokens),
                 x.unpriced_tokens
             );
         }

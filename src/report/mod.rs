@@ -50,8 +50,10 @@
 //!   } ],
 //!   "spend": {
 //!     "total_usd", "total_tokens", "unpriced_tokens", "turns", "burn_rate_usd_per_h",
+//!                                     // USD: usage.cost.total, else config price, else unpriced
 //!     "by_model": { "provider/model": usd }, "by_agent": { agent: usd },
 //!     "by_day": { "YYYY-MM-DD" (UTC): usd }, "by_cron_job": { job id: usd },
+//!                                     // usd is null when the bucket holds only unpriced tokens
 //!     "models": [ { "model", "usd", "tokens", "unpriced_tokens", "turns" } ]  // by usd desc
 //!   },
 //!   "cron": {

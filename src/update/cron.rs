@@ -112,9 +112,12 @@ pub(super) fn on_run(model: &mut Model, fact: &Fact, run: &CronRunRow) {
             .get(&run.job_id)
             .map_or(run.job_id.as_str(), |j| j.row.name.as_str());
         let text = format!(
-            "cron run {} of {name}: {}",
+            "cron job {name}: run {}{}",
             run.status,
-            run.error.as_deref().unwrap_or("(no error text)")
+            run.error
+                .as_deref()
+                .map(|e| format!(": {e}"))
+                .unwrap_or_default()
         );
         logs::warn(
             model,

@@ -44,12 +44,19 @@ pub(super) fn on_event(model: &mut Model, at: DateTime<Utc>, ev: &GatewayEvent) 
             if boots.iter().any(|b| b.log_started_at == Some(at)) {
                 return; // the same line read again
             }
-            if let Some(b) = boots.iter_mut().find(|b| !b.seen_in_log && near(b.started_at, at)) {
+            if let Some(b) = boots
+                .iter_mut()
+                .find(|b| !b.seen_in_log && near(b.started_at, at))
+            {
                 b.seen_in_log = true;
                 b.log_started_at = Some(at);
             } else {
-                let boot =
-                    Boot { started_at: Some(at), seen_in_log: true, log_started_at: Some(at), ..Boot::default() };
+                let boot = Boot {
+                    started_at: Some(at),
+                    seen_in_log: true,
+                    log_started_at: Some(at),
+                    ..Boot::default()
+                };
                 insert_sorted(model, boot);
             }
             model.gateway.state = GatewayState::Starting;

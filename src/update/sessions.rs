@@ -18,7 +18,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, TimeZone, Utc};
 
 use crate::domain::keys::{lane_session_key, parse_key};
-use crate::domain::session::TurnKind;
+use crate::domain::session::{ACTIVE_RUNS_CAP, TurnKind};
 use crate::domain::{Model, Session, SessionKind, Turn};
 use crate::fact::{ConfigFacts, Fact, ModelRef, SessionRow, UsageRecord};
 
@@ -142,6 +142,8 @@ fn merge_placeholder(model: &mut Model, p: Session, key: &str, agent: Option<&st
             s.active_runs.push(r);
         }
     }
+    let excess = s.active_runs.len().saturating_sub(ACTIVE_RUNS_CAP);
+    s.active_runs.drain(..excess);
     if let Some(at) = p.last_activity {
         s.touch(at);
     }
@@ -477,6 +479,9 @@ pub(super) fn on_run_started(
     if let Some(s) = model.sessions.by_key.get_mut(&key) {
         if !s.active_runs.iter().any(|r| r == run_id) {
             s.active_runs.push(run_id.to_string());
+            if s.active_runs.len() > ACTIVE_RUNS_CAP {
+                s.active_runs.remove(0);
+            }
             s.push_turn(Turn {
                 at: fact.at,
                 kind: TurnKind::RunStarted {

@@ -15,7 +15,9 @@ pub const OPS_SID: &str = "9e873f04-36d3-4d4c-9121-8b770792ebe0";
 
 /// Parse an RFC 3339 time (as the log's `time` field prints it).
 pub fn t(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).expect("test time").with_timezone(&Utc)
+    DateTime::parse_from_rfc3339(s)
+        .expect("test time")
+        .with_timezone(&Utc)
 }
 
 pub fn m(s: &str) -> ModelRef {
@@ -23,7 +25,14 @@ pub fn m(s: &str) -> ModelRef {
 }
 
 /// A log fact at `line` of the captured log.
-pub fn log(line: u64, at: &str, level: Level, subsystem: &str, message: &str, event: Option<LogEvent>) -> Fact {
+pub fn log(
+    line: u64,
+    at: &str,
+    level: Level,
+    subsystem: &str,
+    message: &str,
+    event: Option<LogEvent>,
+) -> Fact {
     Fact {
         at: t(at),
         origin: Origin::line(SourceKind::Log, Arc::from(LOG), line),
@@ -44,29 +53,62 @@ pub fn ev(line: u64, at: &str, event: LogEvent) -> Fact {
         LogEvent::FallbackDecision(_) => (Level::Warn, "model-fallback/decision"),
         LogEvent::LaneWaitExceeded { .. } => (Level::Warn, "diagnostic"),
         LogEvent::LaneTaskError { .. } => (Level::Error, "diagnostic"),
-        LogEvent::LaneEnqueued { .. } | LogEvent::LaneDequeued { .. } | LogEvent::LaneTaskDone { .. } => {
-            (Level::Debug, "diagnostic")
-        }
+        LogEvent::LaneEnqueued { .. }
+        | LogEvent::LaneDequeued { .. }
+        | LogEvent::LaneTaskDone { .. } => (Level::Debug, "diagnostic"),
         LogEvent::RunStarted { .. } | LogEvent::RunDone { .. } => (Level::Debug, "agent/embedded"),
         LogEvent::ChainExhausted { .. } => (Level::Error, "openclaw"),
         LogEvent::Gateway(_) => (Level::Info, "gateway"),
         _ => (Level::Info, "test"),
     };
-    log(line, at, level, sub, "typed", Some(event))
+    let text = match &event {
+        LogEvent::FallbackDecision(_) => "model fallback decision".to_string(),
+        LogEvent::LaneWaitExceeded {
+            lane,
+            waited_ms,
+            queue_ahead,
+            ..
+        } => {
+            format!("lane wait exceeded: lane={lane} waitedMs={waited_ms} queueAhead={queue_ahead}")
+        }
+        LogEvent::LaneTaskError {
+            lane,
+            duration_ms,
+            error,
+        } => {
+            format!("lane task error: lane={lane} durationMs={duration_ms} error=\"{error}\"")
+        }
+        LogEvent::ChainExhausted { attempts, .. } => format!("All models failed ({attempts}): …"),
+        other => format!("{other:?}").chars().take(80).collect(),
+    };
+    log(line, at, level, sub, &text, Some(event))
 }
 
 pub fn fact(at: &str, origin: Origin, kind: FactKind) -> Fact {
-    Fact { at: t(at), origin, kind }
+    Fact {
+        at: t(at),
+        origin,
+        kind,
+    }
 }
 
 pub fn agent_db(agent: &str) -> Origin {
-    Origin::new(SourceKind::AgentDb, Arc::from(format!("/home/operator/.openclaw/agents/{agent}/agent/openclaw-agent.sqlite")))
+    Origin::new(
+        SourceKind::AgentDb,
+        Arc::from(format!(
+            "/home/operator/.openclaw/agents/{agent}/agent/openclaw-agent.sqlite"
+        )),
+    )
 }
 
 pub fn state_db() -> Origin {
-    Origin::new(SourceKind::StateDb, Arc::from("/home/operator/.openclaw/state/openclaw.sqlite"))
+    Origin::new(
+        SourceKind::StateDb,
+        Arc::from("/home/operator/.openclaw/state/openclaw.sqlite"),
+    )
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn decision(
     run: &str,
     sid: &str,
@@ -109,7 +151,14 @@ pub fn main_row() -> SessionRow {
 }
 
 pub fn snapshot(at: &str, agent: &str, rows: Vec<SessionRow>) -> Fact {
-    fact(at, agent_db(agent), FactKind::SessionsSnapshot { agent_id: agent.into(), rows })
+    fact(
+        at,
+        agent_db(agent),
+        FactKind::SessionsSnapshot {
+            agent_id: agent.into(),
+            rows,
+        },
+    )
 }
 
 /// Fold facts one batch at a time, as the app does.
@@ -120,7 +169,12 @@ pub fn fold(model: &mut Model, facts: Vec<Fact>) {
 /// The captured config's chains and prices (`captured/config/openclaw.json`, fake per-million
 /// prices 3/15/0.3/3.75).
 pub fn config() -> ConfigFacts {
-    let price = Price { input: 3.0, output: 15.0, cache_read: 0.3, cache_write: 3.75 };
+    let price = Price {
+        input: 3.0,
+        output: 15.0,
+        cache_read: 0.3,
+        cache_write: 3.75,
+    };
     ConfigFacts {
         default_chain: ModelChain {
             primary: Some(m("fakeprime/fake-primary")),
@@ -128,15 +182,28 @@ pub fn config() -> ConfigFacts {
         },
         agent_chains: vec![(
             "ops".into(),
-            ModelChain { primary: Some(m("fakeback/fake-tertiary")), fallbacks: vec![m("fakeback/fake-backup")] },
+            ModelChain {
+                primary: Some(m("fakeback/fake-tertiary")),
+                fallbacks: vec![m("fakeback/fake-backup")],
+            },
         )],
         agents: vec!["main".into(), "ops".into(), "research".into()],
-        prices: vec![(m("fakeprime/fake-primary"), price), (m("fakeback/fake-tertiary"), price)],
+        prices: vec![
+            (m("fakeprime/fake-primary"), price),
+            (m("fakeback/fake-tertiary"), price),
+        ],
         main_max_concurrent: Some(4),
         ..ConfigFacts::default()
     }
 }
 
 pub fn config_fact(at: &str, c: ConfigFacts) -> Fact {
-    fact(at, Origin::new(SourceKind::Config, Arc::from("/home/operator/.openclaw/openclaw.json")), FactKind::Config(Box::new(c)))
+    fact(
+        at,
+        Origin::new(
+            SourceKind::Config,
+            Arc::from("/home/operator/.openclaw/openclaw.json"),
+        ),
+        FactKind::Config(Box::new(c)),
+    )
 }

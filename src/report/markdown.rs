@@ -2,7 +2,8 @@
 
 use std::fmt::Write;
 
-use super::json::{Report, build};
+use super::json::build;
+use super::types::Report;
 use crate::domain::Model;
 
 fn t(x: &Option<chrono::DateTime<chrono::Utc>>) -> String {

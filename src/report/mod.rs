@@ -73,9 +73,11 @@
 
 mod json;
 mod markdown;
+mod types;
 
-pub use json::{Report, build};
+pub use json::build;
 pub use markdown::to_markdown;
+pub use types::*;
 
 use crate::domain::Model;
 

@@ -13,7 +13,7 @@ use crate::domain::{Boot, Model};
 use crate::fact::{BootRow, GatewayEvent};
 
 use super::sessions::ms_to_time;
-use super::{cascades, lanes, sessions};
+use super::{cascades, lanes, session_events};
 
 /// Any gateway record raises `last_seen`.
 pub(super) fn seen(model: &mut Model, at: DateTime<Utc>) {
@@ -60,7 +60,7 @@ pub(super) fn on_event(model: &mut Model, at: DateTime<Utc>, ev: &GatewayEvent) 
                 insert_sorted(model, boot);
             }
             model.gateway.state = GatewayState::Starting;
-            sessions::clear_active_runs(model);
+            session_events::clear_active_runs(model);
             lanes::reset(model);
             cascades::interrupt_open(model, at);
         }

@@ -3,10 +3,11 @@
 //!
 //! | file | folds |
 //! |---|---|
-//! | `sessions.rs` | `SessionsSnapshot`, `Usage`, `UserTurn`, `TranscriptModelChange`, `PendingInputs`, run lifecycle log events |
+//! | `sessions.rs` | `SessionsSnapshot`, session keys and placeholders, kinds, states |
+//! | `session_events.rs` | `Usage`, `UserTurn`, `TranscriptModelChange`, `PendingInputs`, run lifecycle log events |
 //! | `lanes.rs` | `lane enqueue/dequeue/wait exceeded/task done/task error` |
 //! | `cascades.rs` | fallback decisions, chain stopped/exhausted, same-model retries, model switches |
-//! | `spend.rs` | pricing and the spend buckets (called from `sessions.rs`), re-pricing on `Config` |
+//! | `spend.rs` | pricing and the spend buckets (called from `session_events.rs`), re-pricing on `Config` |
 //! | `cron.rs` | `CronJobsSnapshot`, `CronRun` |
 //! | `gateway.rs` | `GatewayBoot`, gateway lifecycle log events |
 //! | `logs.rs` | every `Log` line, `CorruptLine`, `SourceHealth` |
@@ -22,6 +23,7 @@ mod cron;
 mod gateway;
 mod lanes;
 mod logs;
+mod session_events;
 mod sessions;
 mod spend;
 
@@ -88,13 +90,13 @@ pub fn apply(model: &mut Model, fact: &Fact) {
         FactKind::SessionsSnapshot { agent_id, rows } => {
             sessions::on_snapshot(model, fact, agent_id, rows)
         }
-        FactKind::Usage(u) => sessions::on_usage(model, fact, u),
+        FactKind::Usage(u) => session_events::on_usage(model, fact, u),
         FactKind::UserTurn {
             agent_id,
             session_id,
             session_key,
             heartbeat,
-        } => sessions::on_user_turn(
+        } => session_events::on_user_turn(
             model,
             fact,
             agent_id,
@@ -107,19 +109,24 @@ pub fn apply(model: &mut Model, fact: &Fact) {
             session_id,
             session_key,
             model: m,
-        } => {
-            sessions::on_model_change(model, fact, agent_id, session_id, session_key.as_deref(), m)
-        }
+        } => session_events::on_model_change(
+            model,
+            fact,
+            agent_id,
+            session_id,
+            session_key.as_deref(),
+            m,
+        ),
         FactKind::PendingInputs {
             agent_id,
             queued_by_session_key,
-        } => sessions::on_pending(model, agent_id, queued_by_session_key),
+        } => session_events::on_pending(model, agent_id, queued_by_session_key),
         FactKind::CronJobsSnapshot { jobs } => cron::on_jobs(model, jobs),
         FactKind::CronRun(run) => cron::on_run(model, fact, run),
         FactKind::GatewayBoot(row) => gateway::on_boot_row(model, row),
         FactKind::Config(cfg) => {
             model.config = (**cfg).clone();
-            sessions::on_config(model);
+            session_events::on_config(model);
             lanes::on_config(model);
             spend::reprice(model);
         }
@@ -171,20 +178,20 @@ fn on_event(
             to,
         } => {
             model.cascades.counters.model_switches += 1;
-            sessions::on_model_switch(model, fact, session_id, agent, to);
+            session_events::on_model_switch(model, fact, session_id, agent, to);
         }
         LogEvent::RunStarted {
             run_id,
             session_id,
             model: m,
             ..
-        } => sessions::on_run_started(model, fact, run_id, session_id, agent, m.as_ref()),
+        } => session_events::on_run_started(model, fact, run_id, session_id, agent, m.as_ref()),
         LogEvent::RunDone {
             run_id,
             session_id,
             aborted,
             ..
-        } => sessions::on_run_finished(
+        } => session_events::on_run_finished(
             model,
             fact,
             run_id,
@@ -194,16 +201,22 @@ fn on_event(
         LogEvent::RunEnded {
             run_id,
             stop_reason,
-        } => sessions::on_run_finished(model, fact, run_id, None, &format!("ended: {stop_reason}")),
+        } => session_events::on_run_finished(
+            model,
+            fact,
+            run_id,
+            None,
+            &format!("ended: {stop_reason}"),
+        ),
         LogEvent::RunTimedOut {
             run_id, session_id, ..
-        } => sessions::on_run_timeout(model, fact, run_id, session_id),
+        } => session_events::on_run_timeout(model, fact, run_id, session_id),
         LogEvent::AgentEnd {
             run_id: Some(run_id),
             is_error: false,
             model: Some(m),
             ..
-        } => sessions::on_run_model(model, fact, run_id, m),
+        } => session_events::on_run_model(model, fact, run_id, m),
         LogEvent::LaneEnqueued { .. }
         | LogEvent::LaneDequeued { .. }
         | LogEvent::LaneWaitExceeded { .. }

@@ -150,11 +150,17 @@ pub const ACTIVE_RUNS_CAP: usize = 32;
 pub const TURNS_CAP: usize = 500;
 
 impl Session {
-    /// Derive the state (see the module rules): running (an active run from the log, or store
-    /// status `running` with activity within [`STALE_AFTER`]) > queued (pending inputs or the
-    /// `session:<key>` lane has queued tasks) > failed (`failed | killed | timeout`) > stale
-    /// (`running` without recent activity) > idle.
-    pub fn derive_state(&self, now: Option<DateTime<Utc>>, lane_queued: u32) -> SessionState {
+    /// Derive the state: running (an active run from the log, or store status `running` with
+    /// activity within [`STALE_AFTER`]) > queued (pending inputs or the `session:<key>` lane has
+    /// queued tasks) > failed (`failed | killed | timeout`) > stale (`running` without activity
+    /// for [`STALE_AFTER`], or with no activity since `boot_started`, the start of the current
+    /// gateway process: the process that ran it is gone) > idle.
+    pub fn derive_state(
+        &self,
+        now: Option<DateTime<Utc>>,
+        lane_queued: u32,
+        boot_started: Option<DateTime<Utc>>,
+    ) -> SessionState {
         if !self.active_runs.is_empty() {
             return SessionState::Running;
         }
@@ -169,7 +175,11 @@ impl Session {
                     (None, _) => true,
                     (Some(_), None) => false,
                 };
-                if recent {
+                let before_boot = match (boot_started, self.last_activity) {
+                    (Some(boot), Some(last)) => last < boot,
+                    _ => false,
+                };
+                if recent && !before_boot {
                     SessionState::Running
                 } else {
                     SessionState::Stale

@@ -29,7 +29,7 @@ use crate::domain::session::TurnKind;
 use crate::domain::{Episode, FallbackStep, Model, Turn};
 use crate::fact::{Fact, FallbackDecision, ModelRef};
 
-use super::sessions;
+use super::{session_events, sessions};
 
 /// Exhaustion records this close together (same or unknown session) count once.
 pub const EXHAUST_DEDUP: TimeDelta = TimeDelta::seconds(10);
@@ -121,6 +121,10 @@ pub(super) fn on_decision(
     } else if exhausted {
         count_exhausted(model, fact.at, key.as_deref());
         close(model, id, "exhausted", fact.at);
+        // An exhausted run logs no `embedded run done` (captured line 2332, run 73a04918).
+        if let Some(run) = &d.run_id {
+            session_events::on_run_finished(model, fact, run, sid.as_deref(), "exhausted");
+        }
     } else {
         update_replay(model, id);
     }
@@ -233,7 +237,8 @@ fn open_for_session(model: &Model, key: Option<&str>) -> Option<u64> {
 }
 
 /// `All models failed (N): …`.
-pub(super) fn on_chain_exhausted(model: &mut Model, at: DateTime<Utc>, session: Option<&str>) {
+pub(super) fn on_chain_exhausted(model: &mut Model, fact: &Fact, session: Option<&str>) {
+    let at = fact.at;
     let key = session
         .and_then(|s| model.sessions.resolve(s))
         .map(str::to_string)
@@ -241,6 +246,7 @@ pub(super) fn on_chain_exhausted(model: &mut Model, at: DateTime<Utc>, session: 
     count_exhausted(model, at, key.as_deref());
     if let Some(id) = open_for_session(model, key.as_deref()) {
         close(model, id, "exhausted", at);
+        end_run_of(model, fact, id, "exhausted");
     }
 }
 
@@ -271,6 +277,18 @@ pub(super) fn on_chain_stopped(
         });
     }
     close(model, id, "stopped", fact.at);
+    end_run_of(model, fact, id, "stopped");
+}
+
+/// The run of episode `id` is over (the chain ended without an `embedded run done`).
+fn end_run_of(model: &mut Model, fact: &Fact, id: u64, outcome: &str) {
+    let Some(e) = model.cascades.get_mut(id) else {
+        return;
+    };
+    let (run, sid) = (e.run_id.clone(), e.session_id.clone());
+    if let Some(run) = run {
+        session_events::on_run_finished(model, fact, &run, sid.as_deref(), outcome);
+    }
 }
 
 /// A gateway boot ends every open episode (`interrupted`).

@@ -169,7 +169,7 @@ fn on_event(
             candidate.as_ref(),
         ),
         LogEvent::ChainExhausted { session_key, .. } => {
-            cascades::on_chain_exhausted(model, fact.at, session_key.as_deref().or(session))
+            cascades::on_chain_exhausted(model, fact, session_key.as_deref().or(session))
         }
         LogEvent::SameModelRetry { .. } => model.cascades.counters.same_model_retries += 1,
         LogEvent::ModelSwitch {

@@ -214,15 +214,17 @@ pub(super) fn restate(model: &mut Model, key: &str) {
         .get(&format!("session:{key}"))
         .map_or(0, |l| l.queued);
     let now = model.now;
+    let boot = model.gateway.boots.last().and_then(|b| b.started_at);
     if let Some(s) = model.sessions.by_key.get_mut(key) {
         s.tokens = s.shown_tokens();
-        s.state = s.derive_state(now, lane_queued);
+        s.state = s.derive_state(now, lane_queued, boot);
     }
 }
 
 /// Recompute every session's state.
 pub(super) fn restate_all(model: &mut Model) {
     let now = model.now;
+    let boot = model.gateway.boots.last().and_then(|b| b.started_at);
     for (key, s) in model.sessions.by_key.iter_mut() {
         let lane_queued = model
             .lanes
@@ -230,7 +232,7 @@ pub(super) fn restate_all(model: &mut Model) {
             .get(&format!("session:{key}"))
             .map_or(0, |l| l.queued);
         s.tokens = s.shown_tokens();
-        s.state = s.derive_state(now, lane_queued);
+        s.state = s.derive_state(now, lane_queued, boot);
     }
 }
 

@@ -2,6 +2,8 @@
 //! `../shared/openclaw/captured/` (each test cites the lines it mirrors).
 #![allow(dead_code)]
 
+pub mod captured;
+
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};

@@ -13,7 +13,9 @@
 //! | `logs.rs` | every `Log` line, `CorruptLine`, `SourceHealth` |
 //!
 //! **Clock.** `model.now` is set by `Msg::Tick`. Until the first tick (and always in
-//! `lanetop report`, which sends none) `model.now` follows the newest fact time instead.
+//! `lanetop report`, which sends none) `model.now` follows the newest *event* time instead: log
+//! lines, transcript entries (usage, user turns, model changes), cron runs and boots. Snapshots,
+//! config, generation and source-health facts do not move it (they may carry read times).
 //!
 //! Every aggregate is incremental and bounded: ring buffers (log lines, warnings, waits, turns,
 //! episodes) and maps keyed by sessions, lanes, models, cron jobs, days and hours.
@@ -135,8 +137,21 @@ pub fn apply(model: &mut Model, fact: &Fact) {
     }
 }
 
+/// Only records of something that happened move the clock: log lines, transcript entries, cron
+/// runs, boots. Snapshots, config, generation and source health may be stamped with the time
+/// they were read, which would make a report of old files look current.
 fn observe_time(model: &mut Model, fact: &Fact) {
-    if fact.origin.kind == crate::fact::SourceKind::Lanetop {
+    let event = matches!(
+        fact.kind,
+        FactKind::Log(_)
+            | FactKind::CorruptLine { .. }
+            | FactKind::Usage(_)
+            | FactKind::UserTurn { .. }
+            | FactKind::TranscriptModelChange { .. }
+            | FactKind::CronRun(_)
+            | FactKind::GatewayBoot(_)
+    );
+    if !event || fact.origin.kind == crate::fact::SourceKind::Lanetop {
         return;
     }
     if model.newest_fact.is_none_or(|t| fact.at > t) {

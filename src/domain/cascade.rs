@@ -17,8 +17,6 @@ pub struct FallbackStep {
     pub reason: Option<String>,
     pub status: Option<u16>,
     pub origin: Origin,
-    /// `attempt` of the decision (1-based position in the chain), when logged.
-    pub attempt: Option<u32>,
 }
 
 /// One walk of a fallback chain (a run that failed over, until it succeeded or the chain ran out).

@@ -3,7 +3,7 @@
 //! Fed by the `diagnostic` log lines (FORMATS.md §1.3 #3–#6): `lane enqueue` / `lane dequeue`
 //! (DEBUG), `lane wait exceeded` (WARN), `lane task done` (DEBUG), `lane task error` (ERROR).
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use chrono::{DateTime, Utc};
 
@@ -29,9 +29,6 @@ pub struct Lane {
     pub tasks_done: u64,
     pub task_errors: u64,
     pub last_seen: Option<DateTime<Utc>>,
-    /// `waitedMs` of a `lane wait exceeded` whose matching `lane dequeue` (same wait, logged
-    /// right after it) has not been seen yet: that dequeue is the same wait and the same start.
-    pub pending_exceeded: Option<u64>,
 }
 
 impl Lane {
@@ -76,4 +73,8 @@ pub fn lane_limit(name: &str, config: &ConfigFacts) -> Option<u32> {
 #[derive(Debug, Default)]
 pub struct Lanes {
     pub by_name: BTreeMap<String, Lane>,
+    /// Lane → `waitedMs` of a `lane wait exceeded` whose matching `lane dequeue` (same wait,
+    /// logged right after it) has not been seen yet: that dequeue is the same wait and the same
+    /// task start, so it is not counted again.
+    pub pending_exceeded: HashMap<String, u64>,
 }

@@ -124,7 +124,6 @@ pub fn build(model: &Model) -> Report {
                     to: s.to.as_ref().map(ToString::to_string),
                     reason: s.reason.clone(),
                     status: s.status,
-                    attempt: s.attempt,
                 })
                 .collect(),
         })

@@ -46,7 +46,7 @@
 //!     "id", "session": key or id|null, "session_id", "run_id", "lane", "boot": 0-based index,
 //!     "started", "ended", "outcome": "succeeded"|"exhausted"|"stopped"|"interrupted"|"abandoned"|null,
 //!     "replayed_after_boot": bool,
-//!     "steps": [ { "at", "decision", "from", "to", "reason", "status", "attempt" } ]
+//!     "steps": [ { "at", "decision", "from", "to", "reason", "status" } ]
 //!   } ],
 //!   "spend": {
 //!     "total_usd", "total_tokens", "unpriced_tokens", "turns", "burn_rate_usd_per_h",

@@ -159,7 +159,6 @@ pub struct StepOut {
     pub to: Option<String>,
     pub reason: Option<String>,
     pub status: Option<u16>,
-    pub attempt: Option<u32>,
 }
 
 /// Spend (`spend`), USD and tokens.

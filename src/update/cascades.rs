@@ -85,7 +85,6 @@ pub(super) fn on_decision(
         reason: d.reason.clone(),
         status: d.status,
         origin: fact.origin.clone(),
-        attempt: d.attempt,
     };
     if let Some(e) = model.cascades.get_mut(id) {
         e.steps.push(step);
@@ -273,7 +272,6 @@ pub(super) fn on_chain_stopped(
             reason: Some(reason.to_string()),
             status: None,
             origin: fact.origin.clone(),
-            attempt: None,
         });
     }
     close(model, id, "stopped", fact.at);

@@ -50,9 +50,10 @@ pub(super) fn on_lane_event(model: &mut Model, at: DateTime<Utc>, ev: &LogEvent)
             wait_ms,
             queue_size,
         } => {
+            let pending = model.lanes.pending_exceeded.remove(name);
             let l = lane(model, name, at);
             l.queued = *queue_size;
-            if l.pending_exceeded.take() != Some(*wait_ms) {
+            if pending != Some(*wait_ms) {
                 l.push_wait(at, *wait_ms);
                 l.active += 1;
             }
@@ -65,10 +66,13 @@ pub(super) fn on_lane_event(model: &mut Model, at: DateTime<Utc>, ev: &LogEvent)
             queue_behind,
             ..
         } => {
+            model
+                .lanes
+                .pending_exceeded
+                .insert(name.clone(), *waited_ms);
             let l = lane(model, name, at);
             l.wait_exceeded += 1;
             l.push_wait(at, *waited_ms);
-            l.pending_exceeded = Some(*waited_ms);
             l.active = active_now.unwrap_or(l.active) + 1;
             if let Some(q) = queue_behind {
                 l.queued = *q;
@@ -111,6 +115,6 @@ pub(super) fn reset(model: &mut Model) {
     for l in model.lanes.by_name.values_mut() {
         l.active = 0;
         l.queued = 0;
-        l.pending_exceeded = None;
     }
+    model.lanes.pending_exceeded.clear();
 }

@@ -290,3 +290,20 @@ fn usd_rounded_to_micro_dollars() {
     assert_eq!(lanetop::report::round_usd(12.3456785), 12.345679);
     assert_eq!(lanetop::report::round_usd(f64::NAN), 0.0);
 }
+
+#[test]
+fn render_dispatches_on_format() {
+    let model = small_model();
+    use lanetop::report::{Format, render};
+    assert_eq!(
+        render(&model, Format::Json),
+        lanetop::report::to_json(&model)
+    );
+    assert!(render(&model, Format::Markdown).starts_with("# lanetop report"));
+    // an empty model reports too (no sources yet)
+    let empty: serde_json::Value =
+        serde_json::from_str(&render(&Model::default(), Format::Json)).expect("json");
+    assert_eq!(empty["gateway"]["boots"], 0);
+    assert_eq!(empty["generated_at"], serde_json::Value::Null);
+    assert_eq!(empty["spend"]["total_usd"], 0.0);
+}

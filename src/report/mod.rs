@@ -81,6 +81,24 @@ pub use types::*;
 
 use crate::domain::Model;
 
+/// Output format of `lanetop report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// Pretty-printed JSON (schema above).
+    #[default]
+    Json,
+    /// Markdown morning-mail summary.
+    Markdown,
+}
+
+/// Render the report of `model` in `format`.
+pub fn render(model: &Model, format: Format) -> String {
+    match format {
+        Format::Json => to_json(model),
+        Format::Markdown => to_markdown(model),
+    }
+}
+
 /// The report as pretty-printed JSON.
 pub fn to_json(model: &Model) -> String {
     serde_json::to_string_pretty(&build(model)).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))

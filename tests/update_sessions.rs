@@ -259,3 +259,104 @@ fn heartbeat_sessions() {
     );
     assert_eq!(model.sessions.by_key["agent:main:main"].turns.len(), 2);
 }
+
+/// A cron job's `payload.model` is the configured model of its sessions (captured
+/// `lab-research-backup-model` job pins a model); a heartbeat job that names a session key makes
+/// that (non-main) session a heartbeat session.
+#[test]
+fn cron_payload_model_and_heartbeat_job_key() {
+    use lanetop::fact::{CronJobRow, Schedule};
+    let job = |id: &str, payload: &str, model: Option<&str>, key: Option<&str>| CronJobRow {
+        id: id.into(),
+        name: id.into(),
+        agent_id: Some("research".into()),
+        enabled: true,
+        schedule: Schedule::Every { every_ms: 60_000 },
+        session_target: Some("isolated".into()),
+        session_key: key.map(Into::into),
+        payload_kind: payload.into(),
+        model: model.map(Into::into),
+        declaration_key: None,
+        next_run_at_ms: None,
+        last_run_at_ms: None,
+        last_run_status: None,
+        last_duration_ms: None,
+        last_error: None,
+        consecutive_errors: None,
+        running_at_ms: None,
+    };
+    let mut model = Model::default();
+    let cron_key = "agent:research:cron:3bf435b6-ac50-421e-9002-cf16e51b5641";
+    let row = |key: &str, sid: &str| SessionRow {
+        agent_id: "research".into(),
+        key: key.into(),
+        session_id: sid.into(),
+        ..SessionRow::default()
+    };
+    fold(
+        &mut model,
+        vec![
+            config_fact("2026-11-22T01:49:00.000+00:00", config()),
+            snapshot(
+                "2026-11-22T01:58:00.000+00:00",
+                "research",
+                vec![
+                    row(cron_key, "62e45e5f-bb10-4c2b-85ad-258a2d9cc0b9"),
+                    row(
+                        "agent:research:main",
+                        "7365937f-c361-43b8-be3c-57e6e5b33825",
+                    ),
+                    row("agent:research:hooks:room:pulse", "s-pulse"),
+                ],
+            ),
+        ],
+    );
+    let configured = |m: &Model, k: &str| {
+        m.sessions.by_key[k]
+            .configured_model
+            .as_ref()
+            .map(|x| x.to_string())
+    };
+    assert_eq!(
+        configured(&model, cron_key).as_deref(),
+        Some("fakeprime/fake-primary"),
+        "agent default"
+    );
+    fold(
+        &mut model,
+        vec![fact(
+            "2026-11-22T01:58:30.000+00:00",
+            state_db(),
+            FactKind::CronJobsSnapshot {
+                jobs: vec![
+                    job(
+                        "3bf435b6-ac50-421e-9002-cf16e51b5641",
+                        "agentTurn",
+                        Some("fakeback/fake-backup"),
+                        None,
+                    ),
+                    job(
+                        "hb",
+                        "heartbeat",
+                        None,
+                        Some("agent:research:hooks:room:pulse"),
+                    ),
+                    job("hb-main", "heartbeat", None, Some("agent:research:main")),
+                ],
+            },
+        )],
+    );
+    assert_eq!(
+        configured(&model, cron_key).as_deref(),
+        Some("fakeback/fake-backup")
+    );
+    assert_eq!(
+        model.sessions.by_key["agent:research:hooks:room:pulse"].kind,
+        SessionKind::Heartbeat
+    );
+    assert_eq!(
+        model.sessions.by_key["agent:research:main"].kind,
+        SessionKind::Main
+    );
+    assert_eq!(model.sessions.by_key[cron_key].kind, SessionKind::CronJob);
+}

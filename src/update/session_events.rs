@@ -7,7 +7,7 @@ use crate::domain::Turn;
 use crate::domain::session::{ACTIVE_RUNS_CAP, TurnKind};
 use crate::fact::{Fact, ModelRef, UsageRecord};
 
-use super::sessions::{configured_model, ensure, locate, reclassify, restate};
+use super::sessions::{ensure, locate, reclassify, restate};
 use super::spend;
 
 pub(super) fn on_usage(model: &mut Model, fact: &Fact, u: &UsageRecord) {
@@ -118,10 +118,7 @@ pub(super) fn on_pending(model: &mut Model, agent: &str, queued: &[(String, u32)
 }
 
 pub(super) fn on_config(model: &mut Model) {
-    let config = &model.config;
-    for s in model.sessions.by_key.values_mut() {
-        s.configured_model = configured_model(config, &s.agent_id);
-    }
+    super::sessions::reclassify_all(model);
 }
 
 pub(super) fn on_model_switch(

@@ -169,18 +169,30 @@ fn merge_placeholder(model: &mut Model, p: Session, key: &str, agent: Option<&st
     reclassify(model, key);
 }
 
-/// Re-derive the kind of one session (key grammar, parent, heartbeat evidence).
+/// Re-derive the kind and the configured model of one session: key grammar; `subagent` for
+/// a spawned session (`parent_session_key` / `created_via = spawn`); `heartbeat` when the owning
+/// cron job is a heartbeat job, when a heartbeat job names the key as its `sessionKey` (a main
+/// session keeps `main`), or when every user turn of a main/other session is a heartbeat poll.
+/// The configured model is the owning cron job's `payload.model` when set, else the agent's
+/// chain primary.
 pub(super) fn reclassify(model: &mut Model, key: &str) {
-    let heartbeat_job = model
-        .sessions
-        .by_key
-        .get(key)
-        .and_then(|s| s.cron_job_id.as_ref())
-        .and_then(|j| model.cron.jobs.get(j))
-        .is_some_and(|j| crate::domain::cron::is_heartbeat_job(&j.row));
+    let Some(s) = model.sessions.by_key.get(key) else {
+        return;
+    };
+    let job = s.cron_job_id.as_ref().and_then(|j| model.cron.jobs.get(j));
+    let heartbeat_job = job.is_some_and(|j| crate::domain::cron::is_heartbeat_job(&j.row))
+        || model.cron.jobs.values().any(|j| {
+            j.row.session_key.as_deref() == Some(key)
+                && crate::domain::cron::is_heartbeat_job(&j.row)
+        });
+    let configured = job
+        .and_then(|j| j.row.model.as_deref())
+        .and_then(ModelRef::parse)
+        .or_else(|| configured_model(&model.config, &s.agent_id));
     let Some(s) = model.sessions.by_key.get_mut(key) else {
         return;
     };
+    s.configured_model = configured;
     let mut kind = if s.placeholder {
         SessionKind::Other
     } else {
@@ -192,7 +204,9 @@ pub(super) fn reclassify(model: &mut Model, key: &str) {
         kind = SessionKind::Subagent;
     }
     let only_polls = s.heartbeat_turns > 0 && s.user_turns == s.heartbeat_turns;
-    if heartbeat_job || (matches!(kind, SessionKind::Main | SessionKind::Other) && only_polls) {
+    if (heartbeat_job && kind != SessionKind::Main)
+        || (matches!(kind, SessionKind::Main | SessionKind::Other) && only_polls)
+    {
         kind = SessionKind::Heartbeat;
     }
     s.kind = kind;

@@ -209,3 +209,98 @@ pub fn config_fact(at: &str, c: ConfigFacts) -> Fact {
         FactKind::Config(Box::new(c)),
     )
 }
+
+pub const RUN3: &str = "24864ff9-768a-49b4-ad3e-67ea07da96df";
+
+pub fn run_start(line: u64, at: &str, run: &str, model: &str) -> lanetop::fact::Fact {
+    ev(
+        line,
+        at,
+        LogEvent::RunStarted {
+            run_id: run.into(),
+            session_id: MAIN_SID.into(),
+            model: Some(m(model)),
+            channel: None,
+        },
+    )
+}
+
+/// Phase 3 (lines 289-386): primary 429 → secondary 404 → tertiary ok, run 24864ff9.
+pub fn phase3() -> Vec<lanetop::fact::Fact> {
+    vec![
+        run_start(
+            303,
+            "2026-11-22T01:49:46.652+00:00",
+            RUN3,
+            "fakeprime/fake-primary",
+        ),
+        ev(
+            323,
+            "2026-11-22T01:49:47.131+00:00",
+            decision(
+                RUN3,
+                MAIN_SID,
+                "candidate_failed",
+                "fakeprime/fake-primary",
+                Some("fakeprime/fake-secondary"),
+                Some("rate_limit"),
+                Some(429),
+                1,
+                "next_fallback",
+            ),
+        ),
+        run_start(
+            330,
+            "2026-11-22T01:49:47.182+00:00",
+            RUN3,
+            "fakeprime/fake-secondary",
+        ),
+        ev(
+            349,
+            "2026-11-22T01:49:47.365+00:00",
+            decision(
+                RUN3,
+                MAIN_SID,
+                "candidate_failed",
+                "fakeprime/fake-secondary",
+                Some("fakeback/fake-tertiary"),
+                Some("model_not_found"),
+                Some(404),
+                2,
+                "next_fallback",
+            ),
+        ),
+        run_start(
+            355,
+            "2026-11-22T01:49:47.419+00:00",
+            RUN3,
+            "fakeback/fake-tertiary",
+        ),
+        ev(
+            372,
+            "2026-11-22T01:49:47.639+00:00",
+            LogEvent::RunDone {
+                run_id: RUN3.into(),
+                session_id: MAIN_SID.into(),
+                duration_ms: 263,
+                aborted: false,
+            },
+        ),
+        // Line 375: success records carry no `reason` and no next candidate.
+        ev(
+            375,
+            "2026-11-22T01:49:47.675+00:00",
+            decision(
+                RUN3,
+                MAIN_SID,
+                "candidate_succeeded",
+                "fakeback/fake-tertiary",
+                None,
+                None,
+                None,
+                3,
+                "succeeded",
+            ),
+        ),
+    ]
+}

@@ -298,3 +298,42 @@ fn retries_and_switches_counted() {
         Some("fakeback/fake-backup")
     );
 }
+
+/// The top-level `session_id` of a record may be a session key (FORMATS.md §1.2 example:
+/// `"session_id":"agent:main:main"`): it names the session directly, no placeholder.
+#[test]
+fn session_named_by_key() {
+    let mut model = Model::default();
+    let mut d = decision(
+        RUN3,
+        "agent:main:main",
+        "candidate_failed",
+        "fakeprime/fake-primary",
+        Some("fakeprime/fake-secondary"),
+        Some("rate_limit"),
+        Some(429),
+        1,
+        "next_fallback",
+    );
+    if let LogEvent::FallbackDecision(x) = &mut d {
+        x.run_id = None;
+    }
+    fold(
+        &mut model,
+        vec![ev(323, "2026-11-22T01:49:47.131+00:00", d)],
+    );
+    let s = &model.sessions.by_key["agent:main:main"];
+    assert!(!s.placeholder);
+    assert_eq!(
+        (s.kind, s.agent_id.as_str(), s.fallback_episodes),
+        (lanetop::domain::SessionKind::Main, "main", 1)
+    );
+    assert_eq!(
+        model.cascades.episodes[0].session.as_deref(),
+        Some("agent:main:main")
+    );
+    assert_eq!(
+        model.cascades.open.keys().collect::<Vec<_>>(),
+        vec!["session:agent:main:main"]
+    );
+}

@@ -47,30 +47,36 @@ pub(super) fn ensure<'a>(
     key: &str,
     agent_hint: Option<&str>,
 ) -> &'a mut Session {
-    if !model.sessions.by_key.contains_key(key) {
-        let info = parse_key(key);
-        let agent = info
-            .agent
-            .clone()
-            .or(agent_hint.filter(|a| !a.is_empty()).map(str::to_string))
-            .unwrap_or_default();
-        let s = Session {
-            key: key.to_string(),
-            configured_model: configured_model(&model.config, &agent),
-            agent_id: agent,
-            kind: info.kind,
-            cron_job_id: info.cron_job,
-            ..Session::default()
-        };
-        model.sessions.by_key.insert(key.to_string(), s);
-    }
-    let s = model.sessions.by_key.get_mut(key).expect("inserted above");
+    let hint = agent_hint.filter(|a| !a.is_empty());
+    let config = &model.config;
+    let s = model
+        .sessions
+        .by_key
+        .entry(key.to_string())
+        .or_insert_with(|| {
+            let info = parse_key(key);
+            let agent = info.agent.or(hint.map(str::to_string)).unwrap_or_default();
+            Session {
+                key: key.to_string(),
+                configured_model: configured_model(config, &agent),
+                agent_id: agent,
+                kind: info.kind,
+                cron_job_id: info.cron_job,
+                ..Session::default()
+            }
+        });
     if s.agent_id.is_empty()
-        && let Some(a) = agent_hint.filter(|a| !a.is_empty())
+        && let Some(a) = hint
     {
         s.agent_id = a.to_string();
     }
     s
+}
+
+/// True when the log's "session id" is in fact a session key (the top-level `session_id` of a
+/// log record may be either, FORMATS.md §1.2).
+fn looks_like_key(id: &str) -> bool {
+    id.starts_with("agent:") || id.starts_with("cron:") || id.starts_with("hook:")
 }
 
 /// The key to fold a fact about `session_id` (and maybe `key`) into, creating a placeholder
@@ -90,6 +96,10 @@ pub(super) fn locate(
     }
     if let Some(k) = model.sessions.resolve(session_id) {
         return k.to_string();
+    }
+    if looks_like_key(session_id) {
+        ensure(model, session_id, agent);
+        return session_id.to_string();
     }
     let s = ensure(model, session_id, agent);
     s.placeholder = true;

@@ -156,6 +156,8 @@ fn log_and_db_merge_in_either_order() {
             "db_first={db_first}"
         );
         assert_eq!(gw.boots[0].pid, Some(22363));
+        // the DB says the last boot completed its stop: down (the log alone says shutting down)
+        assert_eq!(gw.state, GatewayState::Down, "db_first={db_first}");
         assert_eq!(lanetop::report::build(&model).gateway.boots, 3);
     }
 }

@@ -209,3 +209,87 @@ fn job_cost_from_owned_sessions() {
     );
     assert!((model.spend.by_cron_job[JOB].usd - 0.009).abs() < 1e-12);
 }
+
+/// Legacy (2026.5.20): `sessions.json` lists only the job binding; an older run's transcript is
+/// known by its session id alone, and the run log line
+/// (`captured-legacy/snapshots/before-sigusr1/cron/runs/1441f4db-….jsonl`, first line) names
+/// `sessionKey: agent:ops:cron:<job>:run:<sessionId>`: the run's usage moves to that key and
+/// the job is credited.
+#[test]
+fn legacy_run_log_maps_transcript_to_job() {
+    let job = "1441f4db-ee7c-470e-b32d-11abfa0bf3fc";
+    let sid = "b8b2d86b-9b05-47bd-9230-004512fe255e";
+    let key = format!("agent:ops:cron:{job}:run:{sid}");
+    let legacy = |p: &str| {
+        lanetop::fact::Origin::new(
+            lanetop::fact::SourceKind::LegacyTranscript,
+            std::sync::Arc::from(p),
+        )
+    };
+    let mut model = Model::default();
+    fold(
+        &mut model,
+        vec![fact(
+            "2026-11-22T02:33:31.000+00:00",
+            legacy(
+                "/home/operator/.openclaw/agents/ops/sessions/b8b2d86b-9b05-47bd-9230-004512fe255e.jsonl",
+            ),
+            FactKind::Usage(UsageRecord {
+                agent_id: "ops".into(),
+                session_id: sid.into(),
+                model: m("fakeback/fake-backup"),
+                input: 2795,
+                output: 14,
+                total_tokens: 2809,
+                cost_usd: Some(0.008595),
+                ..UsageRecord::default()
+            }),
+        )],
+    );
+    assert!(
+        model.spend.by_cron_job.is_empty(),
+        "the job is unknown while only the id is"
+    );
+    let mut run_row = CronRunRow {
+        run_id: format!("{job}:1795314804501"),
+        job_id: job.into(),
+        agent_id: Some("ops".into()),
+        status: "ok".into(),
+        started_at_ms: 1795314804501,
+        finished_at_ms: Some(1795314811989),
+        session_key: Some(key.clone()),
+        ..CronRunRow::default()
+    };
+    run_row.model = Some(m("fakeback/fake-backup"));
+    fold(
+        &mut model,
+        vec![
+            fact(
+                "2026-11-22T02:33:31.998+00:00",
+                state_db(),
+                FactKind::CronJobsSnapshot {
+                    jobs: vec![CronJobRow {
+                        id: job.into(),
+                        name: "lab-ops-every-minute".into(),
+                        ..job_row()
+                    }],
+                },
+            ),
+            fact(
+                "2026-11-22T02:33:31.998+00:00",
+                state_db(),
+                FactKind::CronRun(run_row),
+            ),
+        ],
+    );
+    let s = &model.sessions.by_key[&key];
+    assert_eq!(
+        (s.kind, s.cron_job_id.as_deref(), s.placeholder),
+        (SessionKind::CronRun, Some(job), false)
+    );
+    assert!(!model.sessions.by_key.contains_key(sid));
+    assert!((model.spend.by_cron_job[job].usd - 0.008595).abs() < 1e-12);
+    assert!((model.cron.jobs[job].cost_usd - 0.008595).abs() < 1e-12);
+    let r = lanetop::report::build(&model);
+    assert_eq!(r.cron.jobs[0].last_run_cost_usd, Some(0.008595));
+}

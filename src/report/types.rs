@@ -206,6 +206,8 @@ pub struct CronJobOut {
     pub last_status: Option<String>,
     pub last_run_at: Time,
     pub last_duration_ms: Option<u64>,
+    /// USD of the newest run whose session is known (legacy run logs name it), when priced.
+    pub last_run_cost_usd: Option<f64>,
     pub last_error: Option<String>,
     pub next_run_at: Time,
     pub consecutive_errors: Option<u32>,

@@ -99,11 +99,19 @@ pub(super) fn on_run(model: &mut Model, fact: &Fact, run: &CronRunRow) {
             j.runs.pop_front();
         }
     }
-    if let Some(key) = &run.session_key
-        && let Some(s) = model.sessions.by_key.get_mut(key)
-        && s.cron_job_id.is_none()
-    {
-        s.cron_job_id = Some(run.job_id.clone());
+    if let Some(key) = &run.session_key {
+        // Legacy run logs name `agent:<a>:cron:<job>:run:<sessionId>`, a key `sessions.json` no
+        // longer lists: it is what maps the run's transcript (named by id) to the job.
+        if let Some((_, sid)) = key.rsplit_once(":run:")
+            && !sid.is_empty()
+        {
+            sessions::link(model, sid, key, run.agent_id.as_deref());
+        }
+        if let Some(s) = model.sessions.by_key.get_mut(key)
+            && s.cron_job_id.is_none()
+        {
+            s.cron_job_id = Some(run.job_id.clone());
+        }
     }
     if matches!(run.status.as_str(), "error" | "interrupted") {
         let name = model

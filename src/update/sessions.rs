@@ -112,7 +112,7 @@ pub(super) fn locate(
 }
 
 /// Record that `session_id` belongs to `key`, merging a placeholder kept under the id.
-fn link(model: &mut Model, session_id: &str, key: &str, agent: Option<&str>) {
+pub(super) fn link(model: &mut Model, session_id: &str, key: &str, agent: Option<&str>) {
     if session_id == key {
         return;
     }
@@ -176,6 +176,9 @@ fn merge_placeholder(model: &mut Model, p: Session, key: &str, agent: Option<&st
     }
     let cron_job = s.cron_job_id.clone();
     spend::rekey_session(&mut model.spend, &p.key, key, cron_job.as_deref());
+    if let Some(job) = &cron_job {
+        spend::refresh_job_cost(model, job);
+    }
     reclassify(model, key);
 }
 

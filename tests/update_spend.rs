@@ -232,3 +232,29 @@ fn usage_before_key_is_known_moves_to_key_and_job() {
     assert!(close(model.spend.by_cron_job[job].usd, 0.0002));
     assert_eq!(model.spend.by_cron_job[job].unpriced_tokens, 0);
 }
+
+/// A usage record naming no session at all is still spend (booked under `(unknown)`), and
+/// absurd times do not panic.
+#[test]
+fn usage_without_session_and_extreme_times() {
+    let mut model = Model::default();
+    let mut f = usage(
+        "2026-11-22T01:49:31.089+00:00",
+        "fakeprime/fake-primary",
+        10,
+        1,
+        Some(0.5),
+    );
+    if let FactKind::Usage(u) = &mut f.kind {
+        u.session_id.clear();
+        u.session_key = None;
+    }
+    f.at = chrono::DateTime::<chrono::Utc>::MIN_UTC;
+    fold(&mut model, vec![f]);
+    assert_eq!(model.spend.total.usd, 0.5);
+    assert!(model.sessions.by_key.contains_key("(unknown)"));
+    assert!(!model.sessions.by_key.contains_key(""));
+    assert_eq!(model.spend.burn_rate_usd_per_h(model.now), 0.0);
+    let _ = lanetop::report::to_json(&model);
+    let _ = lanetop::report::to_markdown(&model);
+}

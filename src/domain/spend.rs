@@ -73,7 +73,9 @@ impl Spend {
     /// buckets that start after `now - 60 min` and not after `now`.
     pub fn burn_rate_usd_per_h(&self, now: Option<DateTime<Utc>>) -> f64 {
         let Some(now) = now else { return 0.0 };
-        let from = now - TimeDelta::minutes(60);
+        let Some(from) = now.checked_sub_signed(TimeDelta::minutes(60)) else {
+            return 0.0;
+        };
         self.by_minute
             .range(..=now)
             .filter(|(m, _)| **m > from)

@@ -134,8 +134,10 @@ pub(super) fn on_boot_row(model: &mut Model, row: &BootRow) {
         b.reason = row.reason.clone();
     }
     // The newest boot completed in the DB (`completed_at_ms`): the process is gone.
-    if matches!(model.gateway.state, GatewayState::Unknown | GatewayState::ShuttingDown)
-        && let Some(last) = model.gateway.boots.last()
+    if matches!(
+        model.gateway.state,
+        GatewayState::Unknown | GatewayState::ShuttingDown
+    ) && let Some(last) = model.gateway.boots.last()
         && last.boot_id.is_some()
         && row.completed_at_ms.is_some()
         && last.boot_id.as_deref() == Some(row.boot_id.as_str())

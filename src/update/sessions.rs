@@ -73,6 +73,9 @@ pub(super) fn ensure<'a>(
     s
 }
 
+/// Where facts that name neither a session id nor a key are booked.
+pub const UNKNOWN_SESSION: &str = "(unknown)";
+
 /// True when the log's "session id" is in fact a session key (the top-level `session_id` of a
 /// log record may be either, FORMATS.md §1.2).
 fn looks_like_key(id: &str) -> bool {
@@ -93,6 +96,10 @@ pub(super) fn locate(
         }
         ensure(model, k, agent);
         return k.to_string();
+    }
+    if session_id.is_empty() {
+        ensure(model, UNKNOWN_SESSION, agent);
+        return UNKNOWN_SESSION.to_string();
     }
     if let Some(k) = model.sessions.resolve(session_id) {
         return k.to_string();

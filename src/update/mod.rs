@@ -15,7 +15,8 @@
 //! **Clock.** `model.now` is set by `Msg::Tick`. Until the first tick (and always in
 //! `lanetop report`, which sends none) `model.now` follows the newest *event* time instead: log
 //! lines, transcript entries (usage, user turns, model changes), cron runs and boots. Snapshots,
-//! config, generation and source-health facts do not move it (they may carry read times).
+//! pending inputs, config, generation, source-health and corrupt-line facts do not move it (they
+//! may carry read times).
 //!
 //! Every aggregate is incremental and bounded: ring buffers (log lines, warnings, waits, turns,
 //! episodes) and maps keyed by sessions, lanes, models, cron jobs, days and hours.
@@ -138,13 +139,13 @@ pub fn apply(model: &mut Model, fact: &Fact) {
 }
 
 /// Only records of something that happened move the clock: log lines, transcript entries, cron
-/// runs, boots. Snapshots, config, generation and source health may be stamped with the time
-/// they were read, which would make a report of old files look current.
+/// runs, boots. Snapshots, pending inputs, config, generation, source health and corrupt lines
+/// may be stamped with the time they were read (or none), which would make a report of old files
+/// look current.
 fn observe_time(model: &mut Model, fact: &Fact) {
     let event = matches!(
         fact.kind,
         FactKind::Log(_)
-            | FactKind::CorruptLine { .. }
             | FactKind::Usage(_)
             | FactKind::UserTurn { .. }
             | FactKind::TranscriptModelChange { .. }

@@ -210,3 +210,21 @@ fn boot_clears_active_runs_and_lanes() {
     );
     assert_eq!(model.lanes.by_name["main"].queued, 0);
 }
+
+/// The same boot read from the JSONL file and from the console text (`gateway.console.log`,
+/// lines 1, 295, 341 `[gateway] loading configuration…`, 2-3 ms after the JSONL records) is one
+/// boot.
+#[test]
+fn jsonl_and_console_forms_count_once() {
+    let mut model = Model::default();
+    fold(&mut model, log_lifecycle());
+    fold(
+        &mut model,
+        vec![
+            g(1, "2026-11-22T01:49:20.216+00:00", GatewayEvent::Starting),
+            g(295, "2026-11-22T01:54:31.753+00:00", GatewayEvent::Starting),
+            g(341, "2026-11-22T01:55:08.362+00:00", GatewayEvent::Starting),
+        ],
+    );
+    assert_eq!(model.gateway.boots.len(), 3);
+}

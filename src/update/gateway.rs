@@ -15,6 +15,10 @@ use crate::fact::{BootRow, GatewayEvent};
 use super::sessions::ms_to_time;
 use super::{cascades, lanes, session_events};
 
+/// Two `loading configuration…` records this close are one boot seen twice (a boot takes
+/// seconds to get ready; observed 4–8 s from `loading configuration…` to `gateway ready`).
+const SAME_LOG_START: chrono::TimeDelta = chrono::TimeDelta::seconds(2);
+
 /// Any gateway record raises `last_seen`.
 pub(super) fn seen(model: &mut Model, at: DateTime<Utc>) {
     if model.gateway.last_seen.is_none_or(|t| at > t) {
@@ -41,8 +45,13 @@ pub(super) fn on_event(model: &mut Model, at: DateTime<Utc>, ev: &GatewayEvent) 
     match ev {
         GatewayEvent::Starting => {
             let boots = &mut model.gateway.boots;
-            if boots.iter().any(|b| b.log_started_at == Some(at)) {
-                return; // the same line read again
+            if boots.iter().any(|b| {
+                b.log_started_at
+                    .is_some_and(|s| (s - at).abs() <= SAME_LOG_START)
+            }) {
+                // the same line read again, or the same boot seen in a second log form
+                // (JSONL file and console/journald text)
+                return;
             }
             if let Some(b) = boots
                 .iter_mut()

@@ -304,6 +304,9 @@ pub enum GatewayEvent {
     ShuttingDown,
     /// `agent model: p/m (…)` — the default agent model at boot.
     AgentModel { model: ModelRef },
+    /// Who the gateway is: the record's `hostname` (every tslog record carries it) and the
+    /// OpenClaw version when a line names it. Emit once per boot or on change.
+    Identity { hostname: Option<String>, version: Option<String> },
 }
 
 /// One session (one session key) as a store holds it.

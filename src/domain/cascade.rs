@@ -1,6 +1,6 @@
 //! Fallback cascades: ordered failover steps per session/run, grouped into episodes.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use chrono::{DateTime, Utc};
 
@@ -35,7 +35,31 @@ pub struct Episode {
     pub boot: usize,
     /// True when the same session walked the same chain in an earlier boot.
     pub replayed_after_boot: bool,
+    /// The session id the log named (the key may become known only later).
+    pub session_id: Option<String>,
+    /// Lane of the decisions (5.20+ meta `lane`), when logged.
+    pub lane: Option<String>,
 }
+
+impl Episode {
+    /// The chain walked, as the ordered list of models that failed (`candidate_failed` steps):
+    /// the signature compared across boots for `replayed_after_boot`.
+    pub fn failing_models(&self) -> Vec<String> {
+        self.steps
+            .iter()
+            .filter(|s| s.decision == "candidate_failed")
+            .filter_map(|s| s.from.as_ref().map(|m| m.to_string()))
+            .collect()
+    }
+
+    /// True while the episode has not ended.
+    pub fn is_open(&self) -> bool {
+        self.outcome.is_none()
+    }
+}
+
+/// At most this many episodes are kept (oldest dropped).
+pub const EPISODES_CAP: usize = 500;
 
 /// Counters over all fallback-related records (the contract of `report.fallbacks`).
 #[derive(Debug, Default, Clone)]
@@ -56,4 +80,26 @@ pub struct FallbackCounters {
 pub struct Cascades {
     pub episodes: VecDeque<Episode>,
     pub counters: FallbackCounters,
+    /// Open episode id by grouping key (`run:<runId>`, else `session:<key or id>`, else `?`).
+    pub open: HashMap<String, u64>,
+    /// Id of the next episode.
+    pub next_id: u64,
+    /// Time and session of the last counted chain exhaustion (to de-duplicate the several
+    /// records one exhaustion produces: the decision with `chain_exhausted`, the
+    /// `All models failed` lines).
+    pub last_exhausted: Option<(DateTime<Utc>, Option<String>)>,
+    /// (session, failing models) → lowest boot index it was walked in (closed episodes).
+    pub signatures: HashMap<(String, Vec<String>), usize>,
+    /// Set when boots or session keys changed: boot indices, sessions and replay flags of the
+    /// kept episodes are recomputed on the next `update::refresh`.
+    pub needs_recompute: bool,
+}
+
+impl Cascades {
+    /// The episode with this id, when still kept.
+    pub fn get_mut(&mut self, id: u64) -> Option<&mut Episode> {
+        let front = self.episodes.front()?.id;
+        let idx = usize::try_from(id.checked_sub(front)?).ok()?;
+        self.episodes.get_mut(idx).filter(|e| e.id == id)
+    }
 }

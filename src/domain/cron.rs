@@ -1,6 +1,6 @@
 //! Cron jobs and their runs.
 
-use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use crate::fact::{CronJobRow, CronRunRow};
 
@@ -24,4 +24,33 @@ pub struct Cron {
     pub runs_seen: HashSet<String>,
     /// Runs of jobs not (yet) in the job set, by job id.
     pub orphan_runs: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Run id → (job id, status counted for it): a run seen `running` then `ok` counts once,
+    /// as `ok`. Bounded to the newest [`RUNS_SEEN_CAP`] run ids (`run_order`).
+    pub run_status: HashMap<String, (String, String)>,
+    pub run_order: VecDeque<String>,
+}
+
+/// How many run ids are remembered for de-duplication.
+pub const RUNS_SEEN_CAP: usize = 50_000;
+/// How many runs are kept per job in [`CronJob::runs`].
+pub const RUNS_PER_JOB: usize = 50;
+
+/// True for OpenClaw's system heartbeat jobs (`payload.kind = heartbeat`, or
+/// `declarationKey = heartbeat:<agentId>`; OBSERVED.md §3 "Heartbeat").
+pub fn is_heartbeat_job(row: &CronJobRow) -> bool {
+    row.payload_kind == "heartbeat"
+        || row
+            .declaration_key
+            .as_deref()
+            .is_some_and(|d| d.starts_with("heartbeat:"))
+}
+
+impl Cron {
+    /// Status → count for a job, whether or not the job is in the current job set.
+    pub fn runs_by_status(&self, job_id: &str) -> Option<&BTreeMap<String, u64>> {
+        self.jobs
+            .get(job_id)
+            .map(|j| &j.runs_by_status)
+            .or_else(|| self.orphan_runs.get(job_id))
+    }
 }

@@ -16,7 +16,15 @@ pub struct Boot {
     pub pid: Option<i64>,
     /// Boot id from `gateway_boot_lifecycle`, when known.
     pub boot_id: Option<String>,
+    /// True when the log's `loading configuration…` was seen for this boot.
+    pub seen_in_log: bool,
+    /// Time of that log line (the DB start time, when known, stays in `started_at`).
+    pub log_started_at: Option<DateTime<Utc>>,
 }
+
+/// A log `loading configuration…` and a `gateway_boot_lifecycle.started_at_ms` this close
+/// together are the same boot (observed: 0.4–0.6 s apart).
+pub const BOOT_MATCH_WINDOW: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
 
 /// Gateway lifecycle state as seen from the log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
@@ -42,4 +50,16 @@ pub struct Gateway {
     /// RPC reachability (None until a client tried).
     pub reachable: Option<bool>,
     pub default_model: Option<ModelRef>,
+}
+
+impl Gateway {
+    /// 0-based index of the boot running at `at`: the last boot started at or before `at`
+    /// (0 when none is known).
+    pub fn boot_index_at(&self, at: DateTime<Utc>) -> usize {
+        self.boots
+            .iter()
+            .filter(|b| b.started_at.is_some_and(|s| s <= at))
+            .count()
+            .saturating_sub(1)
+    }
 }

@@ -35,10 +35,21 @@ pub struct LogBuffer {
     /// Lines seen in total (including those that fell out of the buffer).
     pub total: u64,
     pub warnings: VecDeque<Warning>,
+    /// Warnings seen in total (including those that fell out of `warnings`).
+    pub warnings_total: u64,
 }
+
+/// At most this many warnings are kept (oldest dropped).
+pub const WARNINGS_CAP: usize = 200;
 
 impl Default for LogBuffer {
     fn default() -> Self {
-        Self { entries: VecDeque::new(), cap: 20_000, total: 0, warnings: VecDeque::new() }
+        Self {
+            entries: VecDeque::new(),
+            cap: 20_000,
+            total: 0,
+            warnings: VecDeque::new(),
+            warnings_total: 0,
+        }
     }
 }

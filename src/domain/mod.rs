@@ -6,6 +6,7 @@
 pub mod cascade;
 pub mod cron;
 pub mod gateway;
+pub mod keys;
 pub mod lane;
 pub mod logbuf;
 pub mod session;
@@ -17,7 +18,7 @@ use chrono::{DateTime, Utc};
 
 use crate::fact::{ConfigFacts, Generation, SourceHealth};
 
-pub use cascade::{Cascades, Episode, FallbackStep, FallbackCounters};
+pub use cascade::{Cascades, Episode, FallbackCounters, FallbackStep};
 pub use cron::{Cron, CronJob};
 pub use gateway::{Boot, Gateway};
 pub use lane::{Lane, Lanes};
@@ -44,6 +45,11 @@ pub struct Model {
     pub sources: BTreeMap<String, SourceStatus>,
     /// Lines that could not be parsed, in total, and the newest few.
     pub corrupt: CorruptStats,
+    /// Time of the newest fact folded so far.
+    pub newest_fact: Option<DateTime<Utc>>,
+    /// True once a `Msg::Tick` was seen: from then on only ticks move `now`. Until then (and
+    /// always in `lanetop report`, which sends no ticks) `now` is the newest fact time.
+    pub live_clock: bool,
 }
 
 /// One source's last known health.
@@ -53,6 +59,9 @@ pub struct SourceStatus {
     pub health: SourceHealth,
     pub at: DateTime<Utc>,
 }
+
+/// At most this many corrupt lines are kept in [`CorruptStats::recent`].
+pub const CORRUPT_RECENT_CAP: usize = 50;
 
 /// Corrupt-line bookkeeping (never fatal; shown in the status bar and Logs view).
 #[derive(Debug, Default, Clone)]

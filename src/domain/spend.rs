@@ -1,8 +1,15 @@
 //! Spend: tokens and USD by model, agent, session, cron job, day and hour.
+//!
+//! Pricing rule (applied by `update::spend`): `usage.cost.total` of the transcript record when
+//! present, else the config price of the record's `provider/model` ([`crate::fact::Price`],
+//! USD per 1M tokens), else the tokens are *unpriced* (counted in `unpriced_tokens`, never as
+//! $0). Unpriced token counts are kept per (model, agent, session, cron job, hour) in
+//! [`Spend::unpriced`], so when a config with a price for that model arrives later they are
+//! re-priced into every bucket (the burn-rate minute buckets excepted).
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
 /// Tokens and USD for one bucket. `unpriced_tokens` are tokens with no price: never counted as $0.
 #[derive(Debug, Default, Clone, Copy, PartialEq, serde::Serialize)]
@@ -12,6 +19,33 @@ pub struct SpendBucket {
     pub unpriced_tokens: u64,
     pub turns: u64,
 }
+
+/// Token counts of unpriced usage, by token class.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct TokenCounts {
+    pub input: u64,
+    pub output: u64,
+    pub cache_read: u64,
+    pub cache_write: u64,
+    /// The tokens these counted in `unpriced_tokens` (the record's total).
+    pub total: u64,
+}
+
+/// Where unpriced tokens were booked, so that a later price can move them to USD.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct UnpricedKey {
+    /// `provider/model`.
+    pub model: String,
+    pub agent: String,
+    /// The `by_session` key (session key, or session id while the key is unknown).
+    pub session: String,
+    pub cron_job: Option<String>,
+    /// Start of the UTC hour.
+    pub hour: DateTime<Utc>,
+}
+
+/// How many minute buckets are kept for the burn rate.
+pub const MINUTES_KEPT: usize = 120;
 
 /// All spend aggregates.
 #[derive(Debug, Default)]
@@ -27,4 +61,25 @@ pub struct Spend {
     pub by_day: BTreeMap<NaiveDate, SpendBucket>,
     /// Start of the UTC hour.
     pub by_hour: BTreeMap<DateTime<Utc>, SpendBucket>,
+    /// Priced USD per UTC minute (start of minute), the newest [`MINUTES_KEPT`] minutes: the
+    /// burn-rate window.
+    pub by_minute: BTreeMap<DateTime<Utc>, f64>,
+    /// Unpriced usage awaiting a price (see the module doc).
+    pub unpriced: BTreeMap<UnpricedKey, TokenCounts>,
+}
+
+impl Spend {
+    /// USD per hour over the 60 minutes before `now` (the model clock): the sum of the minute
+    /// buckets that start after `now - 60 min` and not after `now`.
+    pub fn burn_rate_usd_per_h(&self, now: Option<DateTime<Utc>>) -> f64 {
+        let Some(now) = now else { return 0.0 };
+        let Some(from) = now.checked_sub_signed(TimeDelta::minutes(60)) else {
+            return 0.0;
+        };
+        self.by_minute
+            .range(..=now)
+            .filter(|(m, _)| **m > from)
+            .map(|(_, usd)| usd)
+            .sum()
+    }
 }

@@ -1,8 +1,41 @@
-//! `update`: folds facts into the [`Model`]. Pure and fast; no I/O.
+//! `update`: folds facts into the [`Model`]. Pure and fast: no I/O, no system clock (time comes
+//! from the facts and from [`Msg::Tick`]). One reducer per area:
+//!
+//! | file | folds |
+//! |---|---|
+//! | `sessions.rs` | `SessionsSnapshot`, session keys and placeholders, kinds, states |
+//! | `session_events.rs` | `Usage`, `UserTurn`, `TranscriptModelChange`, `PendingInputs`, run lifecycle log events |
+//! | `lanes.rs` | `lane enqueue/dequeue/wait exceeded/task done/task error` |
+//! | `cascades.rs` | fallback decisions, chain stopped/exhausted, same-model retries, model switches |
+//! | `spend.rs` | pricing and the spend buckets (called from `session_events.rs`), re-pricing on `Config` |
+//! | `cron.rs` | `CronJobsSnapshot`, `CronRun` |
+//! | `gateway.rs` | `GatewayBoot`, gateway lifecycle log events |
+//! | `logs.rs` | every `Log` line, `CorruptLine`, `SourceHealth` |
+//!
+//! **Clock.** `model.now` is set by `Msg::Tick`. Until the first tick (and always in
+//! `lanetop report`, which sends none) `model.now` follows the newest *event* time instead: log
+//! lines, transcript entries (usage, user turns, model changes), cron runs and boots. Snapshots,
+//! pending inputs, config, generation, source-health and corrupt-line facts do not move it (they
+//! may carry read times).
+//!
+//! Every aggregate is incremental and bounded: ring buffers (log lines, warnings, waits, turns,
+//! episodes) and maps keyed by sessions, lanes, models, cron jobs, days and hours.
+
+mod cascades;
+mod cron;
+mod gateway;
+mod lanes;
+mod logs;
+mod session_events;
+mod sessions;
+mod spend;
 
 use crate::domain::Model;
-use crate::fact::Fact;
+use crate::fact::{Fact, FactKind, LogEvent};
 use crate::msg::Msg;
+
+pub use logs::source_name;
+pub use sessions::configured_model;
 
 /// Apply one message to the model. Returns true when something visible changed.
 pub fn update(model: &mut Model, msg: Msg) -> bool {
@@ -11,14 +44,205 @@ pub fn update(model: &mut Model, msg: Msg) -> bool {
             for f in &facts {
                 apply(model, f);
             }
+            if !facts.is_empty() {
+                refresh(model);
+            }
             !facts.is_empty()
         }
         Msg::Tick(now) => {
+            model.live_clock = true;
             model.now = Some(now);
+            refresh(model);
             true
         }
     }
 }
 
-/// Fold one fact into the model.
-pub fn apply(_model: &mut Model, _fact: &Fact) {}
+/// Recompute the clock-dependent derived state: every session's state (stale detection
+/// depends on `now`) and, when boots or session keys changed, the cascade boot indices and
+/// `replayed_after_boot` flags. Called after every batch and every tick; cost O(sessions).
+pub fn refresh(model: &mut Model) {
+    sessions::restate_all(model);
+    cascades::recompute_if_needed(model);
+}
+
+/// Fold one fact into the model. Call [`refresh`] after a run of `apply` calls (as
+/// [`update`] does after each batch) to bring clock-dependent states up to date.
+pub fn apply(model: &mut Model, fact: &Fact) {
+    observe_time(model, fact);
+    match &fact.kind {
+        FactKind::Log(log) => {
+            logs::on_log(model, fact, log);
+            gateway::seen(model, fact.at);
+            match &log.event {
+                Some(ev) => on_event(
+                    model,
+                    fact,
+                    log.session.as_deref(),
+                    log.agent_id.as_deref(),
+                    ev,
+                ),
+                None => {
+                    if let Some(s) = &log.session {
+                        sessions::touch_named(model, s, fact.at);
+                    }
+                }
+            }
+        }
+        FactKind::CorruptLine { error, excerpt } => logs::on_corrupt(model, fact, error, excerpt),
+        FactKind::SessionsSnapshot { agent_id, rows } => {
+            sessions::on_snapshot(model, fact, agent_id, rows)
+        }
+        FactKind::Usage(u) => session_events::on_usage(model, fact, u),
+        FactKind::UserTurn {
+            agent_id,
+            session_id,
+            session_key,
+            heartbeat,
+        } => session_events::on_user_turn(
+            model,
+            fact,
+            agent_id,
+            session_id,
+            session_key.as_deref(),
+            *heartbeat,
+        ),
+        FactKind::TranscriptModelChange {
+            agent_id,
+            session_id,
+            session_key,
+            model: m,
+        } => session_events::on_model_change(
+            model,
+            fact,
+            agent_id,
+            session_id,
+            session_key.as_deref(),
+            m,
+        ),
+        FactKind::PendingInputs {
+            agent_id,
+            queued_by_session_key,
+        } => session_events::on_pending(model, agent_id, queued_by_session_key),
+        FactKind::CronJobsSnapshot { jobs } => cron::on_jobs(model, jobs),
+        FactKind::CronRun(run) => cron::on_run(model, fact, run),
+        FactKind::GatewayBoot(row) => gateway::on_boot_row(model, row),
+        FactKind::Config(cfg) => {
+            model.config = (**cfg).clone();
+            session_events::on_config(model);
+            lanes::on_config(model);
+            spend::reprice(model);
+        }
+        FactKind::Generation(g) => model.generation = Some(*g),
+        FactKind::SourceHealth { health } => logs::on_source_health(model, fact, health),
+    }
+}
+
+/// Only records of something that happened move the clock: log lines, transcript entries, cron
+/// runs, boots. Snapshots, pending inputs, config, generation, source health and corrupt lines
+/// may be stamped with the time they were read (or none), which would make a report of old files
+/// look current.
+fn observe_time(model: &mut Model, fact: &Fact) {
+    let event = matches!(
+        fact.kind,
+        FactKind::Log(_)
+            | FactKind::Usage(_)
+            | FactKind::UserTurn { .. }
+            | FactKind::TranscriptModelChange { .. }
+            | FactKind::CronRun(_)
+            | FactKind::GatewayBoot(_)
+    );
+    if !event || fact.origin.kind == crate::fact::SourceKind::Lanetop {
+        return;
+    }
+    if model.newest_fact.is_none_or(|t| fact.at > t) {
+        model.newest_fact = Some(fact.at);
+        if !model.live_clock {
+            model.now = Some(fact.at);
+        }
+    }
+}
+
+fn on_event(
+    model: &mut Model,
+    fact: &Fact,
+    session: Option<&str>,
+    agent: Option<&str>,
+    ev: &LogEvent,
+) {
+    match ev {
+        LogEvent::FallbackDecision(d) => cascades::on_decision(model, fact, d, session, agent),
+        LogEvent::FallbackChainStopped {
+            session_id,
+            reason,
+            candidate,
+            ..
+        } => cascades::on_chain_stopped(
+            model,
+            fact,
+            session_id.as_deref().or(session),
+            reason,
+            candidate.as_ref(),
+        ),
+        LogEvent::ChainExhausted { session_key, .. } => {
+            cascades::on_chain_exhausted(model, fact, session_key.as_deref().or(session))
+        }
+        LogEvent::SameModelRetry { .. } => model.cascades.counters.same_model_retries += 1,
+        LogEvent::ModelSwitch {
+            session_id,
+            from: _,
+            to,
+        } => {
+            model.cascades.counters.model_switches += 1;
+            session_events::on_model_switch(model, fact, session_id, agent, to);
+        }
+        LogEvent::RunStarted {
+            run_id,
+            session_id,
+            model: m,
+            ..
+        } => session_events::on_run_started(model, fact, run_id, session_id, agent, m.as_ref()),
+        LogEvent::RunDone {
+            run_id,
+            session_id,
+            aborted,
+            ..
+        } => session_events::on_run_finished(
+            model,
+            fact,
+            run_id,
+            Some(session_id),
+            if *aborted { "aborted" } else { "done" },
+        ),
+        LogEvent::RunEnded {
+            run_id,
+            stop_reason,
+        } => session_events::on_run_finished(
+            model,
+            fact,
+            run_id,
+            None,
+            &format!("ended: {stop_reason}"),
+        ),
+        LogEvent::RunTimedOut {
+            run_id, session_id, ..
+        } => session_events::on_run_timeout(model, fact, run_id, session_id),
+        LogEvent::AgentEnd {
+            run_id: Some(run_id),
+            is_error: false,
+            model: Some(m),
+            ..
+        } => session_events::on_run_model(model, fact, run_id, m),
+        LogEvent::LaneEnqueued { .. }
+        | LogEvent::LaneDequeued { .. }
+        | LogEvent::LaneWaitExceeded { .. }
+        | LogEvent::LaneTaskDone { .. }
+        | LogEvent::LaneTaskError { .. } => lanes::on_lane_event(model, fact.at, ev),
+        LogEvent::Gateway(g) => gateway::on_event(model, fact.at, g),
+        _ => {
+            if let Some(s) = session {
+                sessions::touch_named(model, s, fact.at);
+            }
+        }
+    }
+}

@@ -1,1 +1,0 @@
-//! `lanetop report`.

@@ -1,0 +1,126 @@
+//! Logs reducer: every `Log` fact goes to the bounded [`crate::domain::LogBuffer`]; WARN and
+//! worse lines and typed incidents (cron run errors, failing sources) go to `warnings`
+//! (bounded, [`WARNINGS_CAP`]); `CorruptLine` is counted and the newest kept; `SourceHealth`
+//! updates `model.sources`.
+
+use crate::domain::logbuf::WARNINGS_CAP;
+use crate::domain::{CORRUPT_RECENT_CAP, LogEntry, Model, SourceStatus, Warning};
+use crate::fact::{Fact, Level, Locator, LogFact, Origin, SourceHealth, SourceKind};
+
+/// Status-bar name of a source: `log:<file>`, `agent-db:<agent>`, `state-db`,
+/// `sessions.json:<agent>`, `transcripts:<agent>`, `cron-files`, `config`, `gateway-rpc`,
+/// `lanetop`. The agent is the `<id>` of an `agents/<id>/…` path.
+pub fn source_name(origin: &Origin) -> String {
+    let path = origin.path.as_ref();
+    let agent = || {
+        let parts: Vec<&str> = path.split(['/', '\\']).collect();
+        parts
+            .windows(2)
+            .rev()
+            .find(|w| w[0] == "agents")
+            .map_or_else(|| "?".to_string(), |w| w[1].to_string())
+    };
+    let file = || path.rsplit(['/', '\\']).next().unwrap_or(path).to_string();
+    match origin.kind {
+        SourceKind::Log => format!("log:{}", file()),
+        SourceKind::AgentDb => format!("agent-db:{}", agent()),
+        SourceKind::StateDb => "state-db".into(),
+        SourceKind::LegacySessions => format!("sessions.json:{}", agent()),
+        SourceKind::LegacyTranscript => format!("transcripts:{}", agent()),
+        SourceKind::LegacyCron => "cron-files".into(),
+        SourceKind::Config => "config".into(),
+        SourceKind::Gateway => "gateway-rpc".into(),
+        SourceKind::Lanetop => "lanetop".into(),
+    }
+}
+
+/// Add a warning (bounded).
+pub(super) fn warn(model: &mut Model, w: Warning) {
+    model.logs.warnings_total += 1;
+    let ws = &mut model.logs.warnings;
+    ws.push_back(w);
+    while ws.len() > WARNINGS_CAP {
+        ws.pop_front();
+    }
+}
+
+pub(super) fn on_log(model: &mut Model, fact: &Fact, log: &LogFact) {
+    let buf = &mut model.logs;
+    buf.total += 1;
+    buf.entries.push_back(LogEntry {
+        at: fact.at,
+        level: log.level,
+        subsystem: log.subsystem.clone(),
+        message: log.message.clone(),
+        origin: fact.origin.clone(),
+        typed: log.event.is_some(),
+    });
+    while buf.entries.len() > buf.cap.max(1) {
+        buf.entries.pop_front();
+    }
+    if log.level >= Level::Warn {
+        let text = if log.subsystem.is_empty() {
+            log.message.clone()
+        } else {
+            format!("[{}] {}", log.subsystem, log.message)
+        };
+        warn(
+            model,
+            Warning {
+                at: fact.at,
+                level: log.level,
+                text,
+                origin: fact.origin.clone(),
+            },
+        );
+    }
+}
+
+pub(super) fn on_corrupt(model: &mut Model, fact: &Fact, error: &str, excerpt: &str) {
+    let c = &mut model.corrupt;
+    c.count += 1;
+    let line = match fact.origin.locator {
+        Locator::Line { line } => Some(line),
+        _ => None,
+    };
+    c.recent.push_front((
+        fact.origin.path.to_string(),
+        line,
+        error.to_string(),
+        excerpt.to_string(),
+    ));
+    c.recent.truncate(CORRUPT_RECENT_CAP);
+}
+
+pub(super) fn on_source_health(model: &mut Model, fact: &Fact, health: &SourceHealth) {
+    let name = source_name(&fact.origin);
+    if let SourceHealth::Error { message } = health {
+        let was_error = matches!(
+            model.sources.get(&name),
+            Some(SourceStatus {
+                health: SourceHealth::Error { .. },
+                ..
+            })
+        );
+        if !was_error {
+            let text = format!("source {name}: {message}");
+            warn(
+                model,
+                Warning {
+                    at: fact.at,
+                    level: Level::Error,
+                    text,
+                    origin: fact.origin.clone(),
+                },
+            );
+        }
+    }
+    model.sources.insert(
+        name,
+        SourceStatus {
+            path: fact.origin.path.to_string(),
+            health: health.clone(),
+            at: fact.at,
+        },
+    );
+}

@@ -1,0 +1,139 @@
+//! Bounded memory: 100k facts leave every buffer at its cap.
+
+mod facts;
+
+use std::sync::Arc;
+
+use chrono::TimeDelta;
+use facts::*;
+use lanetop::domain::Model;
+use lanetop::fact::{Fact, FactKind, Level, LogEvent, Origin, SourceKind, UsageRecord};
+
+#[test]
+fn buffers_stay_bounded_after_100k_facts() {
+    let mut model = Model::default();
+    fold(
+        &mut model,
+        vec![snapshot(
+            "2026-11-22T00:00:00.000+00:00",
+            "main",
+            vec![main_row()],
+        )],
+    );
+    let t0 = t("2026-11-22T00:00:00.000+00:00");
+    let mut batch: Vec<Fact> = Vec::new();
+    for i in 0..100_000u64 {
+        let at = t0 + TimeDelta::milliseconds(i as i64 * 100);
+        let run = format!("run-{i}");
+        let kind = match i % 10 {
+            0 => FactKind::Log(Box::new(lanetop::fact::LogFact {
+                level: Level::Warn,
+                subsystem: "model-fallback/decision".into(),
+                message: "model fallback decision".into(),
+                session: None,
+                agent_id: None,
+                event: Some(decision(
+                    &run,
+                    MAIN_SID,
+                    "candidate_failed",
+                    "fakeprime/fake-primary",
+                    Some("fakeprime/fake-secondary"),
+                    Some("rate_limit"),
+                    Some(429),
+                    1,
+                    "next_fallback",
+                )),
+            })),
+            1 => FactKind::Log(Box::new(lanetop::fact::LogFact {
+                level: Level::Warn,
+                subsystem: "diagnostic".into(),
+                message: "lane wait exceeded".into(),
+                session: None,
+                agent_id: None,
+                event: Some(LogEvent::LaneWaitExceeded {
+                    lane: "session:agent:main:main".to_string(),
+                    waited_ms: i,
+                    queue_ahead: 0,
+                    active_ahead: Some(1),
+                    active_now: Some(0),
+                    queue_behind: Some(0),
+                }),
+            })),
+            2 => FactKind::Log(Box::new(lanetop::fact::LogFact {
+                level: Level::Debug,
+                subsystem: "agent/embedded".into(),
+                message: "embedded run start".into(),
+                session: None,
+                agent_id: None,
+                event: Some(LogEvent::RunStarted {
+                    run_id: run.clone(),
+                    session_id: MAIN_SID.into(),
+                    model: None,
+                    channel: None,
+                }),
+            })),
+            3 => FactKind::CorruptLine {
+                error: "bad json".into(),
+                excerpt: "{\"0\":".into(),
+            },
+            4 => FactKind::Usage(UsageRecord {
+                agent_id: "main".into(),
+                session_id: MAIN_SID.into(),
+                session_key: Some("agent:main:main".into()),
+                model: m("fakeprime/fake-primary"),
+                input: 10,
+                output: 1,
+                total_tokens: 11,
+                cost_usd: Some(0.000045),
+                ..UsageRecord::default()
+            }),
+            5 => FactKind::UserTurn {
+                agent_id: "main".into(),
+                session_id: MAIN_SID.into(),
+                session_key: None,
+                heartbeat: false,
+            },
+            _ => FactKind::Log(Box::new(lanetop::fact::LogFact {
+                level: Level::Info,
+                subsystem: "gateway".into(),
+                message: format!("line {i}"),
+                session: Some(MAIN_SID.into()),
+                agent_id: None,
+                event: None,
+            })),
+        };
+        batch.push(Fact {
+            at,
+            origin: Origin::line(SourceKind::Log, Arc::from(LOG), i + 1),
+            kind,
+        });
+        if batch.len() == 1000 {
+            fold(&mut model, std::mem::take(&mut batch));
+        }
+    }
+    fold(&mut model, batch);
+
+    assert_eq!(model.logs.total, 70_000, "every Log fact counted");
+    assert!(model.logs.entries.len() <= model.logs.cap);
+    assert_eq!(model.logs.entries.len(), 20_000);
+    assert_eq!(model.logs.warnings.len(), 200);
+    assert_eq!(model.logs.warnings_total, 20_000);
+    assert_eq!(model.corrupt.count, 10_000);
+    assert_eq!(model.corrupt.recent.len(), 50);
+    assert_eq!(model.cascades.counters.decisions, 10_000);
+    assert_eq!(model.cascades.episodes.len(), 500);
+    assert!(model.cascades.open.len() <= 500);
+    let lane = &model.lanes.by_name["session:agent:main:main"];
+    assert_eq!(lane.wait_exceeded, 10_000);
+    assert_eq!(lane.recent_waits.len(), 256);
+    let s = &model.sessions.by_key["agent:main:main"];
+    assert_eq!(s.turns.len(), 500);
+    assert_eq!(s.active_runs.len(), 32, "runs never marked done are capped");
+    assert_eq!(s.usage_turns, 10_000);
+    assert_eq!(s.user_turns, 10_000);
+    assert_eq!(model.sessions.by_key.len(), 1, "no growth in sessions");
+    assert!(model.sessions.session_id_by_run.len() <= 4096);
+    assert!(model.sessions.run_order.len() <= 4096);
+    assert!(model.spend.by_minute.len() <= 120);
+    assert_eq!(model.spend.total.turns, 10_000);
+}

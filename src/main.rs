@@ -52,42 +52,15 @@ fn discover(opts: &DiscoverOptions) -> Result<Discovery> {
     lanetop::ingest::discover::discover(opts).map_err(|e| eyre!("{e}"))
 }
 
-/// Report seam: the model summary printed by `lanetop report` until `lanetop::report` provides
-/// the full report (same inputs: the folded model and the format).
-fn report_text(model: &Model, format: ReportFormat) -> String {
-    let s = &model.spend.total;
-    match format {
-        ReportFormat::Json => serde_json::json!({
-            "sessions": model.sessions.by_key.len(),
-            "lanes": model.lanes.by_name.len(),
-            "episodes": model.cascades.episodes.len(),
-            "cron_jobs": model.cron.jobs.len(),
-            "spend": { "usd": s.usd, "tokens": s.tokens, "unpriced_tokens": s.unpriced_tokens, "turns": s.turns },
-            "log_lines": model.logs.total,
-        })
-        .to_string(),
-        ReportFormat::Markdown => format!(
-            "# lanetop report\n\n- sessions: {}\n- lanes: {}\n- fallback episodes: {}\n- cron jobs: {}\n- spend: ${:.2} ({} tokens, {} unpriced)\n",
-            model.sessions.by_key.len(),
-            model.lanes.by_name.len(),
-            model.cascades.episodes.len(),
-            model.cron.jobs.len(),
-            s.usd,
-            s.tokens,
-            s.unpriced_tokens
-        ),
-    }
-}
-
-/// `lanetop report`: read every source once, fold, print.
+/// `lanetop report`: read every source once, fold, print (JSON schema in the README).
 fn report(sources: &SourceArgs, args: &ReportArgs) -> Result<()> {
     color_eyre::install()?;
-    let discovery = discover(&sources.discover_options())?;
-    let mut model = Model::default();
-    lanetop::ingest::collect_once(&discovery, &mut |facts| {
-        lanetop::update::update(&mut model, Msg::Facts(facts));
-    });
-    println!("{}", report_text(&model, args.format()));
+    let model = read_once(sources)?;
+    let format = match args.format() {
+        ReportFormat::Json => lanetop::report::Format::Json,
+        ReportFormat::Markdown => lanetop::report::Format::Markdown,
+    };
+    println!("{}", lanetop::report::render(&model, format));
     Ok(())
 }
 

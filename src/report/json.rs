@@ -28,11 +28,9 @@ fn usd_map<K: ToString>(
 
 /// Build the report from the model (pure; the clock is `model.now`).
 pub fn build(model: &Model) -> Report {
-    let mut sessions: Vec<SessionOut> = model
-        .sessions
-        .by_key
-        .values()
-        .map(|s| SessionOut {
+    let (bound, unbound): (Vec<_>, Vec<_>) =
+        model.sessions.by_key.values().partition(|s| s.row_source.is_some());
+    let out = |s: &&crate::domain::Session| SessionOut {
             key: s.key.clone(),
             agent: s.agent_id.clone(),
             session_id: s.session_id.clone(),
@@ -52,13 +50,14 @@ pub fn build(model: &Model) -> Report {
             active_runs: s.active_runs.len(),
             fallback_episodes: s.fallback_episodes,
             turns: s.turns.len(),
-        })
-        .collect();
-    sessions.sort_by(|a, b| {
-        b.cost_usd
-            .total_cmp(&a.cost_usd)
-            .then_with(|| a.key.cmp(&b.key))
-    });
+    };
+    let by_cost = |a: &SessionOut, b: &SessionOut| {
+        b.cost_usd.total_cmp(&a.cost_usd).then_with(|| a.key.cmp(&b.key))
+    };
+    let mut sessions: Vec<SessionOut> = bound.iter().map(out).collect();
+    sessions.sort_by(by_cost);
+    let mut unbound_sessions: Vec<SessionOut> = unbound.iter().map(out).collect();
+    unbound_sessions.sort_by(by_cost);
 
     let lanes = model
         .lanes
@@ -254,6 +253,7 @@ pub fn build(model: &Model) -> Report {
                 .collect(),
         },
         sessions,
+        unbound_sessions,
         lanes,
         fallbacks,
         cascades,

@@ -22,7 +22,7 @@
 //!     "boot_details": [ { "started_at", "ready_at", "ended_at", "outcome", "reason", "pid",
 //!                         "boot_id", "seen_in_log" } ]   // oldest first
 //!   },
-//!   "sessions": [ {                   // by cost_usd desc, then key
+//!   "sessions": [ {                   // sessions a store lists (bindings); by cost_usd desc, then key
 //!     "key", "agent", "session_id",
 //!     "kind": "main"|"direct"|"group"|"cron-job"|"cron-run"|"heartbeat"|"subagent"|"other",
 //!     "state": "running"|"queued"|"idle"|"stale"|"failed", "status": str|null, "label",
@@ -31,6 +31,7 @@
 //!     "tokens", "cost_usd", "unpriced_tokens",  // unpriced tokens are never counted as $0
 //!     "cron_job": job id|null, "queued", "active_runs", "fallback_episodes", "turns"
 //!   } ],
+//!   "unbound_sessions": [ … ],        // same shape: sessions seen only in logs/transcripts
 //!   "lanes": [ {                      // by name; every session:<key> lane included
 //!     "name", "limit"|null, "active", "queued", "wait_p50_ms"|null, "wait_max_ms"|null,
 //!     "wait_exceeded", "tasks_done", "task_errors", "last_seen"

@@ -20,7 +20,11 @@ pub struct Report {
     pub sources: Vec<SourceOut>,
     pub corrupt_lines: CorruptOut,
     pub gateway: GatewayOut,
+    /// Sessions a store lists (bindings: SQLite `session_nodes`, legacy `sessions.json`).
     pub sessions: Vec<SessionOut>,
+    /// Sessions known only from other evidence (log lines, transcripts with no binding, e.g.
+    /// finished isolated cron runs on ≤ 2026.5); their spend is in `spend` too.
+    pub unbound_sessions: Vec<SessionOut>,
     pub lanes: Vec<LaneOut>,
     pub fallbacks: FallbacksOut,
     pub cascades: Vec<EpisodeOut>,

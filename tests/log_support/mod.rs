@@ -95,6 +95,7 @@ pub fn kind_name(e: &LogEvent) -> &'static str {
             lanetop::fact::GatewayEvent::Restarting => "Gateway::Restarting",
             lanetop::fact::GatewayEvent::ShuttingDown => "Gateway::ShuttingDown",
             lanetop::fact::GatewayEvent::AgentModel { .. } => "Gateway::AgentModel",
+            lanetop::fact::GatewayEvent::Identity { .. } => "Gateway::Identity",
         },
         E::AuthCooldown { .. } => "AuthCooldown",
     }

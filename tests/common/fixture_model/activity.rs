@@ -112,6 +112,7 @@ pub(super) fn cascades(m: &mut Model) {
         ended: Some(t(1, 52, 12)),
         boot: 0,
         replayed_after_boot: false,
+        ..Default::default()
     };
     let newest = Episode {
         id: 2,
@@ -148,6 +149,7 @@ pub(super) fn cascades(m: &mut Model) {
         ended: Some(t(1, 57, 6)),
         boot: 1,
         replayed_after_boot: true,
+        ..Default::default()
     };
     m.cascades.episodes.extend([older, newest]);
     let c = &mut m.cascades.counters;

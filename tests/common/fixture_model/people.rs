@@ -24,6 +24,7 @@ pub(super) fn gateway(m: &mut Model) {
             reason: None,
             pid: Some(4121),
             boot_id: Some("b-1".into()),
+            ..Default::default()
         },
         Boot {
             started_at: Some(t(1, 53, 44)),
@@ -33,6 +34,7 @@ pub(super) fn gateway(m: &mut Model) {
             reason: None,
             pid: Some(4388),
             boot_id: Some("b-2".into()),
+            ..Default::default()
         },
     ];
 }

@@ -189,6 +189,8 @@ pub struct LogFact {
     pub session: Option<String>,
     /// Top-level `agent_id`, when present.
     pub agent_id: Option<String>,
+    /// Top-level `hostname` (2026.5+), kept on gateway lifecycle lines only.
+    pub hostname: Option<String>,
     /// The typed event, when the line is one lanetop understands.
     pub event: Option<LogEvent>,
 }

@@ -90,7 +90,7 @@ fn visit_every_view(cols: u16, rows: u16) {
     let mut pty = Pty::spawn(&args, cols, rows);
     pty.wait_for(&["Overview", "main"]);
     for (cmd, expect) in [
-        (":logs\r", &["Logs", "model fallback decision"][..]),
+        (":logs\r", &["Logs", "signal SIGTERM received"][..]),
         (":sessions\r", &["Sessions", "agent:main:main"][..]),
         (":lanes\r", &["Lanes", "session:agent:main:main"][..]),
         (":cascades\r", &["Cascades", "fake-primary"][..]),
@@ -104,6 +104,9 @@ fn visit_every_view(cols: u16, rows: u16) {
     pty.send("?");
     pty.wait_for(&["quit"]);
     pty.send("\x1b");
+    // Esc then `q` in one read would be Alt-q: let the Esc close the help first.
+    std::thread::sleep(Duration::from_millis(300));
+    pty.pump();
     pty.send("q");
     let out = pty.wait_exit();
     let tail = String::from_utf8_lossy(&out[out.len().saturating_sub(200)..]).into_owned();

@@ -32,6 +32,7 @@ fn buffers_stay_bounded_after_100k_facts() {
                 message: "model fallback decision".into(),
                 session: None,
                 agent_id: None,
+                hostname: None,
                 event: Some(decision(
                     &run,
                     MAIN_SID,
@@ -50,6 +51,7 @@ fn buffers_stay_bounded_after_100k_facts() {
                 message: "lane wait exceeded".into(),
                 session: None,
                 agent_id: None,
+                hostname: None,
                 event: Some(LogEvent::LaneWaitExceeded {
                     lane: "session:agent:main:main".to_string(),
                     waited_ms: i,
@@ -65,6 +67,7 @@ fn buffers_stay_bounded_after_100k_facts() {
                 message: "embedded run start".into(),
                 session: None,
                 agent_id: None,
+                hostname: None,
                 event: Some(LogEvent::RunStarted {
                     run_id: run.clone(),
                     session_id: MAIN_SID.into(),
@@ -99,6 +102,7 @@ fn buffers_stay_bounded_after_100k_facts() {
                 message: format!("line {i}"),
                 session: Some(MAIN_SID.into()),
                 agent_id: None,
+                hostname: None,
                 event: None,
             })),
         };

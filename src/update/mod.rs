@@ -74,6 +74,9 @@ pub fn apply(model: &mut Model, fact: &Fact) {
         FactKind::Log(log) => {
             logs::on_log(model, fact, log);
             gateway::seen(model, fact.at);
+            if let Some(h) = &log.hostname {
+                model.gateway.hostname = Some(h.clone());
+            }
             match &log.event {
                 Some(ev) => on_event(
                     model,

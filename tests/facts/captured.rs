@@ -155,6 +155,7 @@ fn convert(line_no: u64, line: &str, path: &Arc<str>, res: &[Regex]) -> Option<F
             message: msg,
             session: v["session_id"].as_str().map(Into::into),
             agent_id: v["agent_id"].as_str().map(Into::into),
+            hostname: None,
             event,
         })),
     })

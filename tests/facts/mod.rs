@@ -44,6 +44,7 @@ pub fn log(
             message: message.into(),
             session: None,
             agent_id: None,
+            hostname: None,
             event,
         })),
     }

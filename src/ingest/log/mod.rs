@@ -63,7 +63,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::fact::{Fact, FactKind, Level, Locator, LogFact, Origin, SourceKind};
+use crate::fact::{Fact, FactKind, Level, Locator, LogEvent, LogFact, Origin, SourceKind};
 use events::Input;
 use record::Record;
 
@@ -240,6 +240,10 @@ impl LineParser {
             message: capped(text),
             session: rec.session_id.map(Cow::into_owned),
             agent_id: rec.agent_id.map(Cow::into_owned),
+            // Only on gateway lifecycle lines: cheap, and enough to name the host per boot.
+            hostname: matches!(event, Some(LogEvent::Gateway(_)))
+                .then(|| rec.hostname.map(Cow::into_owned))
+                .flatten(),
             event,
         };
         Fact {
@@ -275,6 +279,7 @@ impl LineParser {
             message: capped(c.text),
             session: None,
             agent_id: None,
+            hostname: None,
             event,
         };
         Fact {

@@ -66,6 +66,8 @@ pub struct Record<'a> {
     pub message: Option<Cow<'a, str>>,
     pub session_id: Option<Cow<'a, str>>,
     pub agent_id: Option<Cow<'a, str>>,
+    /// Top-level `hostname` (2026.5+).
+    pub hostname: Option<Cow<'a, str>>,
     /// Top-level `subsystem` (console JSON / 3.x size-cap line).
     pub subsystem: Option<Cow<'a, str>>,
     /// True when the line is a tslog record (has `_meta`).

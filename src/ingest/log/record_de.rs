@@ -21,6 +21,7 @@ enum Key {
     Message,
     SessionId,
     AgentId,
+    Hostname,
     Level,
     Subsystem,
     Other,
@@ -44,6 +45,7 @@ impl<'de> Deserialize<'de> for Key {
                     "message" => Key::Message,
                     "session_id" => Key::SessionId,
                     "agent_id" => Key::AgentId,
+                    "hostname" => Key::Hostname,
                     "level" => Key::Level,
                     "subsystem" => Key::Subsystem,
                     _ => Key::Other,
@@ -320,6 +322,7 @@ impl<'de> Visitor<'de> for RecordVisitor {
                 Key::Message => r.message = map.next_value::<Str>()?.0,
                 Key::SessionId => r.session_id = map.next_value::<Str>()?.0,
                 Key::AgentId => r.agent_id = map.next_value::<Str>()?.0,
+                Key::Hostname => r.hostname = map.next_value::<Str>()?.0,
                 Key::Level => top_level = map.next_value::<Str>()?.0.as_deref().and_then(level_of),
                 Key::Subsystem => r.subsystem = map.next_value::<Str>()?.0,
                 Key::Other => {

@@ -58,15 +58,30 @@ pub struct Origin {
 impl Origin {
     /// An origin with no position inside the source.
     pub fn new(kind: SourceKind, path: Arc<str>) -> Self {
-        Self { kind, path, locator: Locator::None }
+        Self {
+            kind,
+            path,
+            locator: Locator::None,
+        }
     }
     /// An origin at a 1-based line of a file.
     pub fn line(kind: SourceKind, path: Arc<str>, line: u64) -> Self {
-        Self { kind, path, locator: Locator::Line { line } }
+        Self {
+            kind,
+            path,
+            locator: Locator::Line { line },
+        }
     }
     /// An origin at a row of a table, named by its key.
     pub fn row(kind: SourceKind, path: Arc<str>, table: &str, key: &str) -> Self {
-        Self { kind, path, locator: Locator::Row { table: table.into(), key: key.into() } }
+        Self {
+            kind,
+            path,
+            locator: Locator::Row {
+                table: table.into(),
+                key: key.into(),
+            },
+        }
     }
 }
 
@@ -88,7 +103,10 @@ pub struct ModelRef {
 
 impl ModelRef {
     pub fn new(provider: impl Into<String>, model: impl Into<String>) -> Self {
-        Self { provider: provider.into(), model: model.into() }
+        Self {
+            provider: provider.into(),
+            model: model.into(),
+        }
     }
     /// Parse `provider/model`; the model part may itself contain `/` (e.g. `openrouter/a/b`).
     pub fn parse(s: &str) -> Option<Self> {
@@ -131,15 +149,31 @@ pub enum FactKind {
     /// The full current set of session rows of one agent store (SQLite `session_nodes` +
     /// `session_windows`, or a legacy `sessions.json`). Replaces that agent's previous snapshot
     /// from the same source kind, so vanished rows disappear.
-    SessionsSnapshot { agent_id: String, rows: Vec<SessionRow> },
+    SessionsSnapshot {
+        agent_id: String,
+        rows: Vec<SessionRow>,
+    },
     /// One assistant turn with its usage (SQLite `transcript_events`, legacy transcript `.jsonl`).
     Usage(UsageRecord),
     /// One user turn (a message from a person, a cron job or a heartbeat poll).
-    UserTurn { agent_id: String, session_id: String, session_key: Option<String>, heartbeat: bool },
+    UserTurn {
+        agent_id: String,
+        session_id: String,
+        session_key: Option<String>,
+        heartbeat: bool,
+    },
     /// A `model_change` entry or a `custom`/`model-snapshot` entry in a transcript.
-    TranscriptModelChange { agent_id: String, session_id: String, session_key: Option<String>, model: ModelRef },
+    TranscriptModelChange {
+        agent_id: String,
+        session_id: String,
+        session_key: Option<String>,
+        model: ModelRef,
+    },
     /// Queued followups per session key (SQLite `session_pending_inputs`, `state='queued'`).
-    PendingInputs { agent_id: String, queued_by_session_key: Vec<(String, u32)> },
+    PendingInputs {
+        agent_id: String,
+        queued_by_session_key: Vec<(String, u32)>,
+    },
     /// All cron jobs currently defined (SQLite `cron_jobs`, or legacy `cron/jobs.json` +
     /// `jobs-state.json`). Replaces the previous set.
     CronJobsSnapshot { jobs: Vec<CronJobRow> },
@@ -199,57 +233,149 @@ pub struct LogFact {
 #[derive(Debug, Clone, PartialEq)]
 pub enum LogEvent {
     /// `model-fallback/decision` `model fallback decision` (meta in `"1"`, or console key=value).
-    FallbackDecision(FallbackDecision),
+    FallbackDecision(Box<FallbackDecision>),
     /// `model fallback chain stopped` (meta `{reason, candidateProvider, candidateModel}`).
-    FallbackChainStopped { session_id: Option<String>, lane: Option<String>, reason: String, candidate: Option<ModelRef> },
+    FallbackChainStopped {
+        session_id: Option<String>,
+        lane: Option<String>,
+        reason: String,
+        candidate: Option<ModelRef>,
+    },
     /// `model-fallback` summary: `Model "a/b" not found. Fell back to "c/d".`
     FallbackSummary { from: ModelRef, to: ModelRef },
     /// `All models failed (N): …` (chain exhausted; CLI/lane error text or cron error).
-    ChainExhausted { attempts: u32, session_key: Option<String>, job_id: Option<String> },
+    ChainExhausted {
+        attempts: u32,
+        session_key: Option<String>,
+        job_id: Option<String>,
+    },
     /// `transient same-model retry 3/8 for p/m reason=server_error: delayMs=5898`.
-    SameModelRetry { model: ModelRef, attempt: u32, max: u32, reason: String, delay_ms: Option<u64> },
+    SameModelRetry {
+        model: ModelRef,
+        attempt: u32,
+        max: u32,
+        reason: String,
+        delay_ms: Option<u64>,
+    },
     /// `transient retry window elapsed for p/m after N/8 retries; stopping same-model retries`.
-    RetryWindowElapsed { model: ModelRef, retries: u32, max: u32 },
+    RetryWindowElapsed {
+        model: ModelRef,
+        retries: u32,
+        max: u32,
+    },
     /// `rate-limit retry floor 3600000ms exceeds retry.provider.maxRetryDelayMs=60000 for p/m; failing over`.
-    RateLimitRetryFloor { model: ModelRef, floor_ms: u64, max_ms: u64 },
+    RateLimitRetryFloor {
+        model: ModelRef,
+        floor_ms: u64,
+        max_ms: u64,
+    },
     /// `embedded run start: runId=… sessionId=… provider=… model=… thinking=… messageChannel=…`.
-    RunStarted { run_id: String, session_id: String, model: Option<ModelRef>, channel: Option<String> },
+    RunStarted {
+        run_id: String,
+        session_id: String,
+        model: Option<ModelRef>,
+        channel: Option<String>,
+    },
     /// `embedded run done: runId=… sessionId=… durationMs=… aborted=…`.
-    RunDone { run_id: String, session_id: String, duration_ms: u64, aborted: bool },
+    RunDone {
+        run_id: String,
+        session_id: String,
+        duration_ms: u64,
+        aborted: bool,
+    },
     /// `embedded run timeout: runId=… sessionId=… timeoutMs=…`.
-    RunTimedOut { run_id: String, session_id: String, timeout_ms: u64 },
+    RunTimedOut {
+        run_id: String,
+        session_id: String,
+        timeout_ms: u64,
+    },
     /// `embedded run failover decision` (meta `event:"embedded_run_failover_decision"`).
-    FailoverDecision { run_id: Option<String>, decision: String, reason: Option<String>, model: Option<ModelRef>, status: Option<u16> },
+    FailoverDecision {
+        run_id: Option<String>,
+        decision: String,
+        reason: Option<String>,
+        model: Option<ModelRef>,
+        status: Option<u16>,
+    },
     /// `embedded run agent end` (meta `isError`, `model`, `provider`, `error`).
-    AgentEnd { run_id: Option<String>, is_error: bool, model: Option<ModelRef>, error: Option<String> },
+    AgentEnd {
+        run_id: Option<String>,
+        is_error: bool,
+        model: Option<ModelRef>,
+        error: Option<String>,
+    },
     /// `agents/agent-command` `[agent] run <runId> ended with stopReason=stop`.
     RunEnded { run_id: String, stop_reason: String },
     /// `lane enqueue: lane=… queueSize=…` (DEBUG).
     LaneEnqueued { lane: String, queue_size: u32 },
     /// `lane dequeue: lane=… waitMs=… queueSize=…` (DEBUG).
-    LaneDequeued { lane: String, wait_ms: u64, queue_size: u32 },
+    LaneDequeued {
+        lane: String,
+        wait_ms: u64,
+        queue_size: u32,
+    },
     /// `lane wait exceeded: lane=… waitedMs=… queueAhead=…[ activeAhead=… activeNow=… queueBehind=…]`.
-    LaneWaitExceeded { lane: String, waited_ms: u64, queue_ahead: u32, active_ahead: Option<u32>, active_now: Option<u32>, queue_behind: Option<u32> },
+    LaneWaitExceeded {
+        lane: String,
+        waited_ms: u64,
+        queue_ahead: u32,
+        active_ahead: Option<u32>,
+        active_now: Option<u32>,
+        queue_behind: Option<u32>,
+    },
     /// `lane task done: lane=… durationMs=… active=… queued=…` (DEBUG).
-    LaneTaskDone { lane: String, duration_ms: u64, active: u32, queued: u32 },
+    LaneTaskDone {
+        lane: String,
+        duration_ms: u64,
+        active: u32,
+        queued: u32,
+    },
     /// `lane task error: lane=… durationMs=… error="…"`.
-    LaneTaskError { lane: String, duration_ms: u64, error: String },
+    LaneTaskError {
+        lane: String,
+        duration_ms: u64,
+        error: String,
+    },
     /// `stuck session recovery: …` (5.20+) or `stuck session: … state= age= queueDepth=` (3.x).
-    StuckSession { session_id: Option<String>, session_key: Option<String>, age_s: u64, action: Option<String>, released: Option<u32> },
+    StuckSession {
+        session_id: Option<String>,
+        session_key: Option<String>,
+        age_s: u64,
+        action: Option<String>,
+        released: Option<u32>,
+    },
     /// `main-session-restart-recovery` / `subagent-orphan-recovery` lines.
     RestartRecovery(RestartRecovery),
     /// `live session model switch {requested during active attempt|detected before attempt|detected after failed attempt} for <sid>: a -> b`.
-    ModelSwitch { session_id: String, from: ModelRef, to: ModelRef },
+    ModelSwitch {
+        session_id: String,
+        from: ModelRef,
+        to: ModelRef,
+    },
     /// `EmbeddedAttemptSessionTakeoverError: session file changed while embedded prompt lock was released: <path>`.
-    SessionTakeover { lane: Option<String>, path: Option<String> },
+    SessionTakeover {
+        lane: Option<String>,
+        path: Option<String>,
+    },
     /// `gateway/heartbeat` lines (`heartbeat: started` …).
-    Heartbeat { what: String, interval_ms: Option<u64> },
+    Heartbeat {
+        what: String,
+        interval_ms: Option<u64>,
+    },
     /// Cron module lines (`{"module":"cron"}`) and `gateway` `cron: job …` lines.
-    Cron { what: String, job_id: Option<String>, job_name: Option<String>, error: Option<String> },
+    Cron {
+        what: String,
+        job_id: Option<String>,
+        job_name: Option<String>,
+        error: Option<String>,
+    },
     /// Gateway lifecycle (`gateway ready`, `signal SIGTERM received`, `gateway restarting`, …).
     Gateway(GatewayEvent),
     /// `auth profile failure state updated` (a provider key went into cooldown).
-    AuthCooldown { provider: Option<String>, reason: Option<String> },
+    AuthCooldown {
+        provider: Option<String>,
+        reason: Option<String>,
+    },
 }
 
 /// One `model fallback decision` record.
@@ -286,7 +412,11 @@ pub enum RestartRecovery {
     /// `resumed orphaned session: <key>`.
     Resumed { session_key: String, lane: String },
     /// `main-session restart recovery startup complete: started=… settled=… failed=… skipped=…`.
-    Complete { started: u32, failed: u32, skipped: u32 },
+    Complete {
+        started: u32,
+        failed: u32,
+        skipped: u32,
+    },
     /// `main-session restart recovery terminal: session=… run=… status=… reason=…`.
     Terminal { session_key: String, status: String },
 }
@@ -308,7 +438,10 @@ pub enum GatewayEvent {
     AgentModel { model: ModelRef },
     /// Who the gateway is: the record's `hostname` (every tslog record carries it) and the
     /// OpenClaw version when a line names it. Emit once per boot or on change.
-    Identity { hostname: Option<String>, version: Option<String> },
+    Identity {
+        hostname: Option<String>,
+        version: Option<String>,
+    },
 }
 
 /// One session (one session key) as a store holds it.

@@ -82,8 +82,11 @@ fn screenshot(cli: &Cli, args: &ScreenshotArgs) -> Result<()> {
     let config_dir = paths::config_dir();
     let keymap = or_exit(Keymap::load(&cli.keymap, config_dir.as_deref()));
     let theme = or_exit(Theme::load(&cli.theme, config_dir.as_deref(), cli.no_color));
-    std::fs::create_dir_all(&args.out).wrap_err_with(|| format!("creating {}", args.out.display()))?;
-    for (name, svg) in lanetop::screenshot::render_all(&model, &theme, &keymap, args.cols, args.rows) {
+    std::fs::create_dir_all(&args.out)
+        .wrap_err_with(|| format!("creating {}", args.out.display()))?;
+    for (name, svg) in
+        lanetop::screenshot::render_all(&model, &theme, &keymap, args.cols, args.rows)
+    {
         let path = args.out.join(format!("{name}.svg"));
         std::fs::write(&path, svg).wrap_err_with(|| format!("writing {}", path.display()))?;
         println!("{}", path.display());
@@ -144,7 +147,8 @@ async fn tui(cli: &Cli, theme: Theme, keymap: Keymap) -> Result<()> {
     let mut opts = cli.sources.discover_options();
     let (_demo, demo_path) = if cli.demo {
         let dir = demo_dir()?;
-        let handle = lanetop::demo::start(&dir, lanetop::demo::DemoOptions::default()).wrap_err("starting the demo simulator")?;
+        let handle = lanetop::demo::start(&dir, lanetop::demo::DemoOptions::default())
+            .wrap_err("starting the demo simulator")?;
         opts.state_dir = Some(dir.join("state"));
         opts.logs = vec![dir.join("logs")];
         (Some(handle), Some(dir))

@@ -74,7 +74,12 @@ fn indexed(i: u8) -> String {
         16..=231 => {
             let v = i - 16;
             let step = |x: u8| if x == 0 { 0 } else { 55 + x * 40 };
-            format!("#{:02x}{:02x}{:02x}", step(v / 36), step((v / 6) % 6), step(v % 6))
+            format!(
+                "#{:02x}{:02x}{:02x}",
+                step(v / 36),
+                step((v / 6) % 6),
+                step(v % 6)
+            )
         }
         _ => {
             let g = 8 + (i - 232) * 10;
@@ -84,13 +89,18 @@ fn indexed(i: u8) -> String {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// Render the whole buffer as an SVG document (one `<rect>` per background run, one `<text>`
 /// per run of cells sharing a style).
 pub fn buffer_to_svg(buf: &Buffer) -> String {
-    let (w, h) = (buf.area.width as f32 * CELL_W, buf.area.height as f32 * CELL_H);
+    let (w, h) = (
+        buf.area.width as f32 * CELL_W,
+        buf.area.height as f32 * CELL_H,
+    );
     let mut s = String::with_capacity(64 * 1024);
     let _ = write!(
         s,
@@ -118,7 +128,10 @@ pub fn buffer_to_svg(buf: &Buffer) -> String {
                 x += 1;
             }
             let cells = (x - start) as f32;
-            let (px, py) = ((start - area.left()) as f32 * CELL_W, (y - area.top()) as f32 * CELL_H);
+            let (px, py) = (
+                (start - area.left()) as f32 * CELL_W,
+                (y - area.top()) as f32 * CELL_H,
+            );
             if bg != DEFAULT_BG {
                 let _ = writeln!(
                     s,
@@ -127,7 +140,11 @@ pub fn buffer_to_svg(buf: &Buffer) -> String {
                 );
             }
             if !text.trim().is_empty() {
-                let bold = if c.modifier.contains(Modifier::BOLD) { " font-weight=\"bold\"" } else { "" };
+                let bold = if c.modifier.contains(Modifier::BOLD) {
+                    " font-weight=\"bold\""
+                } else {
+                    ""
+                };
                 let _ = writeln!(
                     s,
                     "<text x=\"{px}\" y=\"{}\" fill=\"{fg}\"{bold} textLength=\"{}\" lengthAdjust=\"spacingAndGlyphs\">{}</text>",
@@ -171,9 +188,24 @@ pub fn render_all(
         ("cron", View::Cron),
     ]
     .into_iter()
-    .map(|(name, view)| (name.to_string(), UiState { view, activity: "screenshot".into(), ..UiState::default() }))
+    .map(|(name, view)| {
+        (
+            name.to_string(),
+            UiState {
+                view,
+                activity: "screenshot".into(),
+                ..UiState::default()
+            },
+        )
+    })
     .collect();
-    views.push(("help".into(), UiState { mode: Mode::Help, ..UiState::default() }));
+    views.push((
+        "help".into(),
+        UiState {
+            mode: Mode::Help,
+            ..UiState::default()
+        },
+    ));
     views
         .into_iter()
         .map(|(name, ui)| {
@@ -198,7 +230,12 @@ mod tests {
     fn renders_text_runs_and_backgrounds() {
         let mut buf = Buffer::empty(Rect::new(0, 0, 10, 2));
         buf.set_string(0, 0, "a<b", Style::default().fg(Color::Red));
-        buf.set_string(0, 1, "sel", Style::default().add_modifier(Modifier::REVERSED));
+        buf.set_string(
+            0,
+            1,
+            "sel",
+            Style::default().add_modifier(Modifier::REVERSED),
+        );
         let svg = buffer_to_svg(&buf);
         assert!(svg.starts_with("<svg"));
         assert!(svg.contains(">a&lt;b</text>"), "{svg}");

@@ -19,10 +19,19 @@ struct Pty {
 impl Pty {
     fn spawn(args: &[&str], cols: u16, rows: u16) -> Self {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_lanetop"));
-        cmd.args(args).env("TERM", "xterm-256color").env_remove("NO_COLOR");
+        cmd.args(args)
+            .env("TERM", "xterm-256color")
+            .env_remove("NO_COLOR");
         let mut session = expectrl::Session::spawn(cmd).expect("spawn lanetop in a pty");
-        session.get_process_mut().set_window_size(cols, rows).expect("window size");
-        Self { session, parser: vt100::Parser::new(rows, cols, 0), raw: Vec::new() }
+        session
+            .get_process_mut()
+            .set_window_size(cols, rows)
+            .expect("window size");
+        Self {
+            session,
+            parser: vt100::Parser::new(rows, cols, 0),
+            raw: Vec::new(),
+        }
     }
 
     fn pump(&mut self) {
@@ -65,7 +74,11 @@ impl Pty {
         let deadline = Instant::now() + Duration::from_secs(20);
         while self.session.get_process().is_alive().unwrap_or(false) {
             self.pump();
-            assert!(Instant::now() < deadline, "lanetop did not exit; screen:\n{}", self.screen());
+            assert!(
+                Instant::now() < deadline,
+                "lanetop did not exit; screen:\n{}",
+                self.screen()
+            );
             std::thread::sleep(Duration::from_millis(30));
         }
         let mut rest = Vec::new();
@@ -80,7 +93,9 @@ fn captured_args() -> Vec<String> {
         "--state-dir".into(),
         common::openclaw("captured/state").display().to_string(),
         "--log".into(),
-        common::openclaw("captured/logs/openclaw.log").display().to_string(),
+        common::openclaw("captured/logs/openclaw.log")
+            .display()
+            .to_string(),
     ]
 }
 
@@ -110,8 +125,14 @@ fn visit_every_view(cols: u16, rows: u16) {
     pty.send("q");
     let out = pty.wait_exit();
     let tail = String::from_utf8_lossy(&out[out.len().saturating_sub(200)..]).into_owned();
-    assert!(tail.contains("\x1b[?1049l"), "alternate screen left on quit: {tail:?}");
-    assert!(tail.contains("\x1b[?25h"), "cursor shown again on quit: {tail:?}");
+    assert!(
+        tail.contains("\x1b[?1049l"),
+        "alternate screen left on quit: {tail:?}"
+    );
+    assert!(
+        tail.contains("\x1b[?25h"),
+        "cursor shown again on quit: {tail:?}"
+    );
 }
 
 #[test]

@@ -18,7 +18,9 @@ use lanetop::msg::Msg;
 
 /// Count the `model fallback decision` records and lane dequeue lines in the log file as it is now.
 fn count_in_log(path: &Path) -> (u64, u64) {
-    let Ok(text) = std::fs::read_to_string(path) else { return (0, 0) };
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return (0, 0);
+    };
     let mut decisions = 0;
     let mut dequeues = 0;
     for line in text.lines() {
@@ -33,19 +35,28 @@ fn count_in_log(path: &Path) -> (u64, u64) {
 }
 
 fn waits_seen(model: &Model) -> usize {
-    model.lanes.by_name.values().map(|l| l.recent_waits.len()).sum()
+    model
+        .lanes
+        .by_name
+        .values()
+        .map(|l| l.recent_waits.len())
+        .sum()
 }
 
 #[test]
 #[ignore = "needs the lab (Node 24 + openclaw): run by .ci/run with --ignored"]
 fn follows_the_real_gateway_live() {
-    let prefix = PathBuf::from(std::env::var("OCLAB_PREFIX").unwrap_or_else(|_| "/tmp/oclab".into()));
+    let prefix =
+        PathBuf::from(std::env::var("OCLAB_PREFIX").unwrap_or_else(|_| "/tmp/oclab".into()));
     assert!(
         prefix.join("oc/node_modules/.bin/openclaw").exists(),
         "openclaw not installed under {}: run ../shared/openclaw/lab/setup.sh",
         prefix.display()
     );
-    let run_dir = tempfile::Builder::new().prefix("lanetop-lab-").tempdir().expect("tempdir");
+    let run_dir = tempfile::Builder::new()
+        .prefix("lanetop-lab-")
+        .tempdir()
+        .expect("tempdir");
     let run = run_dir.path().to_path_buf();
     let state_dir = run.join("home/.openclaw");
     let log = run.join("logs/openclaw.log");
@@ -67,7 +78,11 @@ fn follows_the_real_gateway_live() {
     // Wait for the gateway to create its state dir (config written by the lab first).
     let t0 = Instant::now();
     while !state_dir.join("openclaw.json").exists() {
-        assert!(t0.elapsed() < Duration::from_secs(120), "lab never created {}", state_dir.display());
+        assert!(
+            t0.elapsed() < Duration::from_secs(120),
+            "lab never created {}",
+            state_dir.display()
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
     let discovery = discover(&DiscoverOptions {
@@ -116,7 +131,10 @@ fn follows_the_real_gateway_live() {
         {
             break;
         }
-        assert!(t0.elapsed() < Duration::from_secs(900), "lab run took more than 15 minutes");
+        assert!(
+            t0.elapsed() < Duration::from_secs(900),
+            "lab run took more than 15 minutes"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     drop(handle);
@@ -131,13 +149,31 @@ fn follows_the_real_gateway_live() {
         model.sessions.by_key.len(),
         max_lag
     );
-    assert!(file_decisions >= 3, "the quick scenario makes fallbacks (phase 3): {file_decisions}");
-    assert!(seen_live_decision, "a fallback decision reached the model while the gateway was running");
-    assert!(seen_live_wait, "lane waits reached the model while the gateway was running");
-    assert_eq!(model.cascades.counters.decisions, file_decisions, "every decision record counted once");
-    assert!(max_lag < Duration::from_secs(2), "model lagged the file by {max_lag:?}");
+    assert!(
+        file_decisions >= 3,
+        "the quick scenario makes fallbacks (phase 3): {file_decisions}"
+    );
+    assert!(
+        seen_live_decision,
+        "a fallback decision reached the model while the gateway was running"
+    );
+    assert!(
+        seen_live_wait,
+        "lane waits reached the model while the gateway was running"
+    );
+    assert_eq!(
+        model.cascades.counters.decisions, file_decisions,
+        "every decision record counted once"
+    );
+    assert!(
+        max_lag < Duration::from_secs(2),
+        "model lagged the file by {max_lag:?}"
+    );
     for key in ["agent:main:main", "agent:ops:main", "agent:research:main"] {
-        assert!(model.sessions.by_key.contains_key(key), "session {key} in the model");
+        assert!(
+            model.sessions.by_key.contains_key(key),
+            "session {key} in the model"
+        );
     }
     assert!(model.lanes.by_name.contains_key("main"), "lane main seen");
 }

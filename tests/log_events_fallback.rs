@@ -35,7 +35,7 @@ fn fallback_decision_failed_9_6() {
     );
     assert_eq!(
         event(CAP, 323),
-        LogEvent::FallbackDecision(FallbackDecision {
+        LogEvent::FallbackDecision(Box::new(FallbackDecision {
             run_id: Some("24864ff9-768a-49b4-ad3e-67ea07da96df".into()),
             session_id: Some("8e9a3ce9-9e2e-4257-9250-eea30eed5a22".into()),
             lane: None,
@@ -52,7 +52,7 @@ fn fallback_decision_failed_9_6() {
                 "429 Rate limit reached for fake-primary.; Retry-After: 3600 seconds".into()
             ),
             suppressed_duplicates: 0,
-        })
+        }))
     );
 }
 

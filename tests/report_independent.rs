@@ -13,12 +13,19 @@ use serde_json::Value;
 
 fn independent(state: &Path, log: &Path) -> Value {
     let out = Command::new("python3")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/independent_count.py"))
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scripts/independent_count.py"
+        ))
         .arg(state)
         .arg(log)
         .output()
         .expect("python3 runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("independent JSON")
 }
 
@@ -30,7 +37,11 @@ fn report(state: &Path, log: &Path) -> Value {
         .arg(log)
         .output()
         .expect("lanetop report runs");
-    assert!(out.status.success(), "report failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "report failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("report JSON")
 }
 
@@ -38,23 +49,42 @@ fn check(state: &Path, log: &Path) {
     let want = independent(state, log);
     let got = report(state, log);
 
-    assert_eq!(got["fallbacks"]["decisions"], want["decisions"], "fallback decisions");
-    assert_eq!(got["fallbacks"]["by_reason"], want["by_reason"], "fallbacks by reason");
+    assert_eq!(
+        got["fallbacks"]["decisions"], want["decisions"],
+        "fallback decisions"
+    );
+    assert_eq!(
+        got["fallbacks"]["by_reason"], want["by_reason"],
+        "fallbacks by reason"
+    );
 
     let mut waits = BTreeMap::new();
     for lane in got["lanes"].as_array().expect("lanes[]") {
         let n = lane["wait_exceeded"].as_u64().expect("wait_exceeded");
         if n > 0 {
-            waits.insert(lane["name"].as_str().expect("name").to_string(), Value::from(n));
+            waits.insert(
+                lane["name"].as_str().expect("name").to_string(),
+                Value::from(n),
+            );
         }
     }
-    assert_eq!(Value::Object(waits.into_iter().collect()), want["wait_exceeded"], "lane waits");
+    assert_eq!(
+        Value::Object(waits.into_iter().collect()),
+        want["wait_exceeded"],
+        "lane waits"
+    );
 
     let mut per_agent: BTreeMap<String, u64> = BTreeMap::new();
     for s in got["sessions"].as_array().expect("sessions[]") {
-        *per_agent.entry(s["agent"].as_str().expect("agent").to_string()).or_default() += 1;
+        *per_agent
+            .entry(s["agent"].as_str().expect("agent").to_string())
+            .or_default() += 1;
     }
-    assert_eq!(serde_json::to_value(&per_agent).expect("json"), want["sessions_per_agent"], "sessions per agent");
+    assert_eq!(
+        serde_json::to_value(&per_agent).expect("json"),
+        want["sessions_per_agent"],
+        "sessions per agent"
+    );
 
     let mut runs = serde_json::Map::new();
     for job in got["cron"]["jobs"].as_array().expect("cron.jobs[]") {
@@ -63,20 +93,37 @@ fn check(state: &Path, log: &Path) {
             runs.insert(job["id"].as_str().expect("id").to_string(), by.clone());
         }
     }
-    assert_eq!(Value::Object(runs), want["cron_runs_by_status"], "cron runs by status");
+    assert_eq!(
+        Value::Object(runs),
+        want["cron_runs_by_status"],
+        "cron runs by status"
+    );
 
     assert_eq!(got["gateway"]["boots"], want["boots"], "boots");
-    let (g, w) = (got["spend"]["total_usd"].as_f64().expect("usd"), want["total_usd"].as_f64().expect("usd"));
-    assert_eq!((g * 100.0).round(), (w * 100.0).round(), "total USD to the cent: {g} vs {w}");
+    let (g, w) = (
+        got["spend"]["total_usd"].as_f64().expect("usd"),
+        want["total_usd"].as_f64().expect("usd"),
+    );
+    assert_eq!(
+        (g * 100.0).round(),
+        (w * 100.0).round(),
+        "total USD to the cent: {g} vs {w}"
+    );
     assert!((g - w).abs() < 1e-6, "total USD: {g} vs {w}");
 }
 
 #[test]
 fn report_matches_independent_count_on_sqlite_capture() {
-    check(&common::openclaw("captured/state"), &common::openclaw("captured/logs/openclaw.log"));
+    check(
+        &common::openclaw("captured/state"),
+        &common::openclaw("captured/logs/openclaw.log"),
+    );
 }
 
 #[test]
 fn report_matches_independent_count_on_legacy_capture() {
-    check(&common::openclaw("captured-legacy/state"), &common::openclaw("captured-legacy/logs/openclaw.log"));
+    check(
+        &common::openclaw("captured-legacy/state"),
+        &common::openclaw("captured-legacy/logs/openclaw.log"),
+    );
 }

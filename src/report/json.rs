@@ -28,31 +28,36 @@ fn usd_map<K: ToString>(
 
 /// Build the report from the model (pure; the clock is `model.now`).
 pub fn build(model: &Model) -> Report {
-    let (bound, unbound): (Vec<_>, Vec<_>) =
-        model.sessions.by_key.values().partition(|s| s.row_source.is_some());
+    let (bound, unbound): (Vec<_>, Vec<_>) = model
+        .sessions
+        .by_key
+        .values()
+        .partition(|s| s.row_source.is_some());
     let out = |s: &&crate::domain::Session| SessionOut {
-            key: s.key.clone(),
-            agent: s.agent_id.clone(),
-            session_id: s.session_id.clone(),
-            kind: s.kind,
-            state: s.state,
-            status: s.status.clone(),
-            label: s.label.clone(),
-            model: s.current_model.as_ref().map(ToString::to_string),
-            configured_model: s.configured_model.as_ref().map(ToString::to_string),
-            model_override: s.model_override.as_ref().map(ToString::to_string),
-            last_activity: s.last_activity,
-            tokens: s.shown_tokens(),
-            cost_usd: round_usd(s.cost_usd),
-            unpriced_tokens: s.unpriced_tokens,
-            cron_job: s.cron_job_id.clone(),
-            queued: s.queued,
-            active_runs: s.active_runs.len(),
-            fallback_episodes: s.fallback_episodes,
-            turns: s.turns.len(),
+        key: s.key.clone(),
+        agent: s.agent_id.clone(),
+        session_id: s.session_id.clone(),
+        kind: s.kind,
+        state: s.state,
+        status: s.status.clone(),
+        label: s.label.clone(),
+        model: s.current_model.as_ref().map(ToString::to_string),
+        configured_model: s.configured_model.as_ref().map(ToString::to_string),
+        model_override: s.model_override.as_ref().map(ToString::to_string),
+        last_activity: s.last_activity,
+        tokens: s.shown_tokens(),
+        cost_usd: round_usd(s.cost_usd),
+        unpriced_tokens: s.unpriced_tokens,
+        cron_job: s.cron_job_id.clone(),
+        queued: s.queued,
+        active_runs: s.active_runs.len(),
+        fallback_episodes: s.fallback_episodes,
+        turns: s.turns.len(),
     };
     let by_cost = |a: &SessionOut, b: &SessionOut| {
-        b.cost_usd.total_cmp(&a.cost_usd).then_with(|| a.key.cmp(&b.key))
+        b.cost_usd
+            .total_cmp(&a.cost_usd)
+            .then_with(|| a.key.cmp(&b.key))
     };
     let mut sessions: Vec<SessionOut> = bound.iter().map(out).collect();
     sessions.sort_by(by_cost);

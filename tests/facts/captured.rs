@@ -56,7 +56,7 @@ fn convert(line_no: u64, line: &str, path: &Arc<str>, res: &[Regex]) -> Option<F
             .unwrap_or(0)
     };
     let event = if msg == "model fallback decision" {
-        Some(LogEvent::FallbackDecision(FallbackDecision {
+        Some(LogEvent::FallbackDecision(Box::new(FallbackDecision {
             run_id: meta["runId"].as_str().map(Into::into),
             session_id: meta["sessionId"].as_str().map(Into::into),
             decision: meta["decision"].as_str().unwrap_or("").into(),
@@ -68,7 +68,7 @@ fn convert(line_no: u64, line: &str, path: &Arc<str>, res: &[Regex]) -> Option<F
             total: meta["total"].as_u64().map(|s| s as u32),
             final_outcome: meta["fallbackStepFinalOutcome"].as_str().map(Into::into),
             ..FallbackDecision::default()
-        }))
+        })))
     } else if let Some(c) = kv(&res[0], &msg) {
         Some(LogEvent::LaneWaitExceeded {
             lane: c[1].into(),

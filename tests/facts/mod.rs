@@ -123,7 +123,7 @@ pub fn decision(
     attempt: u32,
     outcome: &str,
 ) -> LogEvent {
-    LogEvent::FallbackDecision(FallbackDecision {
+    LogEvent::FallbackDecision(Box::new(FallbackDecision {
         run_id: Some(run.into()),
         session_id: Some(sid.into()),
         lane: None,
@@ -138,7 +138,7 @@ pub fn decision(
         final_outcome: Some(outcome.into()),
         error_preview: None,
         suppressed_duplicates: 0,
-    })
+    }))
 }
 
 /// The `session_nodes` row of `agent:main:main` (captured `main` agent DB).

@@ -100,12 +100,12 @@ fn fallback(i: &Input) -> Option<LogEvent> {
                 ..Default::default()
             },
         };
-        return Some(LogEvent::FallbackDecision(d));
+        return Some(LogEvent::FallbackDecision(Box::new(d)));
     }
     if let Some(rest) = t.strip_prefix("model fallback decision: ") {
-        return Some(LogEvent::FallbackDecision(console_decision(
+        return Some(LogEvent::FallbackDecision(Box::new(console_decision(
             rest, i.session,
-        )));
+        ))));
     }
     if t == "model fallback chain stopped" || t.starts_with("model fallback chain stopped:") {
         let (session_id, lane, reason, candidate) = match i.meta {

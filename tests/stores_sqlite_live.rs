@@ -256,8 +256,9 @@ fn live_wal_db_reads_committed_rows_and_creates_nothing() {
     assert_eq!(listing(tmp.path()), before);
     assert!(r.poll().unwrap().is_empty());
     drop(r);
-    // A last writer closing alone removes -wal/-shm; now a read-only open would have to create
-    // them: the reader refuses with a clear error and the directory stays as it is.
+    // A last writer closing alone removes -wal/-shm (the gateway stopped cleanly). A `mode=ro`
+    // open would have to create them; the reader opens the quiescent file `immutable=1`
+    // instead: it reads every committed row and the directory stays exactly as it is.
     let last = Connection::open(&db).unwrap();
     let n: i64 = last
         .query_row("SELECT count(*) FROM transcript_events", [], |r| r.get(0))
@@ -266,20 +267,43 @@ fn live_wal_db_reads_committed_rows_and_creates_nothing() {
     drop(last);
     let after_close = listing(tmp.path());
     assert_eq!(after_close, vec!["openclaw-agent.sqlite"]);
-    let err = AgentDbReader::open("main", &db)
-        .err()
-        .expect("open must fail")
-        .to_string();
-    assert!(
-        err.contains("-wal/-shm") && err.contains("never creates"),
-        "{err}"
+    let mut r = AgentDbReader::open("main", &db).expect("quiescent WAL db opens");
+    let facts = r.poll().unwrap();
+    assert_eq!(
+        usd(&facts).0,
+        2,
+        "both committed rows read from the checkpointed file"
     );
-    let err = StateDbReader::open(&db)
-        .err()
-        .expect("open must fail")
-        .to_string();
-    assert!(err.contains("gateway stopped?"), "{err}");
+    assert!(r.poll().unwrap().is_empty());
+    assert_eq!(listing(tmp.path()), after_close, "nothing created");
+    let mut state = StateDbReader::open(&db).expect("state reader opens a quiescent db too");
+    let _ = state.poll();
     assert_eq!(listing(tmp.path()), after_close);
+
+    // The gateway starts again and writes: the side files reappear, the reader switches back
+    // to a live `mode=ro` connection and sees the new row.
+    let w = Connection::open(&db).unwrap();
+    w.execute_batch("PRAGMA wal_autocheckpoint=0;").unwrap();
+    w.execute("INSERT INTO transcript_events (session_id, seq, event_json, created_at) VALUES ('s1', 3, ?1, 3)", [ASSISTANT])
+        .unwrap();
+    assert_eq!(listing(tmp.path()), before);
+    let facts = r.poll().unwrap();
+    assert_eq!(usd(&facts).0, 1, "the row written after the restart");
+    drop(w);
+    drop(r);
+    drop(state);
+
+    // A torn state (only one side file) is refused with a clear error, creating nothing.
+    let _ = std::fs::remove_file(tmp.path().join("openclaw-agent.sqlite-wal"));
+    if tmp.path().join("openclaw-agent.sqlite-shm").exists() {
+        let torn = listing(tmp.path());
+        let err = AgentDbReader::open("main", &db)
+            .err()
+            .expect("open must fail")
+            .to_string();
+        assert!(err.contains("never creates"), "{err}");
+        assert_eq!(listing(tmp.path()), torn);
+    }
 }
 
 #[test]

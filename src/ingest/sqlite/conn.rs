@@ -11,13 +11,17 @@
 //!   crashed) opens read-only and sees every committed transaction, including ones not yet
 //!   checkpointed; uncommitted writes are invisible.
 //! - A WAL database **without** its `-wal` or `-shm` (the gateway closed it cleanly): a
-//!   read-only SQLite connection would *create* both files when the directory is writable (and
-//!   fail with `SQLITE_CANTOPEN` when it is not). lanetop must never create files in the state
-//!   dir, so [`RoDb`] checks the header (byte 18 = 2 means WAL) and both side files *before*
-//!   every open and every poll, and fails with a clear [`StoreError::Sqlite`] instead
-//!   ("… has no -wal/-shm (gateway stopped?) …"). The connection is also dropped when the side
-//!   files vanish under an open connection. A race remains between the check and SQLite's own
-//!   open (the gateway shutting down in that window); it is documented, not closed.
+//!   `mode=ro` connection would *create* both files when the directory is writable (and fail
+//!   with `SQLITE_CANTOPEN` when it is not). lanetop must never create files in the state dir,
+//!   so [`RoDb`] checks the header (byte 18 = 2 means WAL) and both side files *before* every
+//!   open and every poll. With **both** side files gone, every committed transaction has been
+//!   checkpointed into the main file and no writer is attached (a writer would have created
+//!   them), so the database is opened `immutable=1` (read as a plain file, creating nothing) —
+//!   the one case where `immutable` reads exactly what the gateway committed. As soon as a
+//!   `-wal` or `-shm` appears again (the gateway started), that connection is dropped and the
+//!   database re-opened `mode=ro`. With only one of the two missing (a torn state), the poll
+//!   fails with a clear [`StoreError::Sqlite`]. A race remains between the check and SQLite's
+//!   own open (the gateway starting or stopping in that window); the next poll corrects it.
 //! - While lanetop holds its connection, a gateway that closes cleanly does *not* remove
 //!   `-wal`/`-shm` (the reader holds the shared-memory lock), so reading simply goes on; a
 //!   read-only connection closing last leaves them in place too (it cannot checkpoint).
@@ -47,7 +51,18 @@ pub(crate) struct RoDb {
     path: PathBuf,
     name: Arc<str>,
     conn: Option<Connection>,
+    /// How `conn` was opened (must match what the side files say, else it is re-opened).
+    conn_mode: OpenMode,
     data_version: Option<i64>,
+}
+
+/// How a database can be read without creating any file (see the module doc).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OpenMode {
+    /// `mode=ro`: a rollback-journal db, or a WAL db with its `-wal` and `-shm` present.
+    Live,
+    /// `immutable=1`: a WAL db whose `-wal` and `-shm` are both gone (gateway stopped cleanly).
+    Quiescent,
 }
 
 impl RoDb {
@@ -57,6 +72,7 @@ impl RoDb {
             path: path.to_path_buf(),
             name: Arc::from(path.display().to_string()),
             conn: None,
+            conn_mode: OpenMode::Live,
             data_version: None,
         };
         db.ensure_open()?;
@@ -107,10 +123,18 @@ impl RoDb {
     }
 
     fn ensure_open(&mut self) -> Result<(), StoreError> {
-        check_side_files(&self.path, &self.name)?;
+        let mode = check_side_files(&self.path, &self.name)?;
+        if self.conn.is_some() && self.conn_mode != mode {
+            self.conn = None;
+        }
         if self.conn.is_none() {
-            let conn = open_read_only(&self.path).map_err(|e| sql_err(&self.name, &e))?;
+            let conn = match mode {
+                OpenMode::Live => open_read_only(&self.path),
+                OpenMode::Quiescent => open_immutable(&self.path),
+            }
+            .map_err(|e| sql_err(&self.name, &e))?;
             self.conn = Some(conn);
+            self.conn_mode = mode;
             self.data_version = None;
         }
         Ok(())
@@ -135,9 +159,23 @@ pub fn open_read_only(path: &Path) -> rusqlite::Result<Connection> {
     Ok(conn)
 }
 
-/// Fail (without touching anything) when the db is missing, or is in WAL mode and lacks its
-/// `-wal` or `-shm` file, which a read-only open would otherwise create.
-fn check_side_files(path: &Path, name: &str) -> Result<(), StoreError> {
+/// Open a quiescent WAL database (no `-wal`, no `-shm`) with `immutable=1`: reads the main
+/// file only and creates nothing. Only valid while both side files are absent.
+fn open_immutable(path: &Path) -> rusqlite::Result<Connection> {
+    let uri = format!(
+        "file:{}?mode=ro&immutable=1",
+        uri_escape(&path.to_string_lossy())
+    );
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    Connection::open_with_flags(uri, flags)
+}
+
+/// Decide how to open the db without touching anything: [`OpenMode::Live`] for a rollback
+/// journal db or a WAL db with both side files, [`OpenMode::Quiescent`] for a WAL db with
+/// neither; fail when the db is missing or only one side file exists.
+fn check_side_files(path: &Path, name: &str) -> Result<OpenMode, StoreError> {
     let mut header = [0u8; 20];
     let mut file = std::fs::File::open(path).map_err(|e| StoreError::Io {
         path: name.to_owned(),
@@ -150,23 +188,24 @@ fn check_side_files(path: &Path, name: &str) -> Result<(), StoreError> {
     // An empty or short file is not in WAL mode yet; SQLite reports what it is.
     let wal_mode = n == header.len() && header[18] == 2;
     if !wal_mode {
-        return Ok(());
+        return Ok(OpenMode::Live);
     }
     let missing: Vec<&str> = ["-wal", "-shm"]
         .into_iter()
         .filter(|s| !side_file(path, s).exists())
         .collect();
-    if missing.is_empty() {
-        return Ok(());
+    match missing.len() {
+        0 => Ok(OpenMode::Live),
+        2 => Ok(OpenMode::Quiescent),
+        _ => Err(StoreError::Sqlite {
+            path: name.to_owned(),
+            message: format!(
+                "WAL database has no {} but has the other side file; a read-only open would \
+                 create it, and lanetop never creates files in the state dir",
+                missing.join("/")
+            ),
+        }),
     }
-    Err(StoreError::Sqlite {
-        path: name.to_owned(),
-        message: format!(
-            "WAL database has no {} (gateway stopped?); a read-only open would create it, \
-             and lanetop never creates files in the state dir",
-            missing.join("/")
-        ),
-    })
 }
 
 /// `<path>-wal`, `<path>-shm`.

@@ -145,7 +145,7 @@ async fn tui(cli: &Cli, theme: Theme, keymap: Keymap) -> Result<()> {
         ));
     }
     let mut opts = cli.sources.discover_options();
-    let (_demo, demo_path) = if cli.demo {
+    let (demo, demo_path) = if cli.demo {
         let dir = demo_dir()?;
         let handle = lanetop::demo::start(&dir, lanetop::demo::DemoOptions::default())
             .wrap_err("starting the demo simulator")?;
@@ -177,5 +177,11 @@ async fn tui(cli: &Cli, theme: Theme, keymap: Keymap) -> Result<()> {
         .then(crossterm::event::EventStream::new);
     let result = app::run(&mut terminal, &mut app, rx, events).await;
     ratatui::restore();
+    drop(_ingest);
+    // The demo's files are ours (a temp dir): stop the simulator, then remove them.
+    if let (Some(handle), Some(dir)) = (demo, demo_path) {
+        handle.stop();
+        let _ = std::fs::remove_dir_all(dir);
+    }
     result
 }

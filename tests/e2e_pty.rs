@@ -144,3 +144,26 @@ fn visits_every_view_at_120x40_and_quits_cleanly() {
 fn visits_every_view_at_80x24_and_quits_cleanly() {
     visit_every_view(80, 24);
 }
+
+#[test]
+fn demo_mode_shows_every_view_and_cleans_up_on_quit() {
+    let mut pty = Pty::spawn(&["--demo"], 100, 30);
+    pty.wait_for(&["Overview", "demo"]);
+    for (cmd, expect) in [
+        (":sessions\r", &["Sessions", "agent:main:main"][..]),
+        (":lanes\r", &["Lanes", "main"][..]),
+        (":cascades\r", &["Cascades"][..]),
+        (":spend\r", &["Spend", "$"][..]),
+        (":cron\r", &["Cron", "inbox-triage"][..]),
+        (":logs\r", &["Logs", "lines"][..]),
+    ] {
+        pty.send(cmd);
+        pty.wait_for(expect);
+    }
+    let pid = pty.session.get_process().pid();
+    let dir = std::env::temp_dir().join(format!("lanetop-demo-{pid}"));
+    assert!(dir.is_dir(), "demo writes into {}", dir.display());
+    pty.send("q");
+    let _ = pty.wait_exit();
+    assert!(!dir.exists(), "demo dir removed on quit: {}", dir.display());
+}

@@ -13,7 +13,7 @@ if ! command -v rsvg-convert >/dev/null || ! fc-list 2>/dev/null | grep -qi "Dej
 fi
 cargo build --quiet
 out=$(mktemp -d)
-target/debug/lanetop screenshot --out "$out" --cols "$COLS" --rows "$ROWS" --theme "$THEME" \
+"${CARGO_TARGET_DIR:-target}/debug/lanetop" --theme "$THEME" screenshot --out "$out" --cols "$COLS" --rows "$ROWS" \
   --state-dir "$SHARED/openclaw/captured/state" --log "$SHARED/openclaw/captured/logs/openclaw.log" >/dev/null
 mkdir -p screenshots
 for svg in "$out"/*.svg; do

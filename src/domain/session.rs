@@ -199,9 +199,18 @@ impl Session {
         }
     }
 
-    /// Append a timeline entry, dropping the oldest beyond [`TURNS_CAP`].
+    /// Add a timeline entry in time order, dropping the oldest beyond [`TURNS_CAP`].
     pub fn push_turn(&mut self, turn: Turn) {
-        self.turns.push_back(turn);
+        // Sources arrive in any order (stores first, then the log backlog): keep the timeline
+        // sorted by time; equal times keep arrival order. Usually an append (the search is
+        // only paid when an older entry arrives late).
+        let at = turn.at;
+        if self.turns.back().is_none_or(|last| last.at <= at) {
+            self.turns.push_back(turn);
+        } else {
+            let idx = self.turns.partition_point(|t| t.at <= at);
+            self.turns.insert(idx, turn);
+        }
         while self.turns.len() > TURNS_CAP {
             self.turns.pop_front();
         }

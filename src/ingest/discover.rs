@@ -379,6 +379,22 @@ fn family_has_files(dir: &Path, stem: &str) -> bool {
         .any(|n| parse_family_name(n).is_some_and(|f| f.stem == stem))
 }
 
+/// Refresh what can change while lanetop runs (a gateway started on a fresh state dir creates
+/// its agents, stores and config after lanetop started): agents, storage generation and config
+/// path, re-read from `d.state_dir`. Logs are left as they are (the tailers follow their dirs).
+pub fn refresh(d: &Discovery) -> Discovery {
+    let mut n = d.clone();
+    if let Some(state) = &d.state_dir {
+        n.agents = list_agents(state);
+        n.generation = detect_generation(state, &n.agents).or(d.generation);
+        if n.config_path.is_none() {
+            let cfg = state.join("openclaw.json");
+            n.config_path = cfg.is_file().then_some(cfg);
+        }
+    }
+    n
+}
+
 fn list_agents(state_dir: &Path) -> Vec<(String, PathBuf)> {
     let dir = state_dir.join("agents");
     let mut v: Vec<(String, PathBuf)> = std::fs::read_dir(&dir)

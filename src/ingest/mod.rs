@@ -154,7 +154,7 @@ pub fn spawn_readers(
     let stop2 = stop.clone();
     let t = std::thread::Builder::new()
         .name("ingest-readers".into())
-        .spawn(move || store_loop(slots, None, tx, stop2, opts));
+        .spawn(move || store_loop(slots, None, None, tx, stop2, opts));
     IngestHandle {
         stop,
         threads: t.into_iter().collect(),
@@ -172,9 +172,10 @@ pub fn spawn_with(
     let slots = build_slots(discovery);
     let generation = generation_fact(discovery);
     let (tx2, stop2, opts2) = (tx.clone(), stop.clone(), opts.clone());
+    let d2 = discovery.clone();
     let t = std::thread::Builder::new()
         .name("ingest-stores".into())
-        .spawn(move || store_loop(slots, generation, tx2, stop2, opts2));
+        .spawn(move || store_loop(slots, generation, Some(d2), tx2, stop2, opts2));
     threads.extend(t.ok());
     for (i, target) in discovery.logs.iter().enumerate() {
         let (tx, stop, opts, target) = (tx.clone(), stop.clone(), opts.clone(), target.clone());
@@ -189,6 +190,7 @@ pub fn spawn_with(
 fn store_loop(
     mut slots: Vec<StoreSlot>,
     generation: Option<Fact>,
+    mut discovery: Option<Discovery>,
     tx: tokio::sync::mpsc::Sender<Msg>,
     stop: Arc<AtomicBool>,
     opts: IngestOptions,
@@ -212,7 +214,7 @@ fn store_loop(
     for slot in &mut slots[config_slots..] {
         slot.poll(&mut |f| batch.push(f));
     }
-    if !batch.flush() || slots.is_empty() {
+    if !batch.flush() || (slots.is_empty() && discovery.is_none()) {
         return;
     }
     // Opened readers may name more files (e.g. a `-wal` in another dir).
@@ -243,6 +245,24 @@ fn store_loop(
         let full = last_full.elapsed() >= period;
         if full {
             last_full = Instant::now();
+            // Stores that appeared since start (a gateway started on a fresh state dir).
+            if let Some(d) = &mut discovery {
+                let fresh = discover::refresh(d);
+                let generation_changed = fresh.generation != d.generation;
+                for slot in build_slots(&fresh) {
+                    if !slots.iter().any(|s| s.path() == slot.path()) {
+                        slot.watch_paths()
+                            .iter()
+                            .filter_map(|p| p.parent())
+                            .for_each(|dir| watcher.add_dir(dir.to_path_buf()));
+                        slots.push(slot);
+                    }
+                }
+                if generation_changed {
+                    batch.extend(generation_fact(&fresh));
+                }
+                *d = fresh;
+            }
         }
         for slot in &mut slots {
             let hit = full

@@ -65,6 +65,11 @@ impl StoreSlot {
         }
     }
 
+    /// The path this slot reads (its identity: one slot per path).
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
     /// Whether this is the config reader.
     pub fn is_config(&self) -> bool {
         self.kind == SourceKind::Config

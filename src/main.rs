@@ -48,8 +48,12 @@ fn or_exit<T>(r: Result<T, lanetop::config::ConfigError>) -> T {
 
 /// Find the sources; when nothing is found the error says what was looked for and how to
 /// point lanetop at it (exit code 1).
+/// This is the user's to fix, not a crash: a plain message on stderr, no backtrace.
 fn discover(opts: &DiscoverOptions) -> Result<Discovery> {
-    lanetop::ingest::discover::discover(opts).map_err(|e| eyre!("{e}"))
+    lanetop::ingest::discover::discover(opts).or_else(|e| {
+        eprintln!("lanetop: {e}");
+        std::process::exit(1)
+    })
 }
 
 /// `lanetop report`: read every source once, fold, print (JSON schema in the README).

@@ -143,7 +143,7 @@ fn follows_the_real_gateway_live() {
     let (file_decisions, file_dequeues) = count_in_log(&log);
     println!(
         "live lab: lab exit {status}, decisions file={file_decisions} model={}, dequeues file={file_dequeues}, \
-         waits in model={}, sessions={}, max lag {:?}",
+         waits in model={}, sessions={}, max lag {:?} (sampled every 50 ms)",
         model.cascades.counters.decisions,
         waits_seen(&model),
         model.sessions.by_key.len(),

@@ -127,3 +127,31 @@ fn report_matches_independent_count_on_legacy_capture() {
         &common::openclaw("captured-legacy/logs/openclaw.log"),
     );
 }
+
+#[test]
+fn nothing_found_says_where_it_looked_and_exits_1() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(env!("CARGO_BIN_EXE_lanetop"))
+        .arg("report")
+        .env("HOME", home.path())
+        .env("TMPDIR", home.path())
+        .env_remove("OPENCLAW_STATE_DIR")
+        .env_remove("OPENCLAW_HOME")
+        .env_remove("OPENCLAW_PROFILE")
+        .output()
+        .expect("run lanetop");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("state dir: {}/.openclaw", home.path().display())),
+        "{err}"
+    );
+    assert!(
+        err.contains("--state-dir") && err.contains("--log") && err.contains("--demo"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("BACKTRACE"),
+        "a user error, not a crash: {err}"
+    );
+}

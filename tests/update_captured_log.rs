@@ -1,7 +1,6 @@
 //! The reducers over the REAL captured gateway log (`captured/logs/openclaw.log`, 2698 lines,
-//! 3 boots). The facts are made by a deliberately small converter in this test (only the events
-//! these assertions need), so the test checks the reducers, not the real log parser. Expected
-//! numbers were counted independently with Python over the same file.
+//! 3 boots), parsed by the real log parser and folded by the reducers. Expected numbers were
+//! counted independently with Python over the same file.
 
 mod facts;
 

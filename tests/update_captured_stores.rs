@@ -73,8 +73,10 @@ fn stores_alone() {
     assert_eq!(model.sessions.by_key.len(), 7, "the 7 session_nodes rows");
     assert!(model.sessions.by_key.values().all(|s| !s.placeholder));
     assert_store_numbers(&model);
-    // no boot known: `running` with activity 4 min before the newest fact is running
-    assert_eq!(model.sessions.by_key[RUN_KEY].state, SessionState::Running);
+    // The state DB's boot rows say the last boot stopped cleanly (SIGTERM) after this cron run
+    // started: a session the store still calls `running` while no gateway runs is stale.
+    assert_eq!(model.gateway.boots.len(), 3);
+    assert_eq!(model.sessions.by_key[RUN_KEY].state, SessionState::Stale);
 }
 
 #[test]

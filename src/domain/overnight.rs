@@ -108,8 +108,8 @@ pub fn mean_and_drift(samples: &[f64]) -> (Option<f64>, Option<f64>) {
     (Some(mean), drift)
 }
 
-/// Cost samples of a job's newest finished runs, oldest first.
-fn job_samples(model: &Model, job: &CronJob, n: usize) -> Vec<f64> {
+/// Cost samples (USD) of a job's newest `n` finished runs whose cost is known, oldest first.
+pub fn run_costs(model: &Model, job: &CronJob, n: usize) -> Vec<f64> {
     let mut out = Vec::new();
     for run in job.runs.iter().rev() {
         if out.len() >= n {
@@ -195,7 +195,7 @@ pub fn project(model: &Model, cfg: &DetectConfig) -> Option<Overnight> {
                 .map(|t| u64::from(t >= now && t < until)),
             Schedule::Other { .. } => None,
         };
-        let mut samples = job_samples(model, job, cfg.trailing_runs.max(1));
+        let mut samples = run_costs(model, job, cfg.trailing_runs.max(1));
         if samples.is_empty() && job.cost_usd > 0.0 {
             let n: u64 = job
                 .runs_by_status

@@ -7,7 +7,8 @@
 //!
 //! Warning; critical when the job also fails over (a `candidate_failed` fallback step in one
 //! of its sessions, or a run with status `error`). Evidence: the job row (table + job id),
-//! then the fallback steps. USD: the job's spend. Remedy: `pause-cron`.
+//! then the fallback steps. USD: the job's spend (the larger of its sessions' spend and the sum
+//! of its runs' costs, which counts runs in a bound main session). Remedy: `pause-cron`.
 
 use super::{Alert, AlertKind, DetectConfig, Remedy, Severity};
 use crate::domain::cron::is_heartbeat_job;
@@ -75,7 +76,12 @@ pub fn detect(model: &Model, _cfg: &DetectConfig) -> Vec<Alert> {
                 }
             ),
             evidence,
-            usd: Some(job.cost_usd),
+            usd: Some({
+                let runs: f64 = crate::domain::overnight::run_costs(model, job, usize::MAX)
+                    .iter()
+                    .sum();
+                runs.max(job.cost_usd)
+            }),
             remedy: Some(Remedy::PauseCron),
             since,
         });

@@ -4,6 +4,9 @@
 //! ≥ `storm_exhaustions`, or failed attempts (`candidate_failed` fallback steps + attributed
 //! `transient same-model retry` lines) ≥ `storm_attempts`. Critical at twice either threshold.
 //!
+//! A storm that no longer fills the current window but did fill some earlier window of the
+//! kept history is reported as `info` ("ended"), so a morning report still names it.
+//!
 //! Evidence: the failed decision lines and retry lines. USD: what the subject's sessions spent
 //! in the window (every failed attempt re-sends and bills the prompt). Remedy: `pause-cron`
 //! for a job, `kill-run` for a session.
@@ -22,6 +25,10 @@ struct Acc {
     failed: u32,
     retries: u32,
     exhausted: u32,
+    /// Every attempt and exhaustion time in the kept history (for the sliding window).
+    attempt_times: Vec<DateTime<Utc>>,
+    exhaust_times: Vec<DateTime<Utc>>,
+    old_evidence: Vec<(DateTime<Utc>, Origin)>,
     since: Option<DateTime<Utc>>,
     evidence: Vec<(DateTime<Utc>, Origin)>,
     session: Option<String>,
@@ -38,16 +45,24 @@ pub fn detect(model: &Model, cfg: &DetectConfig) -> Vec<Alert> {
             continue;
         };
         let (subject, key) = subject_of(model, s);
-        let steps: Vec<_> = e
+        let all: Vec<_> = e
             .steps
             .iter()
-            .filter(|st| st.at >= from && st.decision == "candidate_failed")
+            .filter(|st| st.decision == "candidate_failed")
             .collect();
-        let exhausted = e.outcome.as_deref() == Some("exhausted") && e.ended.is_some_and(|t| t >= from);
+        let ended_exhausted = if e.outcome.as_deref() == Some("exhausted") { e.ended } else { None };
+        if all.is_empty() && ended_exhausted.is_none() {
+            continue;
+        }
+        let acc = by.entry(subject.clone()).or_default();
+        acc.attempt_times.extend(all.iter().map(|st| st.at));
+        acc.exhaust_times.extend(ended_exhausted);
+        acc.old_evidence.extend(all.iter().map(|st| (st.at, st.origin.clone())));
+        let steps: Vec<_> = all.into_iter().filter(|st| st.at >= from).collect();
+        let exhausted = ended_exhausted.is_some_and(|t| t >= from);
         if steps.is_empty() && !exhausted {
             continue;
         }
-        let acc = by.entry(subject).or_default();
         acc.session = acc.session.take().or(key);
         acc.failed += steps.len() as u32;
         acc.exhausted += u32::from(exhausted);
@@ -56,12 +71,17 @@ pub fn detect(model: &Model, cfg: &DetectConfig) -> Vec<Alert> {
             acc.evidence.push((st.at, st.origin.clone()));
         }
     }
-    for r in model.detect.retries.iter().filter(|r| r.at >= from) {
+    for r in &model.detect.retries {
         let Some(s) = r.subject.as_deref() else {
             continue;
         };
         let (subject, key) = subject_of(model, s);
         let acc = by.entry(subject).or_default();
+        acc.attempt_times.push(r.at);
+        acc.old_evidence.push((r.at, r.origin.clone()));
+        if r.at < from {
+            continue;
+        }
         acc.session = acc.session.take().or(key);
         acc.retries += 1;
         acc.since = Some(acc.since.map_or(r.at, |t| t.min(r.at)));
@@ -72,6 +92,9 @@ pub fn detect(model: &Model, cfg: &DetectConfig) -> Vec<Alert> {
         let attempts = acc.failed + acc.retries;
         let fires = acc.exhausted >= cfg.storm_exhaustions.max(1) || attempts >= cfg.storm_attempts.max(1);
         if !fires {
+            if let Some(a) = ended_storm(model, cfg, &subject, &mut acc) {
+                out.push(a);
+            }
             continue;
         }
         let crit = acc.exhausted >= 2 * cfg.storm_exhaustions.max(1)
@@ -116,4 +139,56 @@ pub fn detect(model: &Model, cfg: &DetectConfig) -> Vec<Alert> {
         });
     }
     out
+}
+
+/// The densest `storm_window_min` window of the kept history, as (attempts, exhaustions,
+/// window start, window end).
+fn densest(cfg: &DetectConfig, acc: &mut Acc) -> Option<(u32, u32, DateTime<Utc>, DateTime<Utc>)> {
+    let w = chrono::TimeDelta::minutes(cfg.storm_window_min);
+    acc.attempt_times.sort_unstable();
+    acc.exhaust_times.sort_unstable();
+    let mut best: Option<(u32, u32, DateTime<Utc>, DateTime<Utc>)> = None;
+    for end in acc.attempt_times.iter().chain(acc.exhaust_times.iter()) {
+        let start = *end - w;
+        let inside = |t: &&DateTime<Utc>| **t >= start && **t <= *end;
+        let a = acc.attempt_times.iter().filter(inside).count() as u32;
+        let x = acc.exhaust_times.iter().filter(inside).count() as u32;
+        let fires = x >= cfg.storm_exhaustions.max(1) || a >= cfg.storm_attempts.max(1);
+        if fires && best.is_none_or(|b| (x, a) > (b.1, b.0)) {
+            best = Some((a, x, start, *end));
+        }
+    }
+    best
+}
+
+/// An earlier storm of the kept history that has ended: `info`.
+fn ended_storm(model: &Model, cfg: &DetectConfig, subject: &str, acc: &mut Acc) -> Option<Alert> {
+    let (attempts, exhausted, start, end) = densest(cfg, acc)?;
+    let is_job = model.cron.jobs.contains_key(subject);
+    let usd = if is_job {
+        job_usd_between(model, subject, start, end)
+    } else {
+        session(model, subject).map_or(0.0, |s| super::util::session_usd_between(s, start, end).0)
+    };
+    let mut ev: Vec<_> = acc
+        .old_evidence
+        .iter()
+        .filter(|(t, _)| *t >= start && *t <= end)
+        .cloned()
+        .collect();
+    ev.sort_by_key(|(t, _)| *t);
+    Some(Alert {
+        kind: AlertKind::RetryStorm,
+        severity: Severity::Info,
+        subject: subject.to_string(),
+        cause: format!(
+            "ended: {attempts} failed attempts, chain exhausted {exhausted}× between {} and {}; ${usd:.2} spent",
+            start.format("%H:%M"),
+            end.format("%H:%M")
+        ),
+        evidence: ev.into_iter().map(|(_, o)| o).collect(),
+        usd: Some(usd),
+        remedy: Some(if is_job { Remedy::PauseCron } else { Remedy::KillRun }),
+        since: Some(start),
+    })
 }

@@ -93,7 +93,8 @@ pub fn runs_due_every(every_ms: u64, next_run_ms: Option<i64>, now: DateTime<Utc
     span.div_ceil(every_ms)
 }
 
-/// Mean and newer-half − older-half drift of samples in time order.
+/// Mean and drift of samples in time order: the mean of the newest ⌊n/2⌋ minus the mean of
+/// the oldest ⌊n/2⌋ (the middle sample of an odd count is in neither half); needs 4 samples.
 pub fn mean_and_drift(samples: &[f64]) -> (Option<f64>, Option<f64>) {
     if samples.is_empty() {
         return (None, None);
@@ -102,7 +103,7 @@ pub fn mean_and_drift(samples: &[f64]) -> (Option<f64>, Option<f64>) {
     let drift = (samples.len() >= 4).then(|| {
         let h = samples.len() / 2;
         let (old, new) = samples.split_at(samples.len() - h);
-        let old = &old[old.len() - h..];
+        let old = &old[..h];
         new.iter().sum::<f64>() / h as f64 - old.iter().sum::<f64>() / h as f64
     });
     (Some(mean), drift)
@@ -255,7 +256,7 @@ pub fn project(model: &Model, cfg: &DetectConfig) -> Option<Overnight> {
             .total_cmp(&a.projected_usd.unwrap_or(0.0))
             .then_with(|| a.job.cmp(&b.job))
     });
-    let total_usd = jobs.iter().filter_map(|j| j.projected_usd).sum();
+    let total_usd = jobs.iter().filter_map(|j| j.projected_usd).sum::<f64>() + 0.0;
     Some(Overnight {
         from: now,
         until,

@@ -117,7 +117,11 @@ impl ReportArgs {
     pub fn check_code(&self, alerts: &[crate::domain::detect::Alert]) -> i32 {
         use crate::domain::detect::Severity;
         let min = Severity::parse(&self.min_severity).unwrap_or(Severity::Warn);
-        let worst = alerts.iter().map(|a| a.severity).filter(|s| *s >= min).max();
+        let worst = alerts
+            .iter()
+            .map(|a| a.severity)
+            .filter(|s| *s >= min)
+            .max();
         match worst {
             Some(Severity::Crit) => EXIT_CRIT,
             Some(_) => EXIT_WARN,

@@ -24,7 +24,10 @@ async fn main() -> Result<()> {
     let cli = Cli::parse();
     let config_dir = paths::config_dir();
     let offset = chrono::Local::now().offset().local_minus_utc() / 60;
-    let settings = or_exit(lanetop::config::settings::load(config_dir.as_deref(), offset));
+    let settings = or_exit(lanetop::config::settings::load(
+        config_dir.as_deref(),
+        offset,
+    ));
     match &cli.command {
         Some(Command::Report(args)) => return report(&cli.sources, args, settings),
         Some(Command::Screenshot(args)) => return screenshot(&cli, args, settings),
@@ -78,7 +81,10 @@ fn report(
 
 /// Read every source once and fold it into a model (the same path `report` takes). The model
 /// clock is the newest fact time, so ages are stable for a given set of files.
-fn read_once(sources: &SourceArgs, settings: lanetop::domain::detect::DetectConfig) -> Result<Model> {
+fn read_once(
+    sources: &SourceArgs,
+    settings: lanetop::domain::detect::DetectConfig,
+) -> Result<Model> {
     let discovery = discover(&sources.discover_options())?;
     let mut model = Model {
         detect_config: settings,

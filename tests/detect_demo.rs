@@ -36,9 +36,15 @@ fn demo_incidents_are_detected_end_to_end() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("demo");
     // The ~2 simulated hours of backlog (one whole incident cycle) are written by start().
-    demo::start(&root, DemoOptions { speed: 1.0, seed: 0x0C1A_5EED })
-        .expect("demo starts")
-        .stop();
+    demo::start(
+        &root,
+        DemoOptions {
+            speed: 1.0,
+            seed: 0x0C1A_5EED,
+        },
+    )
+    .expect("demo starts")
+    .stop();
     let cfg = tempfile::tempdir().unwrap();
     std::fs::write(cfg.path().join("lanetop.toml"), "utc_offset_minutes = 0\n").unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_lanetop"))
@@ -49,15 +55,19 @@ fn demo_incidents_are_detected_end_to_end() {
         .arg(root.join("logs"))
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(4), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     let alerts = r["alerts"].as_array().unwrap().clone();
 
     // The job bound to agent:main:main, from the demo's own jobs.json.
-    let jobs: Value = serde_json::from_str(
-        &std::fs::read_to_string(root.join("state/cron/jobs.json")).unwrap(),
-    )
-    .unwrap();
+    let jobs: Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("state/cron/jobs.json")).unwrap())
+            .unwrap();
     let triage = jobs["jobs"]
         .as_array()
         .unwrap()
@@ -71,7 +81,13 @@ fn demo_incidents_are_detected_end_to_end() {
     assert!(bound["usd"].as_f64().unwrap() > 0.0);
     each_line(bound, |l| l.contains("model fallback decision"));
     // Only that job is bound to a main session.
-    assert_eq!(alerts.iter().filter(|a| a["kind"] == "cron-main-binding").count(), 1);
+    assert_eq!(
+        alerts
+            .iter()
+            .filter(|a| a["kind"] == "cron-main-binding")
+            .count(),
+        1
+    );
 
     let storm = find(&alerts, "retry-storm", triage_id);
     assert!(storm["usd"].as_f64().unwrap() > 1.0);
@@ -85,7 +101,9 @@ fn demo_incidents_are_detected_end_to_end() {
 
     let idle = find(&alerts, "idle-heartbeat", "agent:ops:main");
     assert!(idle["usd"].as_f64().unwrap() > 0.0, "USD per day");
-    each_line(idle, |l| l.contains("\"role\":\"user\"") && l.contains("eartbeat"));
+    each_line(idle, |l| {
+        l.contains("\"role\":\"user\"") && l.contains("eartbeat")
+    });
 
     let flood = find(&alerts, "resume-flood", "main");
     assert_eq!(flood["remedy"], "prune-stale");
@@ -93,12 +111,18 @@ fn demo_incidents_are_detected_end_to_end() {
         l.contains("interrupted main session") || l.contains("lane wait exceeded: lane=main ")
     });
     assert!(flood["evidence"].as_array().unwrap().iter().any(|e| {
-        line(e["file"].as_str().unwrap(), e["line"].as_u64().unwrap()).contains("lane wait exceeded")
+        line(e["file"].as_str().unwrap(), e["line"].as_u64().unwrap())
+            .contains("lane wait exceeded")
     }));
 
     // The overnight projection covers every cron job and the ops heartbeat.
     let o = &r["overnight"]["jobs"];
-    let ids: Vec<&str> = o.as_array().unwrap().iter().map(|j| j["job"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = o
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["job"].as_str().unwrap())
+        .collect();
     for j in jobs["jobs"].as_array().unwrap() {
         assert!(ids.contains(&j["id"].as_str().unwrap()));
     }

@@ -61,10 +61,21 @@ fn snapshot(agent: &str, rows: Vec<SessionRow>) -> Fact {
     }
 }
 
-fn usage(when: DateTime<Utc>, line: u64, agent: &str, sid: &str, model: &str, cost: Option<f64>) -> Fact {
+fn usage(
+    when: DateTime<Utc>,
+    line: u64,
+    agent: &str,
+    sid: &str,
+    model: &str,
+    cost: Option<f64>,
+) -> Fact {
     Fact {
         at: when,
-        origin: Origin::line(SourceKind::LegacyTranscript, Arc::from(format!("/s/{sid}.jsonl")), line),
+        origin: Origin::line(
+            SourceKind::LegacyTranscript,
+            Arc::from(format!("/s/{sid}.jsonl")),
+            line,
+        ),
         kind: FactKind::Usage(UsageRecord {
             agent_id: agent.into(),
             session_id: sid.into(),
@@ -103,14 +114,33 @@ fn lines(a: &lanetop::domain::detect::Alert) -> Vec<u64> {
 fn takeover(when: DateTime<Utc>, line: u64) -> Vec<Fact> {
     let path = Some("/home/operator/.openclaw/agents/main/sessions/568d898c.jsonl".to_string());
     vec![
-        log(when, line, None, LogEvent::SessionTakeover { lane: Some("main".into()), path: path.clone() }),
-        log(when, line + 1, None, LogEvent::SessionTakeover { lane: Some("session:agent:main:main".into()), path }),
+        log(
+            when,
+            line,
+            None,
+            LogEvent::SessionTakeover {
+                lane: Some("main".into()),
+                path: path.clone(),
+            },
+        ),
+        log(
+            when,
+            line + 1,
+            None,
+            LogEvent::SessionTakeover {
+                lane: Some("session:agent:main:main".into()),
+                path,
+            },
+        ),
     ]
 }
 
 #[test]
 fn takeover_race_fires_on_repeats_only() {
-    let base = vec![snapshot("main", vec![row("main", "agent:main:main", "568d898c")])];
+    let base = vec![snapshot(
+        "main",
+        vec![row("main", "agent:main:main", "568d898c")],
+    )];
     let mut once = base.clone();
     once.extend(takeover(at(0), 10));
     let m = fold(once);
@@ -129,43 +159,80 @@ fn takeover_race_fires_on_repeats_only() {
 }
 
 fn run_start(when: DateTime<Utc>, line: u64, run: &str, sid: &str) -> Fact {
-    log(when, line, Some(sid), LogEvent::RunStarted {
-        run_id: run.into(),
-        session_id: sid.into(),
-        model: ModelRef::parse("anthropic/claude-opus-4-6"),
-        channel: Some("telegram".into()),
-    })
+    log(
+        when,
+        line,
+        Some(sid),
+        LogEvent::RunStarted {
+            run_id: run.into(),
+            session_id: sid.into(),
+            model: ModelRef::parse("anthropic/claude-opus-4-6"),
+            channel: Some("telegram".into()),
+        },
+    )
 }
 
 fn tick_line(when: DateTime<Utc>, line: u64) -> Fact {
-    log(when, line, None, LogEvent::Heartbeat { what: "started".into(), interval_ms: None })
+    log(
+        when,
+        line,
+        None,
+        LogEvent::Heartbeat {
+            what: "started".into(),
+            interval_ms: None,
+        },
+    )
 }
 
 #[test]
 fn zombie_run_fires_past_the_limit_and_on_released_zero() {
     let snap = snapshot("main", vec![row("main", "agent:main:main", "s1")]);
     // Started, nothing for 40 minutes.
-    let m = fold(vec![snap.clone(), run_start(at(0), 5, "r1", "s1"), tick_line(at(40), 90)]);
+    let m = fold(vec![
+        snap.clone(),
+        run_start(at(0), 5, "r1", "s1"),
+        tick_line(at(40), 90),
+    ]);
     let a = kinds(&m, AlertKind::ZombieRun);
     assert_eq!(a.len(), 1, "{:?}", m.alerts);
-    assert_eq!((a[0].subject.as_str(), lines(a[0])), ("agent:main:main", vec![5]));
+    assert_eq!(
+        (a[0].subject.as_str(), lines(a[0])),
+        ("agent:main:main", vec![5])
+    );
     // The same run done: silent.
-    let done = log(at(2), 7, Some("s1"), LogEvent::RunDone {
-        run_id: "r1".into(),
-        session_id: "s1".into(),
-        duration_ms: 120_000,
-        aborted: false,
-    });
-    let m = fold(vec![snap.clone(), run_start(at(0), 5, "r1", "s1"), done, tick_line(at(40), 90)]);
+    let done = log(
+        at(2),
+        7,
+        Some("s1"),
+        LogEvent::RunDone {
+            run_id: "r1".into(),
+            session_id: "s1".into(),
+            duration_ms: 120_000,
+            aborted: false,
+        },
+    );
+    let m = fold(vec![
+        snap.clone(),
+        run_start(at(0), 5, "r1", "s1"),
+        done,
+        tick_line(at(40), 90),
+    ]);
     assert!(kinds(&m, AlertKind::ZombieRun).is_empty());
     // Stuck-session recovery that released nothing.
-    let stuck = |released| log(at(3), 12, None, LogEvent::StuckSession {
-        session_id: Some("s1".into()),
-        session_key: Some("agent:main:main".into()),
-        age_s: 612,
-        action: Some("abort".into()),
-        released,
-    });
+    let stuck = |released| {
+        log(
+            at(3),
+            12,
+            None,
+            LogEvent::StuckSession {
+                session_id: Some("s1".into()),
+                session_key: Some("agent:main:main".into()),
+                age_s: 612,
+                action: Some("abort".into()),
+                released,
+            },
+        )
+    };
     let m = fold(vec![snap.clone(), stuck(Some(0))]);
     let a = kinds(&m, AlertKind::ZombieRun);
     assert_eq!((a.len(), lines(a[0])), (1, vec![12]));
@@ -179,7 +246,14 @@ fn unpriced_usage_names_the_model_to_price() {
     let m = fold(vec![
         snap.clone(),
         usage(at(0), 3, "main", "s1", "zhipu/glm-5.1", None),
-        usage(at(1), 5, "main", "s1", "anthropic/claude-opus-4-6", Some(0.02)),
+        usage(
+            at(1),
+            5,
+            "main",
+            "s1",
+            "anthropic/claude-opus-4-6",
+            Some(0.02),
+        ),
     ]);
     let a = kinds(&m, AlertKind::UnpricedUsage);
     assert_eq!(a.len(), 1);
@@ -192,11 +266,22 @@ fn unpriced_usage_names_the_model_to_price() {
         at: t0(),
         origin: Origin::new(SourceKind::Config, Arc::from("/s/openclaw.json")),
         kind: FactKind::Config(Box::new(ConfigFacts {
-            prices: vec![(ModelRef::parse("zhipu/glm-5.1").unwrap(), Price { input: 1.0, output: 2.0, ..Price::default() })],
+            prices: vec![(
+                ModelRef::parse("zhipu/glm-5.1").unwrap(),
+                Price {
+                    input: 1.0,
+                    output: 2.0,
+                    ..Price::default()
+                },
+            )],
             ..ConfigFacts::default()
         })),
     };
-    let m = fold(vec![cfg, snap, usage(at(0), 3, "main", "s1", "zhipu/glm-5.1", None)]);
+    let m = fold(vec![
+        cfg,
+        snap,
+        usage(at(0), 3, "main", "s1", "zhipu/glm-5.1", None),
+    ]);
     assert!(kinds(&m, AlertKind::UnpricedUsage).is_empty());
 }
 
@@ -220,14 +305,30 @@ fn model_drift_when_the_fallback_serves_for_an_hour() {
     let p = "anthropic/claude-opus-4-6";
     let f = "anthropic/claude-sonnet-4-5";
     let turns = |model_at: &dyn Fn(i64) -> &'static str| {
-        let mut v = vec![config_chain(p, f), snapshot("main", vec![row("main", "agent:main:main", "s1")])];
+        let mut v = vec![
+            config_chain(p, f),
+            snapshot("main", vec![row("main", "agent:main:main", "s1")]),
+        ];
         for i in 0..10 {
-            v.push(usage(at(i * 9), 10 + i as u64, "main", "s1", model_at(i), Some(0.1)));
+            v.push(usage(
+                at(i * 9),
+                10 + i as u64,
+                "main",
+                "s1",
+                model_at(i),
+                Some(0.1),
+            ));
         }
         v
     };
     // 80 minutes of turns, 8 of 10 by the fallback.
-    let m = fold(turns(&|i| if i < 2 { "anthropic/claude-opus-4-6" } else { "anthropic/claude-sonnet-4-5" }));
+    let m = fold(turns(&|i| {
+        if i < 2 {
+            "anthropic/claude-opus-4-6"
+        } else {
+            "anthropic/claude-sonnet-4-5"
+        }
+    }));
     let a = kinds(&m, AlertKind::ModelDrift);
     assert_eq!(a.len(), 1, "{:?}", m.alerts);
     assert_eq!(a[0].subject, "agent:main");
@@ -240,22 +341,39 @@ fn model_drift_when_the_fallback_serves_for_an_hour() {
     assert!(kinds(&m, AlertKind::ModelDrift).is_empty());
 }
 
-fn decision(when: DateTime<Utc>, line: u64, run: &str, sid: &str, cand: &str, next: Option<&str>, attempt: u32) -> Fact {
-    log(when, line, Some(sid), LogEvent::FallbackDecision(Box::new(FallbackDecision {
-        run_id: Some(run.into()),
-        session_id: Some(sid.into()),
-        lane: Some("cron-nested".into()),
-        decision: "candidate_failed".into(),
-        requested: ModelRef::parse("anthropic/claude-opus-4-6"),
-        candidate: ModelRef::parse(cand),
-        next: next.and_then(ModelRef::parse),
-        reason: Some("rate_limit".into()),
-        status: Some(429),
-        attempt: Some(attempt),
-        total: Some(2),
-        final_outcome: if next.is_none() { Some("chain_exhausted".into()) } else { Some("next_fallback".into()) },
-        ..FallbackDecision::default()
-    })))
+fn decision(
+    when: DateTime<Utc>,
+    line: u64,
+    run: &str,
+    sid: &str,
+    cand: &str,
+    next: Option<&str>,
+    attempt: u32,
+) -> Fact {
+    log(
+        when,
+        line,
+        Some(sid),
+        LogEvent::FallbackDecision(Box::new(FallbackDecision {
+            run_id: Some(run.into()),
+            session_id: Some(sid.into()),
+            lane: Some("cron-nested".into()),
+            decision: "candidate_failed".into(),
+            requested: ModelRef::parse("anthropic/claude-opus-4-6"),
+            candidate: ModelRef::parse(cand),
+            next: next.and_then(ModelRef::parse),
+            reason: Some("rate_limit".into()),
+            status: Some(429),
+            attempt: Some(attempt),
+            total: Some(2),
+            final_outcome: if next.is_none() {
+                Some("chain_exhausted".into())
+            } else {
+                Some("next_fallback".into())
+            },
+            ..FallbackDecision::default()
+        })),
+    )
 }
 
 #[test]
@@ -265,13 +383,32 @@ fn retry_storm_live_then_ended() {
     for k in 0..3u64 {
         let t = at(k as i64 * 3);
         let run = format!("r{k}");
-        facts.push(decision(t, 100 + k * 10, &run, "s1", "anthropic/claude-opus-4-6", Some("anthropic/claude-sonnet-4-5"), 1));
-        facts.push(decision(t + TimeDelta::seconds(20), 101 + k * 10, &run, "s1", "anthropic/claude-sonnet-4-5", None, 2));
+        facts.push(decision(
+            t,
+            100 + k * 10,
+            &run,
+            "s1",
+            "anthropic/claude-opus-4-6",
+            Some("anthropic/claude-sonnet-4-5"),
+            1,
+        ));
+        facts.push(decision(
+            t + TimeDelta::seconds(20),
+            101 + k * 10,
+            &run,
+            "s1",
+            "anthropic/claude-sonnet-4-5",
+            None,
+            2,
+        ));
     }
     let m = fold(facts.clone());
     let a = kinds(&m, AlertKind::RetryStorm);
     assert_eq!(a.len(), 1, "{:?}", m.alerts);
-    assert_eq!((a[0].subject.as_str(), a[0].severity), ("job-1", Severity::Warn));
+    assert_eq!(
+        (a[0].subject.as_str(), a[0].severity),
+        ("job-1", Severity::Warn)
+    );
     assert_eq!(lines(a[0]), vec![100, 101, 110, 111, 120, 121]);
     assert_eq!(a[0].remedy.map(|r| r.action_name()), Some("pause-cron"));
     // Two exhaustions only: silent.

@@ -106,18 +106,30 @@ fn captured_legacy_flags_exactly_its_main_bound_jobs() {
     let log = std::fs::read_to_string(&l).unwrap();
     let lines: Vec<&str> = log.lines().collect();
     for (id, want_lines) in [
-        ("139b765b-9bd3-4e3e-aa58-0681ac5d9253", vec![1168u64, 1227, 1256]),
+        (
+            "139b765b-9bd3-4e3e-aa58-0681ac5d9253",
+            vec![1168u64, 1227, 1256],
+        ),
         ("d46270c9-e912-4f1a-9b28-8e88581f4462", vec![1034]),
     ] {
         let a = a.iter().find(|a| a["subject"] == id).unwrap();
         let ev = a["evidence"].as_array().unwrap();
         assert!(ev[0]["file"].as_str().unwrap().ends_with("cron/jobs.json"));
-        assert_eq!((ev[0]["table"].as_str(), ev[0]["key"].as_str()), (Some("jobs"), Some(id)));
-        let got: Vec<u64> = ev[1..].iter().map(|e| e["line"].as_u64().unwrap()).collect();
+        assert_eq!(
+            (ev[0]["table"].as_str(), ev[0]["key"].as_str()),
+            (Some("jobs"), Some(id))
+        );
+        let got: Vec<u64> = ev[1..]
+            .iter()
+            .map(|e| e["line"].as_u64().unwrap())
+            .collect();
         assert_eq!(got, want_lines, "{id}");
         for n in got {
             let line = lines[(n - 1) as usize];
-            assert!(line.contains("model fallback decision") && line.contains("candidate_failed"), "{n}");
+            assert!(
+                line.contains("model fallback decision") && line.contains("candidate_failed"),
+                "{n}"
+            );
         }
         assert_eq!(a["remedy"], "pause-cron");
     }
@@ -153,7 +165,14 @@ fn check_exit_codes_follow_min_severity_and_budgets() {
     let (code, r, _) = report(&s, &l, &crit, &["--check", "--min-severity", "crit"]);
     assert_eq!(code, 4);
     let a = &alerts(&r)[0];
-    assert_eq!((a["kind"].as_str(), a["severity"].as_str(), a["subject"].as_str()), (Some("budget"), Some("crit"), Some("agent:main")));
+    assert_eq!(
+        (
+            a["kind"].as_str(),
+            a["severity"].as_str(),
+            a["subject"].as_str()
+        ),
+        (Some("budget"), Some("crit"), Some("agent:main"))
+    );
     assert!((a["usd"].as_f64().unwrap() - main).abs() < 1e-6);
     // Below 80 %: nothing.
     let ok = format!("{FIXED}[budgets]\ndaily_usd = {}\n", total * 2.0);
@@ -163,9 +182,17 @@ fn check_exit_codes_follow_min_severity_and_budgets() {
 #[test]
 fn bad_settings_fail_with_file_and_line() {
     let (s, l) = captured();
-    let (code, _, err) = report(&s, &l, "morning_hour = 8\n[detect]\nstorm_atempts = 3\n", &[]);
+    let (code, _, err) = report(
+        &s,
+        &l,
+        "morning_hour = 8\n[detect]\nstorm_atempts = 3\n",
+        &[],
+    );
     assert_eq!(code, 2);
-    assert!(err.contains("lanetop.toml:3:1: unknown key `detect.storm_atempts`"), "{err}");
+    assert!(
+        err.contains("lanetop.toml:3:1: unknown key `detect.storm_atempts`"),
+        "{err}"
+    );
 }
 
 /// ceil((until − max(next, now)) / every), computed here from jobs-state.json.
@@ -178,8 +205,11 @@ fn overnight_projection_matches_an_independent_computation() {
     let now = chrono::DateTime::parse_from_rfc3339(r["generated_at"].as_str().unwrap()).unwrap();
     let until = chrono::DateTime::parse_from_rfc3339(o["until"].as_str().unwrap()).unwrap();
     assert_eq!(until.to_rfc3339(), "2026-11-22T08:00:00+00:00");
-    let state: Value = serde_json::from_str(&std::fs::read_to_string(s.join("cron/jobs-state.json")).unwrap()).unwrap();
-    let jobs: Value = serde_json::from_str(&std::fs::read_to_string(s.join("cron/jobs.json")).unwrap()).unwrap();
+    let state: Value =
+        serde_json::from_str(&std::fs::read_to_string(s.join("cron/jobs-state.json")).unwrap())
+            .unwrap();
+    let jobs: Value =
+        serde_json::from_str(&std::fs::read_to_string(s.join("cron/jobs.json")).unwrap()).unwrap();
     let mut total = 0.0;
     let proj = o["jobs"].as_array().unwrap();
     assert_eq!(proj.len(), 5);
@@ -199,6 +229,9 @@ fn overnight_projection_matches_an_independent_computation() {
     assert!((o["total_usd"].as_f64().unwrap() - total).abs() < 1e-5);
     // The system-event job's runs each have their own session: its cost per run is the cost
     // of one such run session (3 identical runs at 0.009177 USD).
-    let se = proj.iter().find(|p| p["job"] == "eac91b98-f879-4fff-9cc4-1ff3e28385aa").unwrap();
+    let se = proj
+        .iter()
+        .find(|p| p["job"] == "eac91b98-f879-4fff-9cc4-1ff3e28385aa")
+        .unwrap();
     assert_eq!(se["usd_per_run"].as_f64(), Some(0.009177));
 }

@@ -143,7 +143,10 @@ fn alerts_view_and_overview_with_alerts() {
         .insert("main".into(), 0.5);
     lanetop::update::refresh_alerts(&mut model);
     assert!(!model.alerts.is_empty());
-    for (name, view) in [("alerts", View::Alerts), ("overview_alerts", View::Overview)] {
+    for (name, view) in [
+        ("alerts", View::Alerts),
+        ("overview_alerts", View::Overview),
+    ] {
         for (w, h) in [(120, 40), (80, 24)] {
             let term = draw(&model, &ui_for(view.clone()), w, h);
             insta::assert_snapshot!(format!("{name}_{w}x{h}"), term.backend());

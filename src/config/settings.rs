@@ -68,22 +68,32 @@ pub fn load(config_dir: Option<&Path>, utc_offset_min: i32) -> Result<DetectConf
 /// Parse settings text onto `cfg` (keys not in the text keep their value).
 pub fn parse_into(file: &str, text: &str, cfg: &mut DetectConfig) -> Result<(), ConfigError> {
     let root = DeTable::parse(text).map_err(|e| ConfigError::toml(file, text, &e))?;
-    let at = |span: std::ops::Range<usize>, msg: String| ConfigError::at(file, text, span.start, msg);
+    let at =
+        |span: std::ops::Range<usize>, msg: String| ConfigError::at(file, text, span.start, msg);
     for (k, v) in root.get_ref() {
         let span = v.span();
         let key = k.get_ref().as_ref();
         match key {
             "morning_hour" => {
                 let h = int(v.get_ref()).filter(|h| (0..=23).contains(h));
-                cfg.morning_hour = h.ok_or_else(|| at(span, "morning_hour must be an integer 0-23".into()))? as u32;
+                cfg.morning_hour = h
+                    .ok_or_else(|| at(span, "morning_hour must be an integer 0-23".into()))?
+                    as u32;
             }
             "utc_offset_minutes" => {
                 let o = int(v.get_ref()).filter(|o| (-1440..=1440).contains(o));
-                cfg.utc_offset_min = o.ok_or_else(|| at(span, "utc_offset_minutes must be an integer in -1440..1440".into()))? as i32;
+                cfg.utc_offset_min = o.ok_or_else(|| {
+                    at(
+                        span,
+                        "utc_offset_minutes must be an integer in -1440..1440".into(),
+                    )
+                })? as i32;
             }
             "trailing_runs" => {
                 let n = int(v.get_ref()).filter(|n| (1..=50).contains(n));
-                cfg.trailing_runs = n.ok_or_else(|| at(span, "trailing_runs must be an integer 1-50".into()))? as usize;
+                cfg.trailing_runs = n
+                    .ok_or_else(|| at(span, "trailing_runs must be an integer 1-50".into()))?
+                    as usize;
             }
             "budgets" => {
                 let DeValue::Table(t) = v.get_ref() else {
@@ -93,19 +103,43 @@ pub fn parse_into(file: &str, text: &str, cfg: &mut DetectConfig) -> Result<(), 
                     let bspan = bv.span();
                     let b = &mut cfg.budgets;
                     match bk.get_ref().as_ref() {
-                        "daily_usd" => b.daily_usd = Some(positive(bv.get_ref()).ok_or_else(|| at(bspan, "daily_usd must be a number ≥ 0".into()))?),
-                        "warn_ratio" => b.warn_ratio = positive(bv.get_ref()).ok_or_else(|| at(bspan, "warn_ratio must be a number ≥ 0".into()))?,
-                        "crit_ratio" => b.crit_ratio = positive(bv.get_ref()).ok_or_else(|| at(bspan, "crit_ratio must be a number ≥ 0".into()))?,
+                        "daily_usd" => {
+                            b.daily_usd = Some(positive(bv.get_ref()).ok_or_else(|| {
+                                at(bspan, "daily_usd must be a number ≥ 0".into())
+                            })?)
+                        }
+                        "warn_ratio" => {
+                            b.warn_ratio = positive(bv.get_ref()).ok_or_else(|| {
+                                at(bspan, "warn_ratio must be a number ≥ 0".into())
+                            })?
+                        }
+                        "crit_ratio" => {
+                            b.crit_ratio = positive(bv.get_ref()).ok_or_else(|| {
+                                at(bspan, "crit_ratio must be a number ≥ 0".into())
+                            })?
+                        }
                         "agents" => {
                             let DeValue::Table(a) = bv.get_ref() else {
-                                return Err(at(bspan, "`budgets.agents` must be a table of agent = USD".into()));
+                                return Err(at(
+                                    bspan,
+                                    "`budgets.agents` must be a table of agent = USD".into(),
+                                ));
                             };
                             for (ak, av) in a {
-                                let usd = positive(av.get_ref()).ok_or_else(|| at(av.span(), "an agent budget must be a number ≥ 0".into()))?;
+                                let usd = positive(av.get_ref()).ok_or_else(|| {
+                                    at(av.span(), "an agent budget must be a number ≥ 0".into())
+                                })?;
                                 b.agents.insert(ak.get_ref().to_string(), usd);
                             }
                         }
-                        other => return Err(at(bk.span(), format!("unknown key `budgets.{other}` (expected daily_usd, warn_ratio, crit_ratio, agents)"))),
+                        other => {
+                            return Err(at(
+                                bk.span(),
+                                format!(
+                                    "unknown key `budgets.{other}` (expected daily_usd, warn_ratio, crit_ratio, agents)"
+                                ),
+                            ));
+                        }
                     }
                 }
             }
@@ -127,7 +161,9 @@ pub fn parse_into(file: &str, text: &str, cfg: &mut DetectConfig) -> Result<(), 
             other => {
                 return Err(at(
                     k.span(),
-                    format!("unknown key `{other}` (expected morning_hour, utc_offset_minutes, trailing_runs, [budgets], [detect])"),
+                    format!(
+                        "unknown key `{other}` (expected morning_hour, utc_offset_minutes, trailing_runs, [budgets], [detect])"
+                    ),
                 ));
             }
         }
@@ -198,15 +234,27 @@ mod tests {
         assert_eq!(c.budgets.agents.get("main"), Some(&20.5));
         assert_eq!(c.storm_attempts, 12);
         assert_eq!(c.idle_hours, 0.5);
-        assert_eq!(c.storm_exhaustions, DetectConfig::default().storm_exhaustions);
+        assert_eq!(
+            c.storm_exhaustions,
+            DetectConfig::default().storm_exhaustions
+        );
     }
 
     #[test]
     fn unknown_keys_fail_with_line() {
         let mut c = DetectConfig::default();
-        let e = parse_into("t.toml", "morning_hour = 8\n[detect]\nstorm_atempts = 3\n", &mut c).unwrap_err();
+        let e = parse_into(
+            "t.toml",
+            "morning_hour = 8\n[detect]\nstorm_atempts = 3\n",
+            &mut c,
+        )
+        .unwrap_err();
         assert_eq!((e.line, e.col), (Some(3), Some(1)));
-        assert!(e.to_string().starts_with("t.toml:3:1: unknown key `detect.storm_atempts`"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("t.toml:3:1: unknown key `detect.storm_atempts`"),
+            "{e}"
+        );
         let e = parse_into("t.toml", "mornin_hour = 8\n", &mut c).unwrap_err();
         assert_eq!(e.line, Some(1));
         let e = parse_into("t.toml", "\n\nmorning_hour = 25\n", &mut c).unwrap_err();

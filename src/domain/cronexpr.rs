@@ -163,25 +163,71 @@ mod tests {
     #[test]
     fn forms() {
         let e = CronExpr::parse("* * * * *").unwrap();
-        assert_eq!(e.count_between(at("2026-11-22T00:00:00Z"), at("2026-11-22T08:00:00Z"), 0), 480);
+        assert_eq!(
+            e.count_between(at("2026-11-22T00:00:00Z"), at("2026-11-22T08:00:00Z"), 0),
+            480
+        );
         let e = CronExpr::parse("*/15 * * * *").unwrap();
-        assert_eq!(e.count_between(at("2026-11-22T00:00:30Z"), at("2026-11-22T08:00:00Z"), 0), 31);
+        assert_eq!(
+            e.count_between(at("2026-11-22T00:00:30Z"), at("2026-11-22T08:00:00Z"), 0),
+            31
+        );
         let e = CronExpr::parse("0 9-17 * * MON-FRI").unwrap();
         // 2026-11-23 is a Monday: 9 runs that day, none on Sunday the 22nd.
-        assert_eq!(e.count_between(at("2026-11-22T00:00:00Z"), at("2026-11-24T00:00:00Z"), 0), 9);
+        assert_eq!(
+            e.count_between(at("2026-11-22T00:00:00Z"), at("2026-11-24T00:00:00Z"), 0),
+            9
+        );
         let e = CronExpr::parse("30 7 * * *").unwrap();
         // 07:30 local at +02:00 is 05:30 UTC.
-        assert_eq!(e.count_between(at("2026-11-22T05:00:00Z"), at("2026-11-22T06:00:00Z"), 120), 1);
-        assert_eq!(e.count_between(at("2026-11-22T05:00:00Z"), at("2026-11-22T06:00:00Z"), 0), 0);
-        assert_eq!(CronExpr::parse("0 0 1,3 * *").unwrap().count_between(at("2026-11-01T00:00:00Z"), at("2026-11-05T00:00:00Z"), 0), 2);
+        assert_eq!(
+            e.count_between(at("2026-11-22T05:00:00Z"), at("2026-11-22T06:00:00Z"), 120),
+            1
+        );
+        assert_eq!(
+            e.count_between(at("2026-11-22T05:00:00Z"), at("2026-11-22T06:00:00Z"), 0),
+            0
+        );
+        assert_eq!(
+            CronExpr::parse("0 0 1,3 * *").unwrap().count_between(
+                at("2026-11-01T00:00:00Z"),
+                at("2026-11-05T00:00:00Z"),
+                0
+            ),
+            2
+        );
         // At most 7 days are scanned.
-        assert_eq!(CronExpr::parse("0 0 * * *").unwrap().count_between(at("2026-11-01T00:00:00Z"), at("2026-12-01T00:00:00Z"), 0), 7);
-        assert_eq!(CronExpr::parse("0 0 0 * * *").unwrap().count_between(at("2026-11-22T00:00:00Z"), at("2026-11-23T00:00:01Z"), 0), 2);
+        assert_eq!(
+            CronExpr::parse("0 0 * * *").unwrap().count_between(
+                at("2026-11-01T00:00:00Z"),
+                at("2026-12-01T00:00:00Z"),
+                0
+            ),
+            7
+        );
+        assert_eq!(
+            CronExpr::parse("0 0 0 * * *").unwrap().count_between(
+                at("2026-11-22T00:00:00Z"),
+                at("2026-11-23T00:00:01Z"),
+                0
+            ),
+            2
+        );
         assert!(CronExpr::parse("0 0 L * *").is_err());
         assert!(CronExpr::parse("61 * * * *").is_err());
         assert!(CronExpr::parse("* * *").is_err());
-        assert_eq!(CronExpr::parse("@daily").unwrap(), CronExpr::parse("0 0 * * *").unwrap());
+        assert_eq!(
+            CronExpr::parse("@daily").unwrap(),
+            CronExpr::parse("0 0 * * *").unwrap()
+        );
         // Sunday as 7.
-        assert_eq!(CronExpr::parse("0 12 * * 7").unwrap().count_between(at("2026-11-22T00:00:00Z"), at("2026-11-23T00:00:00Z"), 0), 1);
+        assert_eq!(
+            CronExpr::parse("0 12 * * 7").unwrap().count_between(
+                at("2026-11-22T00:00:00Z"),
+                at("2026-11-23T00:00:00Z"),
+                0
+            ),
+            1
+        );
     }
 }

@@ -79,7 +79,12 @@ pub fn morning_after(now: DateTime<Utc>, hour: u32, offset_min: i32) -> DateTime
 
 /// Runs of an `every_ms` schedule in `[max(next, now), until)`: the first at `next_run_ms`
 /// (or `now` when overdue or unknown), then every `every_ms`.
-pub fn runs_due_every(every_ms: u64, next_run_ms: Option<i64>, now: DateTime<Utc>, until: DateTime<Utc>) -> u64 {
+pub fn runs_due_every(
+    every_ms: u64,
+    next_run_ms: Option<i64>,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> u64 {
     if every_ms == 0 {
         return 0;
     }
@@ -145,12 +150,23 @@ pub fn run_costs(model: &Model, job: &CronJob, n: usize) -> Vec<f64> {
     out
 }
 
+/// A heartbeat poll: its time and the USD of the answer.
+type Poll = (DateTime<Utc>, f64);
+
 /// Cost per heartbeat poll in the agent's sessions (the assistant turns after each poll up to
 /// the next user turn), oldest first, and the time of the last poll.
-fn heartbeat_samples(model: &Model, agent: &str) -> (Vec<(DateTime<Utc>, f64)>, Option<DateTime<Utc>>) {
+fn heartbeat_samples(
+    model: &Model,
+    agent: &str,
+) -> (Vec<Poll>, Option<DateTime<Utc>>) {
     let mut out = Vec::new();
     let mut last = None;
-    for s in model.sessions.by_key.values().filter(|s| s.agent_id == agent) {
+    for s in model
+        .sessions
+        .by_key
+        .values()
+        .filter(|s| s.agent_id == agent)
+    {
         let mut cur: Option<(DateTime<Utc>, f64)> = None;
         for t in &s.turns {
             match &t.kind {
@@ -163,7 +179,9 @@ fn heartbeat_samples(model: &Model, agent: &str) -> (Vec<(DateTime<Utc>, f64)>, 
                         last = Some(last.map_or(t.at, |l: DateTime<Utc>| l.max(t.at)));
                     }
                 }
-                TurnKind::Assistant { cost_usd: Some(c), .. } => {
+                TurnKind::Assistant {
+                    cost_usd: Some(c), ..
+                } => {
                     if let Some(x) = cur.as_mut() {
                         x.1 += c;
                     }
@@ -187,7 +205,9 @@ pub fn project(model: &Model, cfg: &DetectConfig) -> Option<Overnight> {
     for (id, job) in model.cron.jobs.iter().filter(|(_, j)| j.row.enabled) {
         let r = &job.row;
         let runs_due = match &r.schedule {
-            Schedule::Every { every_ms } => Some(runs_due_every(*every_ms, r.next_run_at_ms, now, until)),
+            Schedule::Every { every_ms } => {
+                Some(runs_due_every(*every_ms, r.next_run_at_ms, now, until))
+            }
             Schedule::Cron { expr, .. } => CronExpr::parse(expr)
                 .ok()
                 .map(|e| e.count_between(now, until, cfg.utc_offset_min)),
@@ -222,11 +242,10 @@ pub fn project(model: &Model, cfg: &DetectConfig) -> Option<Overnight> {
         });
     }
     for (agent, every) in &model.config.heartbeat_every_ms {
-        let has_job = model
-            .cron
-            .jobs
-            .values()
-            .any(|j| is_heartbeat_job(&j.row) && j.row.agent_id.as_deref() == Some(agent.as_str()));
+        let has_job =
+            model.cron.jobs.values().any(|j| {
+                is_heartbeat_job(&j.row) && j.row.agent_id.as_deref() == Some(agent.as_str())
+            });
         if has_job || *every == 0 {
             continue;
         }
@@ -275,11 +294,23 @@ mod tests {
 
     #[test]
     fn morning() {
-        assert_eq!(morning_after(at("2026-11-22T22:10:00Z"), 8, 0), at("2026-11-23T08:00:00Z"));
-        assert_eq!(morning_after(at("2026-11-22T07:59:00Z"), 8, 0), at("2026-11-22T08:00:00Z"));
-        assert_eq!(morning_after(at("2026-11-22T08:00:00Z"), 8, 0), at("2026-11-23T08:00:00Z"));
+        assert_eq!(
+            morning_after(at("2026-11-22T22:10:00Z"), 8, 0),
+            at("2026-11-23T08:00:00Z")
+        );
+        assert_eq!(
+            morning_after(at("2026-11-22T07:59:00Z"), 8, 0),
+            at("2026-11-22T08:00:00Z")
+        );
+        assert_eq!(
+            morning_after(at("2026-11-22T08:00:00Z"), 8, 0),
+            at("2026-11-23T08:00:00Z")
+        );
         // 08:00 at +01:00 is 07:00 UTC.
-        assert_eq!(morning_after(at("2026-11-22T04:00:00Z"), 8, 60), at("2026-11-22T07:00:00Z"));
+        assert_eq!(
+            morning_after(at("2026-11-22T04:00:00Z"), 8, 60),
+            at("2026-11-22T07:00:00Z")
+        );
     }
 
     #[test]
@@ -293,7 +324,10 @@ mod tests {
         assert_eq!(runs_due_every(900_000, Some(0), now, until), 40);
         assert_eq!(runs_due_every(3_600_000, None, now, until), 10);
         assert_eq!(runs_due_every(0, None, now, until), 0);
-        assert_eq!(runs_due_every(60_000, Some(until.timestamp_millis()), now, until), 0);
+        assert_eq!(
+            runs_due_every(60_000, Some(until.timestamp_millis()), now, until),
+            0
+        );
     }
 
     #[test]

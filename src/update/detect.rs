@@ -30,7 +30,9 @@ fn ev(fact: &Fact, subject: Option<String>, lane: Option<String>, value: u64) ->
 /// Fold one typed log event.
 pub(super) fn on_event(model: &mut Model, fact: &Fact, log_session: Option<&str>, e: &LogEvent) {
     match e {
-        LogEvent::SameModelRetry { model: m, attempt, .. } => {
+        LogEvent::SameModelRetry {
+            model: m, attempt, ..
+        } => {
             let open: Vec<u64> = model.cascades.open.values().copied().collect();
             let eps: Vec<_> = model
                 .cascades

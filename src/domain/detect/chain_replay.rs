@@ -53,14 +53,20 @@ pub fn detect(model: &Model, cfg: &DetectConfig) -> Vec<Alert> {
     }
     for e in eps.iter().filter(|e| e.session.is_some()) {
         if let Some(acc) = e.session.as_ref().and_then(|s| by.get_mut(s))
-            && let Some(ok) = e.steps.iter().rev().find(|s| s.decision == "candidate_succeeded")
+            && let Some(ok) = e
+                .steps
+                .iter()
+                .rev()
+                .find(|s| s.decision == "candidate_succeeded")
         {
             acc.last_ok = ok.from.as_ref().map(|m| m.to_string());
         }
     }
     if let Some(from) = window_start(model, cfg.storm_window_min) {
         for sw in model.detect.switches.iter().filter(|s| s.at >= from) {
-            let Some(s) = sw.subject.as_deref() else { continue };
+            let Some(s) = sw.subject.as_deref() else {
+                continue;
+            };
             let key = model.sessions.resolve(s).unwrap_or(s).to_string();
             let acc = by.entry(key).or_default();
             acc.switches += 1;
@@ -80,10 +86,10 @@ pub fn detect(model: &Model, cfg: &DetectConfig) -> Vec<Alert> {
             (Some(s), Some(since)) => session_usd_between(s, since, now).0,
             _ => 0.0,
         };
-        let pin = acc
-            .last_ok
-            .clone()
-            .or_else(|| s.and_then(|s| s.current_model.as_ref()).map(|m| m.to_string()));
+        let pin = acc.last_ok.clone().or_else(|| {
+            s.and_then(|s| s.current_model.as_ref())
+                .map(|m| m.to_string())
+        });
         acc.evidence.sort_by_key(|(t, _)| *t);
         out.push(Alert {
             kind: AlertKind::ChainReplay,

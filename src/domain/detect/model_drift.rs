@@ -32,7 +32,13 @@ pub fn detect(model: &Model, cfg: &DetectConfig) -> Vec<Alert> {
     };
     let mut out = Vec::new();
     // agent → (earliest turn ever, total in window, primary in window, off-primary turns)
-    type Acc<'a> = (Option<chrono::DateTime<chrono::Utc>>, u32, u32, Vec<&'a crate::domain::Turn>, f64);
+    type Acc<'a> = (
+        Option<chrono::DateTime<chrono::Utc>>,
+        u32,
+        u32,
+        Vec<&'a crate::domain::Turn>,
+        f64,
+    );
     let mut by: BTreeMap<&str, Acc> = BTreeMap::new();
     for s in model.sessions.by_key.values() {
         let chain = chain_of(&model.config, &s.agent_id);
@@ -47,7 +53,10 @@ pub fn detect(model: &Model, cfg: &DetectConfig) -> Vec<Alert> {
                 kind: AlertKind::ModelDrift,
                 severity: Severity::Warn,
                 subject: s.key.clone(),
-                cause: format!("fallback {o} is stuck as the model override of {} (primary {p})", s.key),
+                cause: format!(
+                    "fallback {o} is stuck as the model override of {} (primary {p})",
+                    s.key
+                ),
                 evidence: s.origin.iter().cloned().collect(),
                 usd: Some(s.cost_usd),
                 remedy: Some(Remedy::PinModel),
@@ -56,7 +65,10 @@ pub fn detect(model: &Model, cfg: &DetectConfig) -> Vec<Alert> {
         }
         let acc = by.entry(s.agent_id.as_str()).or_default();
         for t in &s.turns {
-            let TurnKind::Assistant { model: m, cost_usd, .. } = &t.kind else {
+            let TurnKind::Assistant {
+                model: m, cost_usd, ..
+            } = &t.kind
+            else {
                 continue;
             };
             acc.0 = Some(acc.0.map_or(t.at, |e| e.min(t.at)));

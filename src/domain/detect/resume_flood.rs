@@ -36,7 +36,10 @@ pub fn detect(model: &Model, cfg: &DetectConfig) -> Vec<Alert> {
         let in_span = |t: DateTime<Utc>| t >= *start && t <= end;
         let mut lanes: BTreeMap<&str, Vec<_>> = BTreeMap::new();
         for r in model.detect.resumes.iter().filter(|r| in_span(r.at)) {
-            lanes.entry(r.lane.as_deref().unwrap_or("main")).or_default().push(r);
+            lanes
+                .entry(r.lane.as_deref().unwrap_or("main"))
+                .or_default()
+                .push(r);
         }
         for (lane, resumes) in lanes {
             if (resumes.len() as u32) < cfg.flood_resumed.max(1) {
@@ -53,7 +56,10 @@ pub fn detect(model: &Model, cfg: &DetectConfig) -> Vec<Alert> {
             let Some(max_wait) = waits.iter().map(|w| w.value).max() else {
                 continue;
             };
-            let mut keys: Vec<&str> = resumes.iter().filter_map(|r| r.subject.as_deref()).collect();
+            let mut keys: Vec<&str> = resumes
+                .iter()
+                .filter_map(|r| r.subject.as_deref())
+                .collect();
             keys.sort_unstable();
             keys.dedup();
             let usd: f64 = keys

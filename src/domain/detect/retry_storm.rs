@@ -50,14 +50,19 @@ pub fn detect(model: &Model, cfg: &DetectConfig) -> Vec<Alert> {
             .iter()
             .filter(|st| st.decision == "candidate_failed")
             .collect();
-        let ended_exhausted = if e.outcome.as_deref() == Some("exhausted") { e.ended } else { None };
+        let ended_exhausted = if e.outcome.as_deref() == Some("exhausted") {
+            e.ended
+        } else {
+            None
+        };
         if all.is_empty() && ended_exhausted.is_none() {
             continue;
         }
         let acc = by.entry(subject.clone()).or_default();
         acc.attempt_times.extend(all.iter().map(|st| st.at));
         acc.exhaust_times.extend(ended_exhausted);
-        acc.old_evidence.extend(all.iter().map(|st| (st.at, st.origin.clone())));
+        acc.old_evidence
+            .extend(all.iter().map(|st| (st.at, st.origin.clone())));
         let steps: Vec<_> = all.into_iter().filter(|st| st.at >= from).collect();
         let exhausted = ended_exhausted.is_some_and(|t| t >= from);
         if steps.is_empty() && !exhausted {
@@ -90,7 +95,8 @@ pub fn detect(model: &Model, cfg: &DetectConfig) -> Vec<Alert> {
     let mut out = Vec::new();
     for (subject, mut acc) in by {
         let attempts = acc.failed + acc.retries;
-        let fires = acc.exhausted >= cfg.storm_exhaustions.max(1) || attempts >= cfg.storm_attempts.max(1);
+        let fires =
+            acc.exhausted >= cfg.storm_exhaustions.max(1) || attempts >= cfg.storm_attempts.max(1);
         if !fires {
             if let Some(a) = ended_storm(model, cfg, &subject, &mut acc) {
                 out.push(a);
@@ -188,7 +194,11 @@ fn ended_storm(model: &Model, cfg: &DetectConfig, subject: &str, acc: &mut Acc) 
         ),
         evidence: ev.into_iter().map(|(_, o)| o).collect(),
         usd: Some(usd),
-        remedy: Some(if is_job { Remedy::PauseCron } else { Remedy::KillRun }),
+        remedy: Some(if is_job {
+            Remedy::PauseCron
+        } else {
+            Remedy::KillRun
+        }),
         since: Some(start),
     })
 }

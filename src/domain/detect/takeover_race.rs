@@ -33,7 +33,11 @@ pub fn detect(model: &Model, cfg: &DetectConfig) -> Vec<Alert> {
         if acc.2.is_none() {
             acc.2 = key;
         }
-        if acc.0.last().is_none_or(|l| t.at - *l > TimeDelta::seconds(5)) {
+        if acc
+            .0
+            .last()
+            .is_none_or(|l| t.at - *l > TimeDelta::seconds(5))
+        {
             acc.0.push(t.at);
         }
         acc.1.push(t.origin.clone());

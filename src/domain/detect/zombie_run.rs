@@ -26,9 +26,10 @@ pub fn detect(model: &Model, cfg: &DetectConfig) -> Vec<Alert> {
     for s in model.sessions.by_key.values() {
         let mut old = Vec::new();
         for run in &s.active_runs {
-            let start = s.turns.iter().find(
-                |t| matches!(&t.kind, TurnKind::RunStarted { run_id } if run_id == run),
-            );
+            let start = s
+                .turns
+                .iter()
+                .find(|t| matches!(&t.kind, TurnKind::RunStarted { run_id } if run_id == run));
             if let Some(t) = start
                 && now - t.at >= limit
             {
@@ -74,13 +75,16 @@ pub fn detect(model: &Model, cfg: &DetectConfig) -> Vec<Alert> {
                 }
             }
             _ => {
-                let usd = session(model, &subject).map_or(0.0, |s| session_usd_between(s, ev.at, now).0);
+                let usd =
+                    session(model, &subject).map_or(0.0, |s| session_usd_between(s, ev.at, now).0);
                 by.insert(
                     subject.clone(),
                     Alert {
                         kind: AlertKind::ZombieRun,
                         severity: Severity::Warn,
-                        cause: format!("stuck-session recovery on {subject} released=0: the lane stays held"),
+                        cause: format!(
+                            "stuck-session recovery on {subject} released=0: the lane stays held"
+                        ),
                         subject,
                         evidence: vec![ev.origin.clone()],
                         usd: Some(usd),

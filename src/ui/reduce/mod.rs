@@ -250,13 +250,10 @@ fn open_alert(ui: &mut UiState, model: &Model) {
         return;
     };
     let first = data::first_seq(model);
-    let hit = a.evidence.iter().find_map(|o| {
-        model
-            .logs
-            .entries
-            .iter()
-            .position(|e| e.origin == *o)
-    });
+    let hit = a
+        .evidence
+        .iter()
+        .find_map(|o| model.logs.entries.iter().position(|e| e.origin == *o));
     if let Some(i) = hit {
         go(ui, View::Logs);
         logs::pin(ui, first + i as u64);

@@ -56,7 +56,10 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, selected: usize, theme: 
         .iter()
         .map(|a| {
             Row::new(vec![
-                Cell::from(Span::styled(a.severity.name(), theme.style(severity_role(a.severity)))),
+                Cell::from(Span::styled(
+                    a.severity.name(),
+                    theme.style(severity_role(a.severity)),
+                )),
                 Cell::from(a.kind.name()),
                 Cell::from(a.subject.clone()),
                 Cell::from(usd(a)),
@@ -84,14 +87,26 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, selected: usize, theme: 
     f.render_stateful_widget(table, list, &mut st);
 
     let lines: Vec<Line> = match alerts.get(sel) {
-        Some(a) => std::iter::once(Line::from(Span::styled(a.cause.clone(), theme.style(Role::Text))))
-            .chain(a.evidence.iter().map(|o| {
-                Line::from(Span::styled(format!("  {}", evidence_text(o)), theme.style(Role::Muted)))
-            }))
-            .collect(),
-        None => vec![Line::from(Span::styled("no alert", theme.style(Role::Muted)))],
+        Some(a) => std::iter::once(Line::from(Span::styled(
+            a.cause.clone(),
+            theme.style(Role::Text),
+        )))
+        .chain(a.evidence.iter().map(|o| {
+            Line::from(Span::styled(
+                format!("  {}", evidence_text(o)),
+                theme.style(Role::Muted),
+            ))
+        }))
+        .collect(),
+        None => vec![Line::from(Span::styled(
+            "no alert",
+            theme.style(Role::Muted),
+        ))],
     };
-    f.render_widget(Paragraph::new(lines).block(block("Evidence", theme)), detail);
+    f.render_widget(
+        Paragraph::new(lines).block(block("Evidence", theme)),
+        detail,
+    );
 
     let [meters_area, night] =
         Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(bottom);
@@ -100,7 +115,10 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, selected: usize, theme: 
     f.render_widget(mb, meters_area);
     if meters.is_empty() {
         f.render_widget(
-            Paragraph::new(Span::styled("no budget set (lanetop.toml [budgets])", theme.style(Role::Muted))),
+            Paragraph::new(Span::styled(
+                "no budget set (lanetop.toml [budgets])",
+                theme.style(Role::Muted),
+            )),
             inner,
         );
     }
@@ -115,31 +133,51 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, selected: usize, theme: 
         };
         let g = Gauge::default()
             .ratio(r.clamp(0.0, 1.0))
-            .label(format!("{} ${:.2}/${:.2}", m.subject, m.spent_usd, m.budget_usd))
+            .label(format!(
+                "{} ${:.2}/${:.2}",
+                m.subject, m.spent_usd, m.budget_usd
+            ))
             .gauge_style(theme.style(role));
-        let row = Rect { y: inner.y + i as u16, height: 1, ..inner };
+        let row = Rect {
+            y: inner.y + i as u16,
+            height: 1,
+            ..inner
+        };
         f.render_widget(g, row);
     }
     let lines: Vec<Line> = match overnight::project(model, &model.detect_config) {
         Some(o) => std::iter::once(Line::from(Span::styled(
-            format!("until {} UTC: ${:.2}", o.until.format("%m-%d %H:%M"), o.total_usd),
+            format!(
+                "until {} UTC: ${:.2}",
+                o.until.format("%m-%d %H:%M"),
+                o.total_usd
+            ),
             theme.style(Role::Text),
         )))
-        .chain(o.jobs.iter().filter(|j| j.projected_usd.is_some()).map(|j| {
-            Line::from(Span::styled(
-                format!(
-                    "  {:<22} {:>4} runs × ${:.3} = ${:.2}{}",
-                    j.name,
-                    j.runs_due.unwrap_or(0),
-                    j.usd_per_run.unwrap_or(0.0),
-                    j.projected_usd.unwrap_or(0.0),
-                    j.drift_usd_per_run.map_or(String::new(), |d| format!(" (drift {d:+.3})"))
-                ),
-                theme.style(Role::Muted),
-            ))
-        }))
+        .chain(
+            o.jobs
+                .iter()
+                .filter(|j| j.projected_usd.is_some())
+                .map(|j| {
+                    Line::from(Span::styled(
+                        format!(
+                            "  {:<22} {:>4} runs × ${:.3} = ${:.2}{}",
+                            j.name,
+                            j.runs_due.unwrap_or(0),
+                            j.usd_per_run.unwrap_or(0.0),
+                            j.projected_usd.unwrap_or(0.0),
+                            j.drift_usd_per_run
+                                .map_or(String::new(), |d| format!(" (drift {d:+.3})"))
+                        ),
+                        theme.style(Role::Muted),
+                    ))
+                }),
+        )
         .collect(),
         None => vec![],
     };
-    f.render_widget(Paragraph::new(lines).block(block("Overnight cron spend", theme)), night);
+    f.render_widget(
+        Paragraph::new(lines).block(block("Overnight cron spend", theme)),
+        night,
+    );
 }

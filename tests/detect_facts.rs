@@ -420,3 +420,59 @@ fn retry_storm_live_then_ended() {
     let a = kinds(&m, AlertKind::RetryStorm);
     assert_eq!((a.len(), a[0].severity), (1, Severity::Info));
 }
+
+/// The TUI side: `8` and `:alerts` open the Alerts view; Enter on an alert whose evidence is a
+/// buffered log line pins the Logs view on that line; a new critical alert flashes once.
+#[test]
+fn alerts_view_keys_jump_and_flash() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use lanetop::config::Keymap;
+    use lanetop::ui::reduce::handle_key;
+    use lanetop::ui::state::{UiState, View};
+
+    let mut facts = vec![snapshot(
+        "main",
+        vec![row("main", "agent:main:main", "568d898c")],
+    )];
+    for k in 0..4 {
+        facts.extend(takeover(at(k * 5), 10 + k as u64 * 10));
+    }
+    let m = fold(facts);
+    let a = &m.alerts[0];
+    assert_eq!(
+        (a.kind, a.severity),
+        (AlertKind::TakeoverRace, Severity::Crit)
+    );
+    let km = Keymap::load("default", None).unwrap();
+    let key = |ui: &mut UiState, c: KeyCode| {
+        handle_key(ui, &m, &km, KeyEvent::new(c, KeyModifiers::NONE));
+    };
+    let mut ui = UiState::default();
+    key(&mut ui, KeyCode::Char('8'));
+    assert_eq!(ui.view, View::Alerts);
+    key(&mut ui, KeyCode::Char('1'));
+    for c in ":alerts".chars() {
+        key(&mut ui, KeyCode::Char(c));
+    }
+    key(&mut ui, KeyCode::Enter);
+    assert_eq!(ui.view, View::Alerts);
+    key(&mut ui, KeyCode::Enter);
+    assert_eq!(ui.view, View::Logs);
+    // Pinned on the first evidence line (line 10 of the log: the first buffered entry).
+    let first = lanetop::ui::data::first_seq(&m);
+    let idx = m
+        .logs
+        .entries
+        .iter()
+        .position(|e| e.origin.locator == Locator::Line { line: 10 })
+        .unwrap();
+    assert_eq!(ui.logs.cursor, Some(first + idx as u64));
+
+    let mut ui = UiState::default();
+    lanetop::app::flash_new_crit(&mut ui, &m);
+    let flash = ui.flash.clone().unwrap();
+    assert!(flash.starts_with("CRITICAL takeover-race"), "{flash}");
+    ui.flash = None;
+    lanetop::app::flash_new_crit(&mut ui, &m);
+    assert_eq!(ui.flash, None, "flashed once");
+}

@@ -155,10 +155,7 @@ type Poll = (DateTime<Utc>, f64);
 
 /// Cost per heartbeat poll in the agent's sessions (the assistant turns after each poll up to
 /// the next user turn), oldest first, and the time of the last poll.
-fn heartbeat_samples(
-    model: &Model,
-    agent: &str,
-) -> (Vec<Poll>, Option<DateTime<Utc>>) {
+fn heartbeat_samples(model: &Model, agent: &str) -> (Vec<Poll>, Option<DateTime<Utc>>) {
     let mut out = Vec::new();
     let mut last = None;
     for s in model

@@ -147,21 +147,38 @@ pub fn detect(model: &Model, cfg: &DetectConfig) -> Vec<Alert> {
     out
 }
 
-/// The densest `storm_window_min` window of the kept history, as (attempts, exhaustions,
-/// window start, window end).
+/// The densest `storm_window_min` window of the kept history that fires, as (attempts,
+/// exhaustions, window start, window end): a two-pointer sweep over the sorted event times,
+/// O(n log n).
 fn densest(cfg: &DetectConfig, acc: &mut Acc) -> Option<(u32, u32, DateTime<Utc>, DateTime<Utc>)> {
     let w = chrono::TimeDelta::minutes(cfg.storm_window_min);
-    acc.attempt_times.sort_unstable();
-    acc.exhaust_times.sort_unstable();
+    let mut ev: Vec<(DateTime<Utc>, bool)> = acc
+        .attempt_times
+        .iter()
+        .map(|t| (*t, false))
+        .chain(acc.exhaust_times.iter().map(|t| (*t, true)))
+        .collect();
+    ev.sort_unstable();
+    let (mut l, mut a, mut x) = (0usize, 0u32, 0u32);
     let mut best: Option<(u32, u32, DateTime<Utc>, DateTime<Utc>)> = None;
-    for end in acc.attempt_times.iter().chain(acc.exhaust_times.iter()) {
-        let start = *end - w;
-        let inside = |t: &&DateTime<Utc>| **t >= start && **t <= *end;
-        let a = acc.attempt_times.iter().filter(inside).count() as u32;
-        let x = acc.exhaust_times.iter().filter(inside).count() as u32;
+    for r in 0..ev.len() {
+        let (end, ex) = ev[r];
+        if ex {
+            x += 1
+        } else {
+            a += 1
+        }
+        while ev[l].0 < end - w {
+            if ev[l].1 {
+                x -= 1
+            } else {
+                a -= 1
+            }
+            l += 1;
+        }
         let fires = x >= cfg.storm_exhaustions.max(1) || a >= cfg.storm_attempts.max(1);
         if fires && best.is_none_or(|b| (x, a) > (b.1, b.0)) {
-            best = Some((a, x, start, *end));
+            best = Some((a, x, end - w, end));
         }
     }
     best

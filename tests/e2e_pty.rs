@@ -158,7 +158,12 @@ fn demo_mode_shows_every_view_and_cleans_up_on_quit() {
         (":cron\r", &["Cron", "inbox-triage"][..]),
         (
             ":alerts\r",
-            &["Alerts (", "cron-main-binding", "idle-heartbeat", "resume-flood"][..],
+            &[
+                "Alerts (",
+                "cron-main-binding",
+                "idle-heartbeat",
+                "resume-flood",
+            ][..],
         ),
         (":logs\r", &["Logs", "lines"][..]),
     ] {

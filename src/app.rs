@@ -45,7 +45,9 @@ impl App {
 
     /// Fold one message into the model; returns true when a redraw is needed.
     pub fn on_msg(&mut self, msg: Msg) -> bool {
-        crate::update::update(&mut self.model, msg)
+        let changed = crate::update::update(&mut self.model, msg);
+        flash_new_crit(&mut self.ui, &self.model);
+        changed
     }
 
     /// Draw one frame.
@@ -128,4 +130,25 @@ where
         }
     }
     Ok(())
+}
+
+/// A critical alert not seen before (`Model::new_crit` grew): flash its cause on the bottom
+/// line (cleared by the next key).
+pub fn flash_new_crit(ui: &mut UiState, model: &Model) {
+    if model.new_crit > ui.crit_seen {
+        ui.crit_seen = model.new_crit;
+        if let Some(a) = model
+            .alerts
+            .iter()
+            .find(|a| a.severity == crate::domain::detect::Severity::Crit)
+        {
+            ui.flash = Some(format!(
+                "CRITICAL {}: {} — :alerts{}",
+                a.kind.name(),
+                a.cause,
+                a.remedy
+                    .map_or(String::new(), |r| format!(", remedy {}", r.action_name()))
+            ));
+        }
+    }
 }

@@ -3,7 +3,7 @@
 //! ```text
 //! lanetop [--state-dir DIR] [--log PATH]... [--profile NAME] [--demo] [--read-only]
 //!         [--theme NAME] [--keymap NAME] [--print-keymap] [--no-color]
-//! lanetop report [--json|--markdown] [--state-dir DIR] [--log PATH]... [--profile NAME]
+//! lanetop report [--json|--markdown] [--check [--min-severity warn|crit]] [--state-dir DIR] [--log PATH]... [--profile NAME]
 //! ```
 
 use std::path::PathBuf;
@@ -98,6 +98,36 @@ pub struct ReportArgs {
     /// Markdown output.
     #[arg(long)]
     pub markdown: bool,
+    /// Exit non-zero when an alert at or above `--min-severity` fires: 3 = a warning (no
+    /// critical), 4 = a critical alert; 0 = none. The report is printed either way.
+    #[arg(long)]
+    pub check: bool,
+    /// The least severity `--check` counts: `warn` (default) or `crit`.
+    #[arg(long, value_name = "warn|crit", default_value = "warn", value_parser = ["info", "warn", "crit"])]
+    pub min_severity: String,
+}
+
+/// `report --check` exit code when a warning (and no critical alert) fires.
+pub const EXIT_WARN: i32 = 3;
+/// `report --check` exit code when a critical alert fires.
+pub const EXIT_CRIT: i32 = 4;
+
+impl ReportArgs {
+    /// The exit code of `--check` for these alerts: 0, [`EXIT_WARN`] or [`EXIT_CRIT`].
+    pub fn check_code(&self, alerts: &[crate::domain::detect::Alert]) -> i32 {
+        use crate::domain::detect::Severity;
+        let min = Severity::parse(&self.min_severity).unwrap_or(Severity::Warn);
+        let worst = alerts
+            .iter()
+            .map(|a| a.severity)
+            .filter(|s| *s >= min)
+            .max();
+        match worst {
+            Some(Severity::Crit) => EXIT_CRIT,
+            Some(_) => EXIT_WARN,
+            None => 0,
+        }
+    }
 }
 
 /// Report output format.

@@ -23,9 +23,14 @@ const CHANNEL: usize = 1024;
 async fn main() -> Result<()> {
     let cli = Cli::parse();
     let config_dir = paths::config_dir();
+    let offset = chrono::Local::now().offset().local_minus_utc() / 60;
+    let settings = or_exit(lanetop::config::settings::load(
+        config_dir.as_deref(),
+        offset,
+    ));
     match &cli.command {
-        Some(Command::Report(args)) => return report(&cli.sources, args),
-        Some(Command::Screenshot(args)) => return screenshot(&cli, args),
+        Some(Command::Report(args)) => return report(&cli.sources, args, settings),
+        Some(Command::Screenshot(args)) => return screenshot(&cli, args, settings),
         None => {}
     }
     let keymap = or_exit(Keymap::load(&cli.keymap, config_dir.as_deref()));
@@ -35,7 +40,7 @@ async fn main() -> Result<()> {
     }
     let no_color = cli.no_color || paths::no_color_env();
     let theme = or_exit(Theme::load(&cli.theme, config_dir.as_deref(), no_color));
-    tui(&cli, theme, keymap).await
+    tui(&cli, theme, keymap, settings).await
 }
 
 /// A configuration error is the user's to fix: print it plainly (file:line: message), exit 2.
@@ -57,22 +62,38 @@ fn discover(opts: &DiscoverOptions) -> Result<Discovery> {
 }
 
 /// `lanetop report`: read every source once, fold, print (JSON schema in the README).
-fn report(sources: &SourceArgs, args: &ReportArgs) -> Result<()> {
+fn report(
+    sources: &SourceArgs,
+    args: &ReportArgs,
+    settings: lanetop::domain::detect::DetectConfig,
+) -> Result<()> {
     color_eyre::install()?;
-    let model = read_once(sources)?;
+    let model = read_once(sources, settings)?;
     let format = match args.format() {
         ReportFormat::Json => lanetop::report::Format::Json,
         ReportFormat::Markdown => lanetop::report::Format::Markdown,
     };
     println!("{}", lanetop::report::render(&model, format));
+    if args.check {
+        let code = args.check_code(&model.alerts);
+        if code != 0 {
+            std::process::exit(code);
+        }
+    }
     Ok(())
 }
 
 /// Read every source once and fold it into a model (the same path `report` takes). The model
 /// clock is the newest fact time, so ages are stable for a given set of files.
-fn read_once(sources: &SourceArgs) -> Result<Model> {
+fn read_once(
+    sources: &SourceArgs,
+    settings: lanetop::domain::detect::DetectConfig,
+) -> Result<Model> {
     let discovery = discover(&sources.discover_options())?;
-    let mut model = Model::default();
+    let mut model = Model {
+        detect_config: settings,
+        ..Model::default()
+    };
     lanetop::ingest::collect_once(&discovery, &mut |facts| {
         lanetop::update::update(&mut model, Msg::Facts(facts));
     });
@@ -80,9 +101,13 @@ fn read_once(sources: &SourceArgs) -> Result<Model> {
 }
 
 /// `lanetop screenshot --out DIR`: every view as `<view>.svg`, rendered from the real pipeline.
-fn screenshot(cli: &Cli, args: &ScreenshotArgs) -> Result<()> {
+fn screenshot(
+    cli: &Cli,
+    args: &ScreenshotArgs,
+    settings: lanetop::domain::detect::DetectConfig,
+) -> Result<()> {
     color_eyre::install()?;
-    let model = read_once(&cli.sources)?;
+    let model = read_once(&cli.sources, settings)?;
     let config_dir = paths::config_dir();
     let keymap = or_exit(Keymap::load(&cli.keymap, config_dir.as_deref()));
     let theme = or_exit(Theme::load(&cli.theme, config_dir.as_deref(), cli.no_color));
@@ -140,7 +165,12 @@ fn activity(d: &Discovery, demo: Option<&Path>) -> String {
     }
 }
 
-async fn tui(cli: &Cli, theme: Theme, keymap: Keymap) -> Result<()> {
+async fn tui(
+    cli: &Cli,
+    theme: Theme,
+    keymap: Keymap,
+    settings: lanetop::domain::detect::DetectConfig,
+) -> Result<()> {
     install_hooks()?;
     init_tracing();
     if !std::io::stdout().is_terminal() {
@@ -169,7 +199,10 @@ async fn tui(cli: &Cli, theme: Theme, keymap: Keymap) -> Result<()> {
         ..UiState::default()
     };
     let mut app = App {
-        model: Model::default(),
+        model: Model {
+            detect_config: settings,
+            ..Model::default()
+        },
         ui,
         theme,
         keymap,

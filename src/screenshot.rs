@@ -186,6 +186,7 @@ pub fn render_all(
         ("cascades", View::Cascades),
         ("spend", View::Spend),
         ("cron", View::Cron),
+        ("alerts", View::Alerts),
     ]
     .into_iter()
     .map(|(name, view)| {

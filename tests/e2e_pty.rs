@@ -111,6 +111,7 @@ fn visit_every_view(cols: u16, rows: u16) {
         (":cascades\r", &["Cascades", "fake-primary"][..]),
         (":spend\r", &["Spend", "fakeprime/fake-primary"][..]),
         (":cron\r", &["Cron", "heartbeat-main"][..]),
+        (":alerts\r", &["Alerts (0)", "no alert"][..]),
         (":overview\r", &["Overview"][..]),
     ] {
         pty.send(cmd);
@@ -155,6 +156,15 @@ fn demo_mode_shows_every_view_and_cleans_up_on_quit() {
         (":cascades\r", &["Cascades"][..]),
         (":spend\r", &["Spend", "$"][..]),
         (":cron\r", &["Cron", "inbox-triage"][..]),
+        (
+            ":alerts\r",
+            &[
+                "Alerts (",
+                "cron-main-binding",
+                "idle-heartbeat",
+                "resume-flood",
+            ][..],
+        ),
         (":logs\r", &["Logs", "lines"][..]),
     ] {
         pty.send(cmd);

@@ -129,3 +129,27 @@ fn empty_model_does_not_panic_at_tiny_sizes() {
         }
     }
 }
+
+/// The fixture with budgets set and the detectors run: the Alerts view (alerts, evidence,
+/// budget meters, overnight projection), the header count and the Overview's alert panel.
+#[test]
+fn alerts_view_and_overview_with_alerts() {
+    let mut model = fixture_model::fixture_model();
+    model.detect_config.budgets.daily_usd = Some(2.0);
+    model
+        .detect_config
+        .budgets
+        .agents
+        .insert("main".into(), 0.5);
+    lanetop::update::refresh_alerts(&mut model);
+    assert!(!model.alerts.is_empty());
+    for (name, view) in [
+        ("alerts", View::Alerts),
+        ("overview_alerts", View::Overview),
+    ] {
+        for (w, h) in [(120, 40), (80, 24)] {
+            let term = draw(&model, &ui_for(view.clone()), w, h);
+            insta::assert_snapshot!(format!("{name}_{w}x{h}"), term.backend());
+        }
+    }
+}

@@ -37,6 +37,7 @@ actions! {
     ViewCascades = "view-cascades", "Show the fallback cascades";
     ViewSpend = "view-spend", "Show spend breakdowns";
     ViewCron = "view-cron", "Show cron jobs";
+    ViewAlerts = "view-alerts", "Show the failure-mode alerts";
     NextView = "next-view", "Cycle to the next view";
     PrevView = "prev-view", "Cycle to the previous view";
     Up = "up", "Move the selection up / scroll up";
@@ -118,4 +119,5 @@ scopes! {
     Cascades = "cascades", "The Cascades list";
     Spend = "spend", "The Spend breakdowns";
     Cron = "cron", "The Cron jobs table";
+    Alerts = "alerts", "The Alerts view";
 }

@@ -1,4 +1,4 @@
-//! lanetop configuration: paths, themes, keymaps.
+//! lanetop configuration: paths, themes, keymaps, and `lanetop.toml` settings ([`settings`]).
 //!
 //! Built-in themes (`themes/*.toml`) and keymaps (`keymaps/*.toml`) are embedded with
 //! `include_str!`; user files in the config dir ([`paths::config_dir`]) overlay them.
@@ -6,6 +6,7 @@
 pub mod action;
 pub mod keymap;
 pub mod paths;
+pub mod settings;
 pub mod theme;
 
 pub use action::{Action, Scope};

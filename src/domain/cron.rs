@@ -14,6 +14,9 @@ pub struct CronJob {
     pub runs: VecDeque<CronRunRow>,
     /// USD spent by the job's sessions.
     pub cost_usd: f64,
+    /// The job's row: table `cron_jobs` (SQLite) or `jobs` (legacy `jobs.json`) keyed by the
+    /// job id, in the file of the snapshot that last listed it.
+    pub origin: Option<crate::fact::Origin>,
 }
 
 /// All cron jobs by id.

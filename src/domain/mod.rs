@@ -5,10 +5,13 @@
 
 pub mod cascade;
 pub mod cron;
+pub mod cronexpr;
+pub mod detect;
 pub mod gateway;
 pub mod keys;
 pub mod lane;
 pub mod logbuf;
+pub mod overnight;
 pub mod session;
 pub mod spend;
 
@@ -50,6 +53,16 @@ pub struct Model {
     /// True once a `Msg::Tick` was seen: from then on only ticks move `now`. Until then (and
     /// always in `lanetop report`, which sends no ticks) `now` is the newest fact time.
     pub live_clock: bool,
+    /// Thresholds, budgets and the overnight horizon (`lanetop.toml`; defaults otherwise).
+    pub detect_config: detect::DetectConfig,
+    /// Evidence rings the detectors read (kept by `update::detect`).
+    pub detect: detect::DetectState,
+    /// The current alerts (re-evaluated by `update::refresh`), most severe first.
+    pub alerts: Vec<detect::Alert>,
+    /// Every (kind, subject) that has been critical so far.
+    pub crit_seen: std::collections::HashSet<(detect::AlertKind, String)>,
+    /// Number of critical alerts raised so far (a new one increments it: the TUI flashes).
+    pub new_crit: u64,
 }
 
 /// One source's last known health.

@@ -59,6 +59,8 @@ pub struct Spend {
     pub by_cron_job: BTreeMap<String, SpendBucket>,
     /// Gateway-local day is not known; days are UTC.
     pub by_day: BTreeMap<NaiveDate, SpendBucket>,
+    /// (agent, UTC day): the per-agent daily budgets.
+    pub by_agent_day: BTreeMap<(String, NaiveDate), SpendBucket>,
     /// Start of the UTC hour.
     pub by_hour: BTreeMap<DateTime<Utc>, SpendBucket>,
     /// Priced USD per UTC minute (start of minute), the newest [`MINUTES_KEPT`] minutes: the

@@ -287,5 +287,8 @@ pub fn build(model: &Model) -> Report {
             lines: model.logs.total,
             buffered: model.logs.entries.len(),
         },
+        alerts: super::alerts::alerts(model),
+        overnight: super::alerts::overnight(model),
+        budgets: super::alerts::budgets(model),
     }
 }

@@ -69,6 +69,8 @@ fn render(r: &Report) -> String {
         o(&g.default_model)
     );
 
+    alerts_md(&mut m, r);
+
     let s = &r.spend;
     let _ = writeln!(m, "## Spend\n");
     let _ = writeln!(
@@ -275,4 +277,80 @@ fn render(r: &Report) -> String {
         r.logs.lines, r.corrupt_lines.count
     );
     m
+}
+
+/// `## Alerts` (with the evidence of each), `## Budgets` and `## Overnight cron spend`.
+fn alerts_md(m: &mut String, r: &Report) {
+    let _ = writeln!(m, "## Alerts\n");
+    if r.alerts.is_empty() {
+        let _ = writeln!(m, "No alert.\n");
+    } else {
+        let _ = writeln!(m, "| severity | kind | subject | USD | remedy | cause |");
+        let _ = writeln!(m, "|---|---|---|---:|---|---|");
+        for a in &r.alerts {
+            let _ = writeln!(
+                m,
+                "| {} | {} | {} | {} | {} | {} |",
+                a.severity,
+                a.kind,
+                cell(&a.subject),
+                a.usd.map_or("-".into(), usd),
+                a.remedy.unwrap_or("-"),
+                cell(&a.cause)
+            );
+        }
+        let _ = writeln!(m);
+        for a in &r.alerts {
+            let ev: Vec<String> = a
+                .evidence
+                .iter()
+                .map(|e| match (&e.line, &e.table, &e.key) {
+                    (Some(l), _, _) => format!("{}:{l}", e.file),
+                    (None, Some(t), Some(k)) => format!("{} [{t} {k}]", e.file),
+                    _ => e.file.clone(),
+                })
+                .collect();
+            if !ev.is_empty() {
+                let _ = writeln!(m, "- {} {}: {}", a.kind, a.subject, ev.join(", "));
+            }
+        }
+        let _ = writeln!(m);
+    }
+    if !r.budgets.is_empty() {
+        let _ = writeln!(m, "## Budgets today\n");
+        for b in &r.budgets {
+            let _ = writeln!(
+                m,
+                "- {}: {} of {} ({:.0} %)",
+                b.subject,
+                usd(b.spent_usd),
+                usd(b.budget_usd),
+                b.ratio * 100.0
+            );
+        }
+        let _ = writeln!(m);
+    }
+    if let Some(o) = &r.overnight {
+        let _ = writeln!(
+            m,
+            "## Overnight cron spend\n\nUntil {}: {} projected.\n",
+            o.until.to_rfc3339(),
+            usd(o.total_usd)
+        );
+        let _ = writeln!(m, "| job | runs due | USD/run | projected | drift/run |");
+        let _ = writeln!(m, "|---|---:|---:|---:|---:|");
+        for j in &o.jobs {
+            let _ = writeln!(
+                m,
+                "| {} | {} | {} | {} | {} |",
+                cell(&j.name),
+                j.runs_due.map_or("?".into(), |n| n.to_string()),
+                j.usd_per_run.map_or("-".into(), usd),
+                j.projected_usd.map_or("-".into(), usd),
+                j.drift_usd_per_run
+                    .map_or("-".into(), |d| format!("{d:+.4}"))
+            );
+        }
+        let _ = writeln!(m);
+    }
 }

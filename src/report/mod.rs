@@ -69,10 +69,26 @@
 //!     "orphan_runs": { job id: { status: count } }  // runs of jobs not in the job set
 //!   },
 //!   "warnings": { "count": total seen, "recent": [ { "at", "level", "text" } ] },  // newest 20, newest last
-//!   "logs": { "lines": total log lines folded, "buffered": lines kept }
+//!   "logs": { "lines": total log lines folded, "buffered": lines kept },
+//!   "alerts": [ {                     // failure-mode detectors (domain::detect), crit first
+//!     "kind": "retry-storm"|"chain-replay"|"cron-main-binding"|"idle-heartbeat"|"resume-flood"|
+//!             "takeover-race"|"model-drift"|"zombie-run"|"unpriced-usage"|"budget",
+//!     "severity": "info"|"warn"|"crit",
+//!     "subject": session key | cron job id | lane (resume-flood) | "provider/model"
+//!                (unpriced-usage) | "total" | "agent:<id>" (budget, model-drift),
+//!     "cause": one line, "usd": usd|null (idle-heartbeat: USD per day), "remedy": action|null,
+//!     "since": time|null,
+//!     "evidence": [ { "file", "line" } | { "file", "table", "key" } ]
+//!   } ],
+//!   "overnight": { "from", "until",  // until = next morning_hour:00 local
+//!     "total_usd", "jobs": [ { "job", "name", "agent", "heartbeat", "runs_due"|null,
+//!       "usd_per_run"|null, "projected_usd"|null, "drift_usd_per_run"|null, "samples" } ]
+//!   } | null,
+//!   "budgets": [ { "subject": "total"|"agent:<id>", "spent_usd", "budget_usd", "ratio" } ]
 //! }
 //! ```
 
+pub mod alerts;
 mod json;
 mod markdown;
 mod types;

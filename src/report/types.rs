@@ -32,6 +32,12 @@ pub struct Report {
     pub cron: CronOut,
     pub warnings: WarningsOut,
     pub logs: LogsOut,
+    /// Failure-mode alerts, most severe first.
+    pub alerts: Vec<super::alerts::AlertOut>,
+    /// Projected cron / heartbeat spend until the morning hour.
+    pub overnight: Option<crate::domain::overnight::Overnight>,
+    /// Daily budgets (only those configured) with today's spend.
+    pub budgets: Vec<super::alerts::BudgetOut>,
 }
 
 /// One source's health (`sources[]`).

@@ -8,7 +8,7 @@
 //! ├──────────────────────────────────────────────────────────────────────────────┤
 //! │                                                                              │
 //! │   the current view (views/*.rs): Overview, Logs, Sessions, Timeline,         │ body
-//! │   Lanes, Cascades, Spend, Cron; `?` help is drawn over it (modal/help.rs)    │
+//! │   Lanes, Cascades, Spend, Cron, Alerts; `?` help is drawn over it (modal/help.rs)    │
 //! │                                                                              │
 //! ├──────────────────────────────────────────────────────────────────────────────┤
 //! │ lanetop's own log (tui-logger), toggled with ctrl-l                          │ optional
@@ -72,6 +72,7 @@ fn render_view(f: &mut Frame, area: Rect, model: &Model, ui: &UiState, theme: &T
         View::Cascades => views::cascades::render(f, area, model, ui.cascades_selected, theme),
         View::Spend => views::spend::render(f, area, model, ui.spend_tab, theme),
         View::Cron => views::cron::render(f, area, model, ui.cron_selected, theme),
+        View::Alerts => views::alerts::render(f, area, model, ui.alerts_selected, theme),
     }
 }
 
@@ -129,7 +130,7 @@ fn hints<'a>(ui: &UiState, theme: &Theme, keymap: &Keymap) -> Line<'a> {
             Action::SortReverse,
         ],
         View::Spend => vec![Action::NextTab],
-        View::Cascades | View::Cron => vec![Action::Open],
+        View::Cascades | View::Cron | View::Alerts => vec![Action::Open],
         _ => vec![],
     });
     if !ui.history.is_empty() {

@@ -16,11 +16,13 @@ pub enum View {
     Cascades,
     Spend,
     Cron,
+    /// Failure-mode alerts, budgets, overnight projection.
+    Alerts,
 }
 
 impl View {
     /// The views `next-view` cycles through, in order.
-    pub const CYCLE: [View; 7] = [
+    pub const CYCLE: [View; 8] = [
         View::Overview,
         View::Logs,
         View::Sessions,
@@ -28,6 +30,7 @@ impl View {
         View::Cascades,
         View::Spend,
         View::Cron,
+        View::Alerts,
     ];
 
     /// The keymap scope of this view.
@@ -41,6 +44,7 @@ impl View {
             View::Cascades => Scope::Cascades,
             View::Spend => Scope::Spend,
             View::Cron => Scope::Cron,
+            View::Alerts => Scope::Alerts,
         }
     }
 
@@ -55,6 +59,7 @@ impl View {
             View::Cascades => "Cascades",
             View::Spend => "Spend",
             View::Cron => "Cron",
+            View::Alerts => "Alerts",
         }
     }
 }
@@ -203,6 +208,9 @@ pub struct UiState {
     pub lanes_selected: usize,
     pub cascades_selected: usize,
     pub cron_selected: usize,
+    pub alerts_selected: usize,
+    /// `Model::new_crit` when last seen: a larger value flashes the newest critical alert.
+    pub crit_seen: u64,
     pub spend_tab: SpendTab,
     /// Scroll offset of the timeline (rows from the top).
     pub timeline_scroll: usize,
@@ -226,6 +234,8 @@ impl Default for UiState {
             lanes_selected: 0,
             cascades_selected: 0,
             cron_selected: 0,
+            alerts_selected: 0,
+            crit_seen: 0,
             spend_tab: SpendTab::Model,
             timeline_scroll: 0,
             help_scroll: 0,

@@ -16,12 +16,23 @@ use crate::fact::{CronJobRow, CronRunRow, Fact, Level};
 
 use super::{logs, sessions, spend};
 
-pub(super) fn on_jobs(model: &mut Model, jobs: &[CronJobRow]) {
+pub(super) fn on_jobs(model: &mut Model, fact: &Fact, jobs: &[CronJobRow]) {
     let mut old = std::mem::take(&mut model.cron.jobs);
+    let table = match fact.origin.kind {
+        crate::fact::SourceKind::StateDb => "cron_jobs",
+        _ => "jobs",
+    };
     for row in jobs {
+        let origin = Some(crate::fact::Origin::row(
+            fact.origin.kind,
+            fact.origin.path.clone(),
+            table,
+            &row.id,
+        ));
         let job = match old.remove(&row.id) {
             Some(mut j) => {
                 j.row = row.clone();
+                j.origin = origin;
                 j
             }
             None => CronJob {
@@ -29,6 +40,7 @@ pub(super) fn on_jobs(model: &mut Model, jobs: &[CronJobRow]) {
                 runs_by_status: model.cron.orphan_runs.remove(&row.id).unwrap_or_default(),
                 runs: Default::default(),
                 cost_usd: 0.0,
+                origin,
             },
         };
         model.cron.jobs.insert(row.id.clone(), job);

@@ -10,6 +10,7 @@
 //! | `spend.rs` | pricing and the spend buckets (called from `session_events.rs`), re-pricing on `Config` |
 //! | `cron.rs` | `CronJobsSnapshot`, `CronRun` |
 //! | `gateway.rs` | `GatewayBoot`, gateway lifecycle log events |
+//! | `detect.rs` | evidence rings for the failure-mode detectors (retries, takeovers, resumes, waits, stuck, switches) |
 //! | `logs.rs` | every `Log` line, `CorruptLine`, `SourceHealth` |
 //!
 //! **Clock.** `model.now` is set by `Msg::Tick`. Until the first tick (and always in
@@ -23,6 +24,7 @@
 
 mod cascades;
 mod cron;
+mod detect;
 mod gateway;
 mod lanes;
 mod logs;
@@ -64,6 +66,23 @@ pub fn update(model: &mut Model, msg: Msg) -> bool {
 pub fn refresh(model: &mut Model) {
     sessions::restate_all(model);
     cascades::recompute_if_needed(model);
+    refresh_alerts(model);
+}
+
+/// Re-run the failure-mode detectors ([`crate::domain::detect::evaluate`]) and count the
+/// critical alerts not seen before (`Model::new_crit`, which the TUI flashes on).
+pub fn refresh_alerts(model: &mut Model) {
+    let alerts = crate::domain::detect::evaluate(model);
+    for a in alerts
+        .iter()
+        .filter(|a| a.severity == crate::domain::detect::Severity::Crit)
+    {
+        let id = (a.kind, a.subject.clone());
+        if model.crit_seen.insert(id) {
+            model.new_crit += 1;
+        }
+    }
+    model.alerts = alerts;
 }
 
 /// Fold one fact into the model. Call [`refresh`] after a run of `apply` calls (as
@@ -127,7 +146,7 @@ pub fn apply(model: &mut Model, fact: &Fact) {
             agent_id,
             queued_by_session_key,
         } => session_events::on_pending(model, agent_id, queued_by_session_key),
-        FactKind::CronJobsSnapshot { jobs } => cron::on_jobs(model, jobs),
+        FactKind::CronJobsSnapshot { jobs } => cron::on_jobs(model, fact, jobs),
         FactKind::CronRun(run) => cron::on_run(model, fact, run),
         FactKind::GatewayBoot(row) => gateway::on_boot_row(model, row),
         FactKind::Config(cfg) => {
@@ -173,6 +192,7 @@ fn on_event(
     agent: Option<&str>,
     ev: &LogEvent,
 ) {
+    detect::on_event(model, fact, session, ev);
     match ev {
         LogEvent::FallbackDecision(d) => cascades::on_decision(model, fact, d, session, agent),
         LogEvent::FallbackChainStopped {

@@ -119,6 +119,9 @@ fn buckets<'a>(
         sp.by_agent.entry(agent.to_string()).or_default(),
         sp.by_session.entry(session.to_string()).or_default(),
         sp.by_day.entry(hour.date_naive()).or_default(),
+        sp.by_agent_day
+            .entry((agent.to_string(), hour.date_naive()))
+            .or_default(),
         sp.by_hour.entry(hour).or_default(),
     ];
     if let Some(job) = cron_job {

@@ -9,7 +9,7 @@ use crate::ui::state::View;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     /// `:overview`/`:o`, `:logs`/`:l`, `:sessions`/`:s`, `:lanes`, `:cascades`/`:c`, `:spend`/`:$`,
-    /// `:cron`.
+    /// `:cron`, `:alerts`/`:a`.
     Go(View),
     /// `:q`, `:quit`.
     Quit,
@@ -32,6 +32,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("cascades, c", "Cascades"),
     ("spend, $", "Spend"),
     ("cron", "Cron jobs"),
+    ("alerts, a", "Alerts, budgets, overnight spend"),
     ("time HH:MM", "Logs: jump to a UTC time"),
     ("sub NAME", "Logs: subsystem filter (none clears)"),
     (
@@ -54,6 +55,7 @@ pub fn parse(input: &str) -> Result<Command, String> {
         "cascades" | "c" | "cascade" => Command::Go(View::Cascades),
         "spend" | "$" => Command::Go(View::Spend),
         "cron" => Command::Go(View::Cron),
+        "alerts" | "a" | "alert" => Command::Go(View::Alerts),
         "q" | "quit" | "q!" => Command::Quit,
         "help" | "h" => Command::Help,
         "time" | "t" => {

@@ -38,6 +38,7 @@ fn list_len(ui: &UiState, model: &Model) -> usize {
         View::Lanes => model.lanes.by_name.len(),
         View::Cascades => model.cascades.episodes.len(),
         View::Cron => model.cron.jobs.len(),
+        View::Alerts => model.alerts.len(),
         View::Timeline(k) => model.sessions.by_key.get(k).map_or(0, |s| s.turns.len()),
         _ => 0,
     }
@@ -55,6 +56,7 @@ fn move_view(ui: &mut UiState, model: &Model, delta: isize) {
         View::Lanes => &mut ui.lanes_selected,
         View::Cascades => &mut ui.cascades_selected,
         View::Cron => &mut ui.cron_selected,
+        View::Alerts => &mut ui.alerts_selected,
         View::Timeline(_) => &mut ui.timeline_scroll,
         _ => return,
     };
@@ -86,6 +88,7 @@ pub fn apply(ui: &mut UiState, model: &Model, action: Action) {
         Action::ViewCascades => go(ui, View::Cascades),
         Action::ViewSpend => go(ui, View::Spend),
         Action::ViewCron => go(ui, View::Cron),
+        Action::ViewAlerts => go(ui, View::Alerts),
         Action::NextView | Action::PrevView => {
             let i = View::CYCLE.iter().position(|v| *v == ui.view).unwrap_or(0);
             let n = View::CYCLE.len();
@@ -216,6 +219,7 @@ fn open(ui: &mut UiState, model: &Model) {
                 go(ui, View::Timeline(k));
             }
         }
+        View::Alerts => open_alert(ui, model),
         View::Cron => {
             let jobs = cron::job_rows(model);
             if let Some(j) = jobs.get(ui.cron_selected.min(jobs.len().saturating_sub(1))) {
@@ -233,5 +237,36 @@ fn open(ui: &mut UiState, model: &Model) {
             }
         }
         _ => {}
+    }
+}
+
+/// Enter on an alert: the first evidence line still in the log buffer (Logs view, pinned on
+/// it), else the subject's session timeline, else the subject's cron job in the Cron view.
+fn open_alert(ui: &mut UiState, model: &Model) {
+    let Some(a) = model
+        .alerts
+        .get(ui.alerts_selected.min(model.alerts.len().saturating_sub(1)))
+    else {
+        return;
+    };
+    let first = data::first_seq(model);
+    let hit = a
+        .evidence
+        .iter()
+        .find_map(|o| model.logs.entries.iter().position(|e| e.origin == *o));
+    if let Some(i) = hit {
+        go(ui, View::Logs);
+        logs::pin(ui, first + i as u64);
+        return;
+    }
+    if let Some(k) = model.sessions.resolve(&a.subject).map(str::to_string) {
+        ui.timeline_scroll = 0;
+        go(ui, View::Timeline(k));
+        return;
+    }
+    let jobs = cron::job_rows(model);
+    if let Some(i) = jobs.iter().position(|j| j.row.id == a.subject) {
+        ui.cron_selected = i;
+        go(ui, View::Cron);
     }
 }

@@ -1,5 +1,6 @@
 //! One module per view; each draws `&Model` + its UI state into a rect.
 
+pub mod alerts;
 pub mod cascades;
 pub mod cron;
 pub mod lanes;

@@ -41,7 +41,35 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let [casc, warn] =
         Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(bottom);
     cascades(f, casc, model, theme);
-    warnings(f, warn, model, theme);
+    if model.alerts.is_empty() {
+        warnings(f, warn, model, theme);
+    } else {
+        let h = (model.alerts.len() as u16 + 2).min(warn.height / 2).max(3);
+        let [al, rest] = Layout::vertical([Constraint::Length(h), Constraint::Min(2)]).areas(warn);
+        alerts(f, al, model, theme);
+        warnings(f, rest, model, theme);
+    }
+}
+
+fn alerts(f: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
+    let b = block(format!("Alerts ({})", model.alerts.len()), theme);
+    let n = b.inner(area).height as usize;
+    let lines: Vec<Line> = model
+        .alerts
+        .iter()
+        .take(n)
+        .map(|a| {
+            Line::from(vec![
+                Span::styled(
+                    format!("{} ", a.severity.name()),
+                    theme.style(super::alerts::severity_role(a.severity)),
+                ),
+                Span::styled(format!("{} ", a.kind.name()), theme.style(Role::Title)),
+                Span::styled(a.cause.clone(), theme.style(Role::Text)),
+            ])
+        })
+        .collect();
+    f.render_widget(Paragraph::new(lines).block(b), area);
 }
 
 fn kv<'a>(k: &'a str, v: String, role: Role, theme: &Theme) -> Line<'a> {

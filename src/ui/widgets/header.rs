@@ -1,4 +1,5 @@
-//! The header bar: host, gateway state and version, alert/warning counts, current view.
+//! The header bar: host, gateway state and version, error/warning counts, the failure-mode
+//! alert count (when any), current view.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -56,8 +57,21 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, ui: &UiState, theme: &Th
                 h
             },
         ),
-        Span::styled(format!(" │ {}", ui.view.title()), h),
     ];
+    if !model.alerts.is_empty() {
+        let crit = model
+            .alerts
+            .iter()
+            .filter(|a| a.severity == crate::domain::detect::Severity::Crit)
+            .count();
+        let role = if crit > 0 { Role::Crit } else { Role::Warn };
+        spans.push(Span::styled(" │ ", h));
+        spans.push(Span::styled(
+            format!("alerts {} ({crit} crit)", model.alerts.len()),
+            h.patch(theme.style(role)),
+        ));
+    }
+    spans.push(Span::styled(format!(" │ {}", ui.view.title()), h));
     if ui.read_only {
         spans.push(Span::styled(" │ read-only", h));
     }

@@ -124,6 +124,7 @@ fn job(
         })
         .collect(),
         cost_usd: cost,
+        origin: None,
     }
 }
 

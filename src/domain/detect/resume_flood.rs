@@ -1,0 +1,99 @@
+//! **resume-flood** (startup lane starvation): after a gateway boot, restart recovery resumes
+//! at least `flood_resumed` sessions onto one lane (`resumed|started interrupted main session`
+//! → lane `main`; `resumed orphaned session` → `subagent`) within `flood_window_min` minutes,
+//! and that lane logs a `lane wait exceeded` of at least `flood_wait_ms` in the same span: user
+//! messages queue behind the resumed runs. Critical when a wait reaches 4× the threshold.
+//! The newest such boot is reported, per lane.
+//!
+//! Subject: the lane name. Evidence: the resume lines, then the wait lines. USD: what the
+//! resumed sessions spent since the boot. Remedy: `prune-stale` (and `kill-run` the stale runs).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::util::{session, session_usd_between};
+use super::{Alert, AlertKind, DetectConfig, Remedy, Severity};
+use crate::domain::Model;
+
+/// Run the detector.
+pub fn detect(model: &Model, cfg: &DetectConfig) -> Vec<Alert> {
+    let Some(now) = model.now else {
+        return Vec::new();
+    };
+    let starts: Vec<DateTime<Utc>> = model
+        .gateway
+        .boots
+        .iter()
+        .filter_map(|b| b.started_at.or(b.log_started_at))
+        .collect();
+    let mut latest: BTreeMap<String, Alert> = BTreeMap::new();
+    for (i, start) in starts.iter().enumerate() {
+        let mut end = *start + TimeDelta::minutes(cfg.flood_window_min);
+        if let Some(next) = starts.get(i + 1) {
+            end = end.min(*next);
+        }
+        let in_span = |t: DateTime<Utc>| t >= *start && t <= end;
+        let mut lanes: BTreeMap<&str, Vec<_>> = BTreeMap::new();
+        for r in model.detect.resumes.iter().filter(|r| in_span(r.at)) {
+            lanes
+                .entry(r.lane.as_deref().unwrap_or("main"))
+                .or_default()
+                .push(r);
+        }
+        for (lane, resumes) in lanes {
+            if (resumes.len() as u32) < cfg.flood_resumed.max(1) {
+                continue;
+            }
+            let waits: Vec<_> = model
+                .detect
+                .waits
+                .iter()
+                .filter(|w| {
+                    in_span(w.at) && w.lane.as_deref() == Some(lane) && w.value >= cfg.flood_wait_ms
+                })
+                .collect();
+            let Some(max_wait) = waits.iter().map(|w| w.value).max() else {
+                continue;
+            };
+            let mut keys: Vec<&str> = resumes
+                .iter()
+                .filter_map(|r| r.subject.as_deref())
+                .collect();
+            keys.sort_unstable();
+            keys.dedup();
+            let usd: f64 = keys
+                .iter()
+                .filter_map(|k| session(model, k))
+                .map(|s| session_usd_between(s, *start, now).0)
+                .sum();
+            let mut evidence: Vec<_> = resumes.iter().map(|r| r.origin.clone()).collect();
+            evidence.extend(waits.iter().map(|w| w.origin.clone()));
+            latest.insert(
+                lane.to_string(),
+                Alert {
+                    kind: AlertKind::ResumeFlood,
+                    severity: if max_wait >= cfg.flood_wait_ms.saturating_mul(4) {
+                        Severity::Crit
+                    } else {
+                        Severity::Warn
+                    },
+                    subject: lane.to_string(),
+                    cause: format!(
+                        "boot at {}: restart recovery resumed {} sessions onto lane {lane}; {} waits over {} s (max {} s)",
+                        start.format("%H:%M:%S"),
+                        keys.len(),
+                        waits.len(),
+                        cfg.flood_wait_ms / 1000,
+                        max_wait / 1000
+                    ),
+                    evidence,
+                    usd: Some(usd),
+                    remedy: Some(Remedy::PruneStale),
+                    since: Some(*start),
+                },
+            );
+        }
+    }
+    latest.into_values().collect()
+}

@@ -50,27 +50,67 @@ pub fn collect_once(discovery: &Discovery, sink: &mut dyn FnMut(Vec<Fact>)) {
 }
 
 /// [`collect_once`] with explicit tailer options (e.g. no backlog age limit).
+///
+/// The logs are read and parsed on a scoped thread while `sink` runs on the caller's thread
+/// (a channel of at most [`PIPELINE_DEPTH`] batches between them), so folding overlaps parsing
+/// as it does in live mode.
 pub fn collect_once_with(
     discovery: &Discovery,
     tail: &TailOptions,
     sink: &mut dyn FnMut(Vec<Fact>),
 ) {
-    let mut out = |b: Vec<Fact>| {
-        sink(b);
-        true
-    };
-    let mut batch = Batcher::new(&mut out);
-    let mut slots = build_slots(discovery);
-    let config_slots = slots.iter().take_while(|s| s.is_config()).count();
-    for slot in &mut slots[..config_slots] {
-        slot.poll(&mut |f| batch.push(f));
+    {
+        let mut out = |b: Vec<Fact>| {
+            sink(b);
+            true
+        };
+        let mut batch = Batcher::new(&mut out);
+        let mut slots = build_slots(discovery);
+        let config_slots = slots.iter().take_while(|s| s.is_config()).count();
+        for slot in &mut slots[..config_slots] {
+            slot.poll(&mut |f| batch.push(f));
+        }
+        if let Some(f) = generation_fact(discovery) {
+            batch.push(f);
+        }
+        for slot in &mut slots[config_slots..] {
+            slot.poll(&mut |f| batch.push(f));
+        }
+        batch.flush();
     }
-    if let Some(f) = generation_fact(discovery) {
-        batch.push(f);
+    if discovery.logs.is_empty() {
+        return;
     }
-    for slot in &mut slots[config_slots..] {
-        slot.poll(&mut |f| batch.push(f));
-    }
+
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Fact>>(PIPELINE_DEPTH);
+        let reader = std::thread::Builder::new()
+            .name("collect-logs".into())
+            .spawn_scoped(scope, move || {
+                let mut send = |b: Vec<Fact>| tx.send(b).is_ok();
+                read_logs_once(discovery, tail, &mut send);
+            });
+        match reader {
+            Ok(_) => rx.into_iter().for_each(|b| sink(b)),
+            // No thread: read on this one.
+            Err(_) => read_logs_once(discovery, tail, &mut |b| {
+                sink(b);
+                true
+            }),
+        }
+    });
+}
+
+/// Batches in flight between the log reader thread and the sink in [`collect_once_with`].
+pub const PIPELINE_DEPTH: usize = 2;
+
+/// Every log target's backlog, each followed by its `SourceHealth`, in batches to `out`.
+fn read_logs_once(
+    discovery: &Discovery,
+    tail: &TailOptions,
+    out: &mut dyn FnMut(Vec<Fact>) -> bool,
+) {
+    let mut batch = Batcher::new(out);
     for target in &discovery.logs {
         let mut src = LogSource::new(target.clone(), tail.clone());
         src.pump(&|| true, &mut |f| batch.push(f));

@@ -49,7 +49,10 @@ fn batched_parallel_parse_equals_line_by_line() {
     }
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("openclaw.log");
-    std::fs::File::create(&path).unwrap().write_all(&bytes).unwrap();
+    std::fs::File::create(&path)
+        .unwrap()
+        .write_all(&bytes)
+        .unwrap();
     let got = pump_all(&path, TailOptions::default());
     let want = one_by_one(&bytes, &path.to_string_lossy());
     assert_eq!(got.len(), copies * (lines + 2));
@@ -94,5 +97,8 @@ fn overlong_line_in_a_backlog_keeps_line_numbers() {
         f.origin.locator,
         lanetop::fact::Locator::Line { line: 2699 }
     ));
-    assert!(matches!(f.kind, lanetop::fact::FactKind::CorruptLine { .. }));
+    assert!(matches!(
+        f.kind,
+        lanetop::fact::FactKind::CorruptLine { .. }
+    ));
 }

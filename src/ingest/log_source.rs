@@ -19,7 +19,7 @@ use crate::ingest::sources::health_fact;
 use crate::ingest::tail::{TailEvent, TailOptions, TailStatus, Tailer};
 
 /// Bytes of consecutive lines parsed as one batch (a backlog is read in batches of this size).
-pub const BATCH_BYTES: usize = 4 << 20;
+pub const BATCH_BYTES: usize = 2 << 20;
 /// Most threads a batch is parsed on (fewer when the machine has fewer cores).
 pub const PARSE_THREADS: usize = 4;
 
@@ -179,6 +179,10 @@ impl LineBatch {
         if self.path.is_none() {
             self.path = Some(path.clone());
             self.first_line = line;
+            if self.bytes.capacity() < BATCH_BYTES {
+                // One allocation, never regrown (a backlog fills it).
+                self.bytes.reserve_exact(BATCH_BYTES - self.bytes.len());
+            }
         }
         self.bytes.extend_from_slice(bytes);
         self.bytes.push(b'\n');
@@ -207,7 +211,9 @@ impl LineBatch {
             parser.parse_chunk_parallel(bytes, &path, first, threads, &mut facts)
         }));
         if ok.is_ok() {
-            facts.into_iter().for_each(|f| out(f));
+            for f in facts {
+                out(f);
+            }
         } else {
             *parser = saved;
             let lines = bytes

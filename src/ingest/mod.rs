@@ -91,7 +91,11 @@ pub fn collect_once_with(
                 read_logs_once(discovery, tail, &mut send);
             });
         match reader {
-            Ok(_) => rx.into_iter().for_each(|b| sink(b)),
+            Ok(_) => {
+                for b in rx {
+                    sink(b);
+                }
+            }
             // No thread: read on this one.
             Err(_) => read_logs_once(discovery, tail, &mut |b| {
                 sink(b);
@@ -102,7 +106,7 @@ pub fn collect_once_with(
 }
 
 /// Batches in flight between the log reader thread and the sink in [`collect_once_with`].
-pub const PIPELINE_DEPTH: usize = 2;
+pub const PIPELINE_DEPTH: usize = 1;
 
 /// Every log target's backlog, each followed by its `SourceHealth`, in batches to `out`.
 fn read_logs_once(
@@ -392,7 +396,9 @@ impl<'a> Batcher<'a> {
     /// Hand over what is buffered; false once the output is gone.
     fn flush(&mut self) -> bool {
         if self.open && !self.buf.is_empty() {
-            self.open = (self.out)(std::mem::take(&mut self.buf));
+            // The next batch is likely as big as this one: no regrowing from empty.
+            let next = Vec::with_capacity(self.buf.len());
+            self.open = (self.out)(std::mem::replace(&mut self.buf, next));
         }
         self.open
     }

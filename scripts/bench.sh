@@ -46,7 +46,8 @@ mb=$(stat -c %s "$BIG" | awk '{printf "%.1f", $1/1e6}')
 timed() { # timed <label> <command...>: wall seconds, MB/s, peak RSS
   local label=$1; shift
   local out
-  out=$({ /usr/bin/time -f "%e %M" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+  /usr/bin/time -o "$work/time.txt" -f "%e %M" "$@" >/dev/null 2>&1 || true
+  out=$(tail -1 "$work/time.txt")
   awk -v l="$label" -v mb="$mb" -v o="$out" 'BEGIN { split(o, a, " ");
     printf "%-44s %7.2f s %8.0f MB/s  peak RSS %7.1f MB\n", l, a[1], mb / (a[1] > 0 ? a[1] : 0.001), a[2] / 1024 }'
 }
@@ -126,5 +127,7 @@ p50 = lat[len(lat) // 2]
 print("latency: p50 %.1f ms, max %.1f ms, min %.1f ms (%d samples; includes the capture-pane poll, 5 ms period)"
       % (p50, lat[-1], lat[0], len(lat)))
 EOF
+echo "pane after the test (top and bottom lines):"
+tmux -L "$SOCK" capture-pane -p -t bench | sed -n '1,3p;36,40p'
 tmux -L "$SOCK" send-keys -t bench 'q'
 echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -48,8 +48,9 @@ impl App {
         crate::update::update(&mut self.model, msg)
     }
 
-    /// Draw one frame.
+    /// Draw one frame (first moving lanetop's own new log events into the tui-logger buffer).
     pub fn draw<B: Backend>(&self, terminal: &mut Terminal<B>) -> Result<(), B::Error> {
+        tui_logger::move_events();
         terminal.draw(|f| ui::render(f, &self.model, &self.ui, &self.theme, &self.keymap))?;
         Ok(())
     }

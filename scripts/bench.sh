@@ -82,6 +82,7 @@ t1=$(ticks)
 awk -v a="$t0" -v b="$t1" -v hz="$hz" -v s="$IDLE_SECS" \
   'BEGIN { printf "idle CPU: %.3f %% of one core (%d ticks of 1/%d s in %d s)\n", (b - a) / hz / s * 100, b - a, hz, s }'
 grep -E 'VmHWM|VmRSS|Threads' "/proc/$pid/status" | tr -s ' \t' ' ' | paste -sd ' ' | sed 's/^/TUI process: /'
+echo "TUI threads (name: CPU ticks): $(for t in /proc/$pid/task/*; do printf '%s: %s, ' "$(cat "$t/comm")" "$(awk '{ print $14 + $15 }' "$t/stat")"; done)"
 
 echo
 echo "## 4. line-to-screen latency (Logs view following, $SAMPLES samples)"
@@ -90,11 +91,12 @@ sleep 1
 python3 - "$SOCK" "$LOG" "$SAMPLES" <<'EOF'
 import json, subprocess, sys, time, datetime, random
 sock, log, samples = sys.argv[1], sys.argv[2], int(sys.argv[3])
-# A real INFO line of the captured log as the template.
+# A real INFO line of the captured log as the template (a database check: no typed event, so the
+# appended lines change nothing but the log buffer).
 template = None
 with open(log) as f:
     for line in f:
-        if '"logLevelName":"INFO"' in line:
+        if '"logLevelName":"INFO"' in line and 'state/database-verify' in line:
             template = json.loads(line)
             break
 def capture():

@@ -50,8 +50,9 @@ impl App {
         changed
     }
 
-    /// Draw one frame.
+    /// Draw one frame (first moving lanetop's own new log events into the tui-logger buffer).
     pub fn draw<B: Backend>(&self, terminal: &mut Terminal<B>) -> Result<(), B::Error> {
+        tui_logger::move_events();
         terminal.draw(|f| ui::render(f, &self.model, &self.ui, &self.theme, &self.keymap))?;
         Ok(())
     }

@@ -124,8 +124,9 @@ fn screenshot(
 }
 
 /// Route lanetop's own tracing into the tui-logger pane (`LANETOP_LOG` sets the filter).
+/// `tui_logger::init_logger` is not called: its mover thread wakes every 10 ms (a third of the
+/// idle CPU budget); [`App::draw`] moves the events instead.
 fn init_tracing() {
-    let _ = tui_logger::init_logger(tui_logger::LevelFilter::Trace);
     tui_logger::set_default_level(tui_logger::LevelFilter::Trace);
     let filter = tracing_subscriber::EnvFilter::try_from_env("LANETOP_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));

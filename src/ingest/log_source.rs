@@ -1,5 +1,11 @@
 //! A log source: a rotation-aware [`Tailer`] wired to the [`LineParser`], producing one fact per
 //! line and `SourceHealth` facts for the status bar (file, offset, lines read).
+//!
+//! Consecutive lines of one file are copied into a batch (at most [`BATCH_BYTES`]) and parsed
+//! together with [`LineParser::parse_chunk_parallel`] on up to [`PARSE_THREADS`] threads, so a
+//! backlog is parsed on every core; a few live lines stay below
+//! [`crate::ingest::log::PARALLEL_MIN_BYTES`] and are parsed in place. Facts, line numbers and
+//! times are the same as parsing line by line.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -12,6 +18,11 @@ use crate::ingest::log::LineParser;
 use crate::ingest::sources::health_fact;
 use crate::ingest::tail::{TailEvent, TailOptions, TailStatus, Tailer};
 
+/// Bytes of consecutive lines parsed as one batch (a backlog is read in batches of this size).
+pub const BATCH_BYTES: usize = 2 << 20;
+/// Most threads a batch is parsed on (fewer when the machine has fewer cores).
+pub const PARSE_THREADS: usize = 4;
+
 /// A log tailer feeding the line parser: every line becomes one fact (typed or
 /// [`FactKind::CorruptLine`]) with origin `Log` at its 1-based line.
 pub struct LogSource {
@@ -19,6 +30,17 @@ pub struct LogSource {
     parser: LineParser,
     label: Arc<str>,
     last_health: Option<SourceHealth>,
+    batch: LineBatch,
+    threads: usize,
+}
+
+/// Consecutive complete lines of one file, `\n`-terminated, waiting to be parsed.
+#[derive(Default)]
+struct LineBatch {
+    bytes: Vec<u8>,
+    path: Option<Arc<str>>,
+    first_line: u64,
+    next_line: u64,
 }
 
 impl LogSource {
@@ -37,6 +59,10 @@ impl LogSource {
             parser: LineParser::new(),
             label,
             last_health: None,
+            batch: LineBatch::default(),
+            threads: std::thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .min(PARSE_THREADS),
         }
     }
 
@@ -53,15 +79,27 @@ impl LogSource {
     /// Read what is new and push one fact per line. `parse`: false skips the parser (the
     /// consumer is gone; lines are only consumed).
     pub fn pump(&mut self, parse: &dyn Fn() -> bool, out: &mut dyn FnMut(Fact)) {
-        let parser = &mut self.parser;
+        let (parser, batch, threads) = (&mut self.parser, &mut self.batch, self.threads);
         self.tailer.poll(&mut |ev| {
             if !parse() {
+                batch.clear();
                 return;
             }
             match ev {
                 TailEvent::Line { path, line, bytes } => {
-                    let origin = Origin::line(SourceKind::Log, path.clone(), line);
-                    out(parse_guarded(parser, bytes, origin));
+                    let blank = bytes.trim_ascii().is_empty();
+                    if !blank && batch.fits(path, line, bytes.len()) {
+                        batch.push(path, line, bytes);
+                        return;
+                    }
+                    batch.flush(parser, threads, out);
+                    if blank {
+                        // `parse_chunk` skips blank lines; line by line they are facts.
+                        let origin = Origin::line(SourceKind::Log, path.clone(), line);
+                        out(parse_guarded(parser, bytes, origin));
+                    } else {
+                        batch.push(path, line, bytes);
+                    }
                 }
                 TailEvent::Overlong {
                     path,
@@ -69,6 +107,7 @@ impl LogSource {
                     len,
                     head,
                 } => {
+                    batch.flush(parser, threads, out);
                     let mut f =
                         parser.parse(head, Origin::line(SourceKind::Log, path.clone(), line));
                     f.kind = FactKind::CorruptLine {
@@ -79,6 +118,10 @@ impl LogSource {
                 }
             }
         });
+        if parse() {
+            self.batch.flush(&mut self.parser, threads, out);
+        }
+        self.batch.clear();
     }
 
     /// The current health (file, offset, lines read; waiting; or the last error).
@@ -116,6 +159,73 @@ impl LogSource {
             .clone()
             .unwrap_or_else(|| self.label.clone());
         Some(health_fact(SourceKind::Log, path, h))
+    }
+}
+
+impl LineBatch {
+    /// True when `line` of `path` continues the batch and the batch has room for `len` bytes.
+    fn fits(&self, path: &Arc<str>, line: u64, len: usize) -> bool {
+        match &self.path {
+            None => true,
+            Some(p) => {
+                Arc::ptr_eq(p, path)
+                    && line == self.next_line
+                    && self.bytes.len() + len < BATCH_BYTES
+            }
+        }
+    }
+
+    fn push(&mut self, path: &Arc<str>, line: u64, bytes: &[u8]) {
+        if self.path.is_none() {
+            self.path = Some(path.clone());
+            self.first_line = line;
+            if self.bytes.capacity() < BATCH_BYTES {
+                // One allocation, never regrown (a backlog fills it).
+                self.bytes.reserve_exact(BATCH_BYTES - self.bytes.len());
+            }
+        }
+        self.bytes.extend_from_slice(bytes);
+        self.bytes.push(b'\n');
+        self.next_line = line + 1;
+    }
+
+    fn clear(&mut self) {
+        self.bytes.clear();
+        self.path = None;
+        if self.bytes.capacity() > BATCH_BYTES {
+            self.bytes = Vec::new();
+        }
+    }
+
+    /// Parse the batch and push its facts; a parser panic falls back to line-by-line parsing
+    /// (where each panicking line becomes a [`FactKind::CorruptLine`]).
+    fn flush(&mut self, parser: &mut LineParser, threads: usize, out: &mut dyn FnMut(Fact)) {
+        let Some(path) = self.path.take() else {
+            return;
+        };
+        let mut facts = Vec::new();
+        let saved = parser.clone();
+        let bytes = &self.bytes;
+        let first = self.first_line;
+        let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            parser.parse_chunk_parallel(bytes, &path, first, threads, &mut facts)
+        }));
+        if ok.is_ok() {
+            for f in facts {
+                out(f);
+            }
+        } else {
+            *parser = saved;
+            let lines = bytes
+                .strip_suffix(b"\n")
+                .unwrap_or(bytes)
+                .split(|b| *b == b'\n');
+            for (i, line) in lines.enumerate() {
+                let origin = Origin::line(SourceKind::Log, path.clone(), first + i as u64);
+                out(parse_guarded(parser, line, origin));
+            }
+        }
+        self.clear();
     }
 }
 

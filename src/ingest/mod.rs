@@ -50,6 +50,10 @@ pub fn collect_once(discovery: &Discovery, sink: &mut dyn FnMut(Vec<Fact>)) {
 }
 
 /// [`collect_once`] with explicit tailer options (e.g. no backlog age limit).
+///
+/// Everything runs on the caller's thread except the log parser, which parses backlog batches
+/// on up to [`log_source::PARSE_THREADS`] threads. (Handing the facts to a separate folding
+/// thread was measured: it costs ~30 % more CPU on 2 cores, in cross-thread frees and wakeups.)
 pub fn collect_once_with(
     discovery: &Discovery,
     tail: &TailOptions,
@@ -59,18 +63,31 @@ pub fn collect_once_with(
         sink(b);
         true
     };
-    let mut batch = Batcher::new(&mut out);
-    let mut slots = build_slots(discovery);
-    let config_slots = slots.iter().take_while(|s| s.is_config()).count();
-    for slot in &mut slots[..config_slots] {
-        slot.poll(&mut |f| batch.push(f));
+    {
+        let mut batch = Batcher::new(&mut out);
+        let mut slots = build_slots(discovery);
+        let config_slots = slots.iter().take_while(|s| s.is_config()).count();
+        for slot in &mut slots[..config_slots] {
+            slot.poll(&mut |f| batch.push(f));
+        }
+        if let Some(f) = generation_fact(discovery) {
+            batch.push(f);
+        }
+        for slot in &mut slots[config_slots..] {
+            slot.poll(&mut |f| batch.push(f));
+        }
+        batch.flush();
     }
-    if let Some(f) = generation_fact(discovery) {
-        batch.push(f);
-    }
-    for slot in &mut slots[config_slots..] {
-        slot.poll(&mut |f| batch.push(f));
-    }
+    read_logs_once(discovery, tail, &mut out);
+}
+
+/// Every log target's backlog, each followed by its `SourceHealth`, in batches to `out`.
+fn read_logs_once(
+    discovery: &Discovery,
+    tail: &TailOptions,
+    out: &mut dyn FnMut(Vec<Fact>) -> bool,
+) {
+    let mut batch = Batcher::new(out);
     for target in &discovery.logs {
         let mut src = LogSource::new(target.clone(), tail.clone());
         src.pump(&|| true, &mut |f| batch.push(f));
@@ -372,7 +389,9 @@ impl<'a> Batcher<'a> {
     /// Hand over what is buffered; false once the output is gone.
     fn flush(&mut self) -> bool {
         if self.open && !self.buf.is_empty() {
-            self.open = (self.out)(std::mem::take(&mut self.buf));
+            // The next batch is likely as big as this one: no regrowing from empty.
+            let next = Vec::with_capacity(self.buf.len());
+            self.open = (self.out)(std::mem::replace(&mut self.buf, next));
         }
         self.open
     }

@@ -3,6 +3,8 @@
 //! (bounded, [`WARNINGS_CAP`]); `CorruptLine` is counted and the newest kept; `SourceHealth`
 //! updates `model.sources`.
 
+use chrono::{DateTime, Utc};
+
 use crate::domain::logbuf::WARNINGS_CAP;
 use crate::domain::{CORRUPT_RECENT_CAP, LogEntry, Model, SourceStatus, Warning};
 use crate::fact::{Fact, Level, Locator, LogFact, Origin, SourceHealth, SourceKind};
@@ -44,20 +46,10 @@ pub(super) fn warn(model: &mut Model, w: Warning) {
     }
 }
 
+/// Count a log line and add it to the warnings when WARN or worse (the line itself is added to
+/// the buffer by [`push_entry`], after its event was folded).
 pub(super) fn on_log(model: &mut Model, fact: &Fact, log: &LogFact) {
-    let buf = &mut model.logs;
-    buf.total += 1;
-    buf.entries.push_back(LogEntry {
-        at: fact.at,
-        level: log.level,
-        subsystem: log.subsystem.clone(),
-        message: log.message.clone(),
-        origin: fact.origin.clone(),
-        typed: log.event.is_some(),
-    });
-    while buf.entries.len() > buf.cap.max(1) {
-        buf.entries.pop_front();
-    }
+    model.logs.total += 1;
     if log.level >= Level::Warn {
         let text = if log.subsystem.is_empty() {
             log.message.clone()
@@ -73,6 +65,23 @@ pub(super) fn on_log(model: &mut Model, fact: &Fact, log: &LogFact) {
                 origin: fact.origin.clone(),
             },
         );
+    }
+}
+
+/// Add a log line to the bounded buffer, moving its strings (no copy).
+pub(super) fn push_entry(model: &mut Model, at: DateTime<Utc>, origin: Origin, log: LogFact) {
+    let buf = &mut model.logs;
+    let typed = log.event.is_some();
+    buf.entries.push_back(LogEntry {
+        at,
+        level: log.level,
+        subsystem: log.subsystem,
+        message: log.message,
+        origin,
+        typed,
+    });
+    while buf.entries.len() > buf.cap.max(1) {
+        buf.entries.pop_front();
     }
 }
 

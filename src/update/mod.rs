@@ -43,13 +43,14 @@ pub use sessions::configured_model;
 pub fn update(model: &mut Model, msg: Msg) -> bool {
     match msg {
         Msg::Facts(facts) => {
-            for f in &facts {
-                apply(model, f);
+            let any = !facts.is_empty();
+            for f in facts {
+                apply_owned(model, f);
             }
-            if !facts.is_empty() {
+            if any {
                 refresh(model);
             }
-            !facts.is_empty()
+            any
         }
         Msg::Tick(now) => {
             model.live_clock = true;
@@ -88,6 +89,23 @@ pub fn refresh_alerts(model: &mut Model) {
 /// Fold one fact into the model. Call [`refresh`] after a run of `apply` calls (as
 /// [`update`] does after each batch) to bring clock-dependent states up to date.
 pub fn apply(model: &mut Model, fact: &Fact) {
+    apply_inner(model, fact);
+    if let FactKind::Log(log) = &fact.kind {
+        logs::push_entry(model, fact.at, fact.origin.clone(), log.as_ref().clone());
+    }
+}
+
+/// [`apply`] taking the fact by value: a log line's strings move into the log buffer instead
+/// of being copied (the hot path of a backlog).
+fn apply_owned(model: &mut Model, fact: Fact) {
+    apply_inner(model, &fact);
+    if let FactKind::Log(log) = fact.kind {
+        logs::push_entry(model, fact.at, fact.origin, *log);
+    }
+}
+
+/// Everything [`apply`] does except adding a log line to the log buffer.
+fn apply_inner(model: &mut Model, fact: &Fact) {
     observe_time(model, fact);
     match &fact.kind {
         FactKind::Log(log) => {

@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Benchmarks of issue 3, printed as figures (see BENCHMARKS.md):
+#   1. ingest: `cargo bench --bench ingest` (the real captured log inflated to ~100 MB: full
+#      pipeline tail + parse + update, the parser alone, and a 1 GB run for peak RSS);
+#   2. jq and lnav over the same 100 MB file (installed with apt when missing), MB/s and peak RSS;
+#   3. idle CPU of the running TUI (tmux, 120x40) over IDLE_SECS seconds, as % of one core;
+#   4. line-to-screen latency: a real-shaped line with a unique marker appended to the followed
+#      log, `tmux capture-pane` polled every 5 ms until it shows (20 times; p50 and max).
+# Usage: scripts/bench.sh            (LANETOP_BENCH_GB=1 IDLE_SECS=30 SAMPLES=20 by default)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SHARED=${LANETOP_SHARED:-../shared}
+GB=${LANETOP_BENCH_GB:-1}
+IDLE_SECS=${IDLE_SECS:-30}
+SAMPLES=${SAMPLES:-20}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
+SOCK=lanetop-bench-$$
+work=$(mktemp -d)
+cleanup() {
+  tmux -L "$SOCK" kill-server 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+need() { # need <command> <apt package>
+  command -v "$1" >/dev/null && return 0
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null) \
+    2>/dev/null || true
+  command -v "$1" >/dev/null
+}
+
+echo "# lanetop benchmarks — $(date -u +%FT%TZ), $(nproc) CPUs, $(uname -sr)"
+echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+cargo build --release --quiet
+BIN=$CARGO_TARGET_DIR/release/lanetop
+
+echo
+echo "## 1. ingest (cargo bench --bench ingest, LANETOP_BENCH_GB=$GB)"
+LANETOP_BENCH_DIR=$work LANETOP_BENCH_GB=$GB cargo bench --quiet --bench ingest
+rm -f "$work/openclaw-gb.log"
+BIG=$work/openclaw.log
+
+echo
+echo "## 2. other tools on the same file ($(du -m "$BIG" | cut -f1) MiB)"
+mb=$(stat -c %s "$BIG" | awk '{printf "%.1f", $1/1e6}')
+timed() { # timed <label> <command...>: wall seconds, MB/s, peak RSS
+  local label=$1; shift
+  local out
+  /usr/bin/time -o "$work/time.txt" -f "%e %M" "$@" >/dev/null 2>&1 || true
+  out=$(tail -1 "$work/time.txt")
+  awk -v l="$label" -v mb="$mb" -v o="$out" 'BEGIN { split(o, a, " ");
+    printf "%-44s %7.2f s %8.0f MB/s  peak RSS %7.1f MB\n", l, a[1], mb / (a[1] > 0 ? a[1] : 0.001), a[2] / 1024 }'
+}
+need time time || echo "(GNU time missing: no figures for other tools)"
+mkdir -p "$work/empty-state"
+timed "lanetop report --json (whole pipeline)" "$BIN" report --json --log "$BIG" --state-dir "$work/empty-state"
+if need jq jq; then timed "jq -c . (parse + re-print JSON)" jq -c . "$BIG"; else echo "jq: not installable"; fi
+if need lnav lnav; then
+  timed "lnav -n -c ';SELECT … FROM lnav_file' (index)" lnav -n -c ';SELECT lines FROM lnav_file' "$BIG"
+  timed "lnav -n (index + print every line)" lnav -n "$BIG"
+else
+  echo "lnav: not installable"
+fi
+
+echo
+echo "## 3. idle CPU of the TUI (tmux 120x40, captured state + log, ${IDLE_SECS} s)"
+mkdir -p "$work/live/logs"
+cp -r "$SHARED/openclaw/captured/state" "$work/live/state"
+chmod -R u+w "$work/live"
+cp "$SHARED/openclaw/captured/logs/openclaw.log" "$work/live/logs/openclaw.log"
+chmod u+w "$work/live/logs/openclaw.log"
+LOG=$work/live/logs/openclaw.log
+tmux -L "$SOCK" -f /dev/null new-session -d -s bench -x 120 -y 40 \
+  "exec $BIN --state-dir $work/live/state --log $LOG"
+pid=$(tmux -L "$SOCK" list-panes -t bench -F '#{pane_pid}')
+sleep 5
+ticks() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
+hz=$(getconf CLK_TCK)
+t0=$(ticks)
+sleep "$IDLE_SECS"
+t1=$(ticks)
+awk -v a="$t0" -v b="$t1" -v hz="$hz" -v s="$IDLE_SECS" \
+  'BEGIN { printf "idle CPU: %.3f %% of one core (%d ticks of 1/%d s in %d s)\n", (b - a) / hz / s * 100, b - a, hz, s }'
+grep -E 'VmHWM|VmRSS|Threads' "/proc/$pid/status" | tr -s ' \t' ' ' | paste -sd ' ' | sed 's/^/TUI process: /'
+echo "TUI threads (name: CPU ticks): $(for t in /proc/$pid/task/*; do printf '%s: %s, ' "$(cat "$t/comm")" "$(awk '{ print $14 + $15 }' "$t/stat")"; done)"
+
+echo
+echo "## 4. line-to-screen latency (Logs view following, $SAMPLES samples)"
+tmux -L "$SOCK" send-keys -t bench ':logs' Enter
+sleep 1
+python3 - "$SOCK" "$LOG" "$SAMPLES" <<'EOF'
+import json, subprocess, sys, time, datetime, random
+sock, log, samples = sys.argv[1], sys.argv[2], int(sys.argv[3])
+# A real INFO line of the captured log as the template (a database check: no typed event, so the
+# appended lines change nothing but the log buffer).
+template = None
+with open(log) as f:
+    for line in f:
+        if '"logLevelName":"INFO"' in line and 'state/database-verify' in line:
+            template = json.loads(line)
+            break
+def capture():
+    return subprocess.run(["tmux", "-L", sock, "capture-pane", "-p", "-t", "bench"],
+                          capture_output=True, text=True).stdout
+lat = []
+for i in range(samples):
+    marker = "LTB%04d%06d" % (i, random.randrange(10**6))
+    now = datetime.datetime.now(datetime.timezone.utc)
+    rec = dict(template)
+    rec["_meta"] = dict(template["_meta"])
+    rec["time"] = now.isoformat(timespec="milliseconds")
+    rec["_meta"]["date"] = now.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (now.microsecond // 1000)
+    rec["message"] = rec["1"] = marker + " benchmark line"
+    data = (json.dumps(rec, separators=(",", ":")) + "\n").encode()
+    t0 = time.monotonic()
+    with open(log, "ab") as f:
+        f.write(data)
+    while True:
+        if marker in capture():
+            lat.append((time.monotonic() - t0) * 1000)
+            break
+        if time.monotonic() - t0 > 5:
+            lat.append(float("inf"))
+            break
+        time.sleep(0.005)
+    time.sleep(0.2 + random.random() * 0.2)
+lat.sort()
+p50 = lat[len(lat) // 2]
+print("latency: p50 %.1f ms, max %.1f ms, min %.1f ms (%d samples; includes the capture-pane poll, 5 ms period)"
+      % (p50, lat[-1], lat[0], len(lat)))
+EOF
+echo "pane after the test (top and bottom lines):"
+tmux -L "$SOCK" capture-pane -p -t bench | sed -n '1,3p;36,40p'
+tmux -L "$SOCK" send-keys -t bench 'q'
+echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

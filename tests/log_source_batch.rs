@@ -1,0 +1,104 @@
+//! The log source parses a backlog in batches on several threads; the facts must be exactly
+//! those of parsing the same lines one by one (same kinds, times, line numbers, order), also
+//! around blank lines, a batch boundary and an over-long line. Input: the real captured log.
+
+mod common;
+
+use std::io::Write;
+use std::sync::Arc;
+
+use lanetop::fact::{Fact, Origin, SourceKind};
+use lanetop::ingest::discover::LogTarget;
+use lanetop::ingest::log::LineParser;
+use lanetop::ingest::log_source::{BATCH_BYTES, LogSource};
+use lanetop::ingest::tail::TailOptions;
+
+fn pump_all(path: &std::path::Path, opts: TailOptions) -> Vec<Fact> {
+    let mut src = LogSource::new(LogTarget::File(path.to_path_buf()), opts);
+    let mut facts = Vec::new();
+    src.pump(&|| true, &mut |f| facts.push(f));
+    facts
+}
+
+/// Line by line, as the source did before batching.
+fn one_by_one(bytes: &[u8], path: &str) -> Vec<Fact> {
+    let path: Arc<str> = Arc::from(path);
+    let mut p = LineParser::new();
+    let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    body.split(|b| *b == b'\n')
+        .enumerate()
+        .map(|(i, l)| p.parse(l, Origin::line(SourceKind::Log, path.clone(), i as u64 + 1)))
+        .collect()
+}
+
+fn debug(facts: &[Fact]) -> Vec<String> {
+    facts.iter().map(|f| format!("{f:?}")).collect()
+}
+
+#[test]
+fn batched_parallel_parse_equals_line_by_line() {
+    let real = std::fs::read(common::openclaw("captured/logs/openclaw.log")).unwrap();
+    let lines = real.iter().filter(|b| **b == b'\n').count();
+    assert_eq!(lines, 2698);
+    // Enough copies to fill more than one batch, with blank lines between copies.
+    let copies = BATCH_BYTES / real.len() + 2;
+    let mut bytes = Vec::new();
+    for _ in 0..copies {
+        bytes.extend_from_slice(&real);
+        bytes.extend_from_slice(b"\n   \n");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("openclaw.log");
+    std::fs::File::create(&path)
+        .unwrap()
+        .write_all(&bytes)
+        .unwrap();
+    let got = pump_all(&path, TailOptions::default());
+    let want = one_by_one(&bytes, &path.to_string_lossy());
+    assert_eq!(got.len(), copies * (lines + 2));
+    assert_eq!(got.len(), want.len());
+    // Both blank lines of each gap are corrupt-line facts, as line by line.
+    let corrupt = got
+        .iter()
+        .filter(|f| matches!(f.kind, lanetop::fact::FactKind::CorruptLine { .. }))
+        .count();
+    assert_eq!(corrupt, copies * 2);
+    let (g, w) = (debug(&got), debug(&want));
+    for (i, (a, b)) in g.iter().zip(&w).enumerate() {
+        assert_eq!(a, b, "fact {i} differs");
+    }
+}
+
+#[test]
+fn overlong_line_in_a_backlog_keeps_line_numbers() {
+    let real = std::fs::read(common::openclaw("captured/logs/openclaw.log")).unwrap();
+    let mut bytes = real.clone();
+    bytes.extend(std::iter::repeat_n(b'x', 5000));
+    bytes.push(b'\n');
+    bytes.extend_from_slice(&real);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("openclaw.log");
+    std::fs::write(&path, &bytes).unwrap();
+    let opts = TailOptions {
+        max_line: 4096,
+        ..TailOptions::default()
+    };
+    let got = pump_all(&path, opts);
+    assert_eq!(got.len(), 2 * 2698 + 1);
+    let want = one_by_one(&bytes, &path.to_string_lossy());
+    // Everything but the over-long line (2699) is the same as line by line.
+    for (i, (a, b)) in debug(&got).iter().zip(&debug(&want)).enumerate() {
+        if i != 2698 {
+            assert_eq!(a, b, "fact {i} differs");
+        }
+    }
+    let f = &got[2698];
+    assert!(matches!(
+        f.origin.locator,
+        lanetop::fact::Locator::Line { line: 2699 }
+    ));
+    assert!(matches!(
+        f.kind,
+        lanetop::fact::FactKind::CorruptLine { .. }
+    ));
+}

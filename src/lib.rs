@@ -10,6 +10,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod fact;
+pub mod gateway;
 pub mod ingest;
 pub mod msg;
 pub mod report;

@@ -10,6 +10,7 @@
 //! | `spend.rs` | pricing and the spend buckets (called from `session_events.rs`), re-pricing on `Config` |
 //! | `cron.rs` | `CronJobsSnapshot`, `CronRun` |
 //! | `gateway.rs` | `GatewayBoot`, gateway lifecycle log events |
+//! | `live.rs` | `GatewayLink`, `LiveSessions`, `LiveCron` (lanetop's own RPC reads) |
 //! | `logs.rs` | every `Log` line, `CorruptLine`, `SourceHealth` |
 //!
 //! **Clock.** `model.now` is set by `Msg::Tick`. Until the first tick (and always in
@@ -25,6 +26,7 @@ mod cascades;
 mod cron;
 mod gateway;
 mod lanes;
+mod live;
 mod logs;
 mod session_events;
 mod sessions;
@@ -138,6 +140,10 @@ pub fn apply(model: &mut Model, fact: &Fact) {
         }
         FactKind::Generation(g) => model.generation = Some(*g),
         FactKind::SourceHealth { health } => logs::on_source_health(model, fact, health),
+        FactKind::GatewayLink(link) => live::on_link(model, link),
+        FactKind::LiveSessions { rows } => live::on_sessions(model, fact, rows),
+        FactKind::LiveCron { jobs } => live::on_cron(model, fact, jobs),
+        FactKind::LiveHealth { ok } => model.gateway.live_health = Some(*ok),
     }
 }
 

@@ -326,3 +326,24 @@ async fn current_session_id(client: &Client, key: &str, timeout: Duration) -> Op
         .as_str()
         .map(String::from)
 }
+
+/// Start the runner task: effects are run one at a time, in order; each outcome goes back to
+/// the app loop as [`crate::msg::Msg::ActionDone`].
+pub fn spawn(
+    runner: Runner,
+    tx: tokio::sync::mpsc::Sender<crate::msg::Msg>,
+) -> (
+    tokio::sync::mpsc::UnboundedSender<Effect>,
+    tokio::task::JoinHandle<()>,
+) {
+    let (etx, mut erx) = tokio::sync::mpsc::unbounded_channel::<Effect>();
+    let task = tokio::spawn(async move {
+        while let Some(e) = erx.recv().await {
+            let o = runner.run(&e).await;
+            if tx.send(crate::msg::Msg::ActionDone(o)).await.is_err() {
+                break;
+            }
+        }
+    });
+    (etx, task)
+}

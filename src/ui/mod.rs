@@ -18,6 +18,7 @@
 //! └──────────────────────────────────────────────────────────────────────────────┘
 //! ```
 
+pub mod actions;
 pub mod data;
 pub mod modal;
 pub mod reduce;
@@ -57,6 +58,9 @@ pub fn render(f: &mut Frame, model: &Model, ui: &UiState, theme: &Theme, keymap:
     bottom_line(f, bottom, ui, theme, keymap);
     if ui.mode == Mode::Help {
         modal::help::render(f, body, keymap, ui.scope(), ui.help_scroll, theme);
+    }
+    if let (Mode::Confirm, Some(p)) = (&ui.mode, &ui.pending) {
+        modal::confirm::render(f, body, p, keymap, theme);
     }
 }
 

@@ -51,6 +51,9 @@ pub fn update(model: &mut Model, msg: Msg) -> bool {
             }
             !facts.is_empty()
         }
+        // Outcomes are UI state (the app loop shows them); the model learns the effect from
+        // the next live read.
+        Msg::ActionDone(_) => false,
         Msg::Tick(now) => {
             model.live_clock = true;
             model.now = Some(now);

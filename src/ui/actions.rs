@@ -206,10 +206,23 @@ pub fn plan(ui: &UiState, model: &Model, action: Action) -> Result<Pending, Stri
             } else {
                 target_jobs(ui, model)
             };
+            let mut system = 0;
             for id in ids {
                 let Some(j) = model.cron.jobs.get(&id) else { continue };
                 if j.row.enabled == enable {
                     continue;
+                }
+                // System-owned jobs (heartbeat, skill review: `declarationKey` set) are refused
+                // by the gateway ("system-owned monitor jobs cannot be edited by cron clients").
+                if let Some(decl) = &j.row.declaration_key {
+                    if action == Action::PauseAllCron {
+                        system += 1;
+                        continue;
+                    }
+                    preview.push(format!(
+                        "note: {} is system-owned ({decl}); the gateway may refuse",
+                        j.row.name
+                    ));
                 }
                 let src = if model.gateway.live_at.is_some() {
                     "cron store + rpc cron.list"
@@ -229,6 +242,11 @@ pub fn plan(ui: &UiState, model: &Model, action: Action) -> Result<Pending, Stri
                     enabled: enable,
                     all: action == Action::PauseAllCron,
                 });
+            }
+            if system > 0 {
+                preview.push(format!(
+                    "skip {system} system-owned job(s) (heartbeat / declared monitors)"
+                ));
             }
             if effects.is_empty() {
                 return Err(format!(

@@ -22,7 +22,13 @@ fn confirm_key(keymap: &Keymap) -> String {
 /// Draw the dialog centred over `area`.
 pub fn render(f: &mut Frame, area: Rect, p: &Pending, keymap: &Keymap, theme: &Theme) {
     let w = area.width.min(110);
-    let want = p.preview.len() as u16 + 5;
+    let inner = w.saturating_sub(2).max(1) as usize;
+    let rows: usize = p
+        .preview
+        .iter()
+        .map(|l| (l.chars().count() + 3).div_ceil(inner).max(1))
+        .sum();
+    let want = rows as u16 + 4;
     let h = want.min(area.height);
     let r = Rect {
         x: area.x + (area.width - w) / 2,

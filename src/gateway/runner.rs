@@ -276,13 +276,22 @@ impl Runner {
         let t = effect.target();
         match effect {
             Effect::KillRun { .. } => kill_text(t, method, v),
-            Effect::ResetSession { .. } => {
+            Effect::ResetSession {
+                expected_session_id,
+                ..
+            } => {
                 let new = v
                     .pointer("/entry/sessionId")
                     .or_else(|| v.get("sessionId"))
                     .and_then(Value::as_str)
                     .unwrap_or("?");
-                format!("reset {t}: new session {new}")
+                // 2026.9.6 (observed) resets `agent:<id>:main` in place: same session id, a
+                // fresh row (tokens 0, new `sessionStartedAt` and `lifecycleRevision`).
+                if expected_session_id.as_deref() == Some(new) {
+                    format!("reset {t}: fresh start, session id {new} kept")
+                } else {
+                    format!("reset {t}: new session {new}")
+                }
             }
             Effect::PruneSession { reason, .. } => format!("pruned {t} ({reason})"),
             Effect::SetCronEnabled { enabled, .. } => {

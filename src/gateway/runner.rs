@@ -308,10 +308,13 @@ impl Runner {
                 Some(id) => Some(id),
                 None => current_session_id(client, t, self.timeout).await,
             };
+            let now = match now {
+                Some(id) => format!("now session {id}"),
+                None => "no longer listed by the gateway".into(),
+            };
             return format!(
-                "{} {t}: session changed since you looked (now {}); not retried",
-                effect.action(),
-                now.as_deref().unwrap_or("unknown")
+                "{} {t}: session changed since you looked ({now}); not retried",
+                effect.action()
             );
         }
         if let Some(scope) = e.missing_scope() {

@@ -95,7 +95,9 @@ pub fn prune_reason(model: &Model, s: &Session, idle_hours: u32) -> Option<Strin
     if let Some(st @ ("failed" | "killed" | "timeout")) = s.status.as_deref() {
         return Some(format!("status {st}"));
     }
-    if s.kind == SessionKind::CronRun && matches!(s.status.as_deref(), Some("done" | "ok")) {
+    // An isolated cron-run session with no run in flight is finished (its row may carry no
+    // status: 2026.9.6 `sessions.list` shows none for finished runs).
+    if s.kind == SessionKind::CronRun && s.status.as_deref() != Some("running") {
         return Some("finished cron run".into());
     }
     if let Some(job) = &s.cron_job_id

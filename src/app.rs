@@ -53,7 +53,10 @@ impl App {
     /// Hand confirmed effects (`ui.outbox`) to the runner.
     fn dispatch(&mut self) {
         for e in self.ui.outbox.drain(..) {
-            let sent = self.effects.as_ref().is_some_and(|tx| tx.send(e.clone()).is_ok());
+            let sent = self
+                .effects
+                .as_ref()
+                .is_some_and(|tx| tx.send(e.clone()).is_ok());
             if !sent {
                 self.ui.flash = Some(format!("{} {}: no action runner", e.action(), e.target()));
             }

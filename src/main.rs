@@ -225,8 +225,13 @@ async fn tui(cli: &Cli, theme: Theme, keymap: Keymap) -> Result<()> {
     let (tx, rx) = tokio::sync::mpsc::channel(CHANNEL);
     let _ingest = lanetop::ingest::spawn(&discovery, tx.clone());
     let read_only = cli.read_only || config_read_only(config_dir_opt().as_deref());
-    let (live, effects, _runner) =
-        start_gateway(cli, &discovery, read_only, !(cli.no_gateway || cli.demo), tx);
+    let (live, effects, _runner) = start_gateway(
+        cli,
+        &discovery,
+        read_only,
+        !(cli.no_gateway || cli.demo),
+        tx,
+    );
     let ui = UiState {
         read_only,
         prune_idle_hours: cli.prune_idle_hours,

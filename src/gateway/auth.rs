@@ -86,7 +86,11 @@ pub fn resolve(config: Option<&Path>, url_flag: Option<&str>, token_flag: Option
     let gw = cfg.get("gateway").cloned().unwrap_or(Value::Null);
     let port = env_nonempty("OPENCLAW_GATEWAY_PORT")
         .and_then(|p| p.parse::<u16>().ok())
-        .or_else(|| gw.get("port").and_then(Value::as_u64).and_then(|p| u16::try_from(p).ok()))
+        .or_else(|| {
+            gw.get("port")
+                .and_then(Value::as_u64)
+                .and_then(|p| u16::try_from(p).ok())
+        })
         .unwrap_or(DEFAULT_PORT);
     let url = url_flag
         .map(str::to_string)
@@ -122,8 +126,11 @@ mod tests {
     fn config_token_and_port_and_flag_override() {
         let dir = tempfile::tempdir().expect("tempdir");
         let p = dir.path().join("openclaw.json");
-        std::fs::write(&p, "{gateway:{port:18871, auth:{mode:'token', token:'s3cret'}}}")
-            .expect("w");
+        std::fs::write(
+            &p,
+            "{gateway:{port:18871, auth:{mode:'token', token:'s3cret'}}}",
+        )
+        .expect("w");
         // The environment may hold a token in CI; only assert what the flag forces.
         let t = resolve(Some(&p), None, Some("flagtok"));
         assert_eq!(t.auth, Auth::Token(Secret::new("flagtok")));

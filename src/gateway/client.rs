@@ -80,7 +80,9 @@ pub struct Client {
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client").field("hello", &self.hello).finish()
+        f.debug_struct("Client")
+            .field("hello", &self.hello)
+            .finish()
     }
 }
 
@@ -96,7 +98,11 @@ fn parse_frame(msg: &Message) -> Option<Value> {
 fn hello_from(payload: &Value) -> Hello {
     let strs = |v: Option<&Value>| -> Vec<String> {
         v.and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(|s| s.as_str().map(String::from)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(String::from))
+                    .collect()
+            })
             .unwrap_or_default()
     };
     Hello {
@@ -226,13 +232,19 @@ impl Client {
                 };
                 match v.get("type").and_then(Value::as_str) {
                     Some("res") => {
-                        let Some(id) = v.get("id").and_then(Value::as_str) else { continue };
+                        let Some(id) = v.get("id").and_then(Value::as_str) else {
+                            continue;
+                        };
                         if let Some(tx) = p2.lock().await.remove(id) {
                             let _ = tx.send(response_result(&v));
                         }
                     }
                     Some("event") => {
-                        let event = v.get("event").and_then(Value::as_str).unwrap_or("").to_string();
+                        let event = v
+                            .get("event")
+                            .and_then(Value::as_str)
+                            .unwrap_or("")
+                            .to_string();
                         let payload = v.get("payload").cloned().unwrap_or(Value::Null);
                         let _ = ev_tx.try_send(Event { event, payload });
                     }
@@ -311,8 +323,16 @@ fn response_result(v: &Value) -> Result<Value, RpcError> {
     }
     let e = v.get("error").cloned().unwrap_or(Value::Null);
     Err(RpcError::Rejected {
-        code: e.get("code").and_then(Value::as_str).unwrap_or("UNKNOWN").into(),
-        message: e.get("message").and_then(Value::as_str).unwrap_or("").into(),
+        code: e
+            .get("code")
+            .and_then(Value::as_str)
+            .unwrap_or("UNKNOWN")
+            .into(),
+        message: e
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .into(),
         details: e.get("details").cloned(),
     })
 }

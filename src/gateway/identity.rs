@@ -121,7 +121,8 @@ impl DeviceIdentity {
             path: path.display().to_string(),
             message: m.into(),
         };
-        let v: serde_json::Value = serde_json::from_str(text).map_err(|e| invalid(&e.to_string()))?;
+        let v: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| invalid(&e.to_string()))?;
         let seed = v
             .get("secretKey")
             .and_then(|s| s.as_str())

@@ -14,9 +14,7 @@ use tokio::task::JoinHandle;
 
 use super::client::{Client, ClientOptions};
 use super::runner::Link;
-use crate::fact::{
-    Fact, FactKind, GatewayLink, LiveCronJob, LiveSessionRow, Origin, SourceKind,
-};
+use crate::fact::{Fact, FactKind, GatewayLink, LiveCronJob, LiveSessionRow, Origin, SourceKind};
 use crate::msg::Msg;
 
 /// Poll period for the live reads.
@@ -59,12 +57,19 @@ pub fn session_rows(v: &Value) -> Vec<LiveSessionRow> {
             let runs: Vec<String> = r
                 .get("activeRunIds")
                 .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.as_str().map(String::from))
+                        .collect()
+                })
                 .unwrap_or_default();
             Some(LiveSessionRow {
                 key: r.get("key")?.as_str()?.to_string(),
                 session_id: r.get("sessionId").and_then(Value::as_str).map(String::from),
-                has_active_run: r.get("hasActiveRun").and_then(Value::as_bool).unwrap_or(false)
+                has_active_run: r
+                    .get("hasActiveRun")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false)
                     || !runs.is_empty(),
                 active_run_ids: runs,
             })
@@ -108,7 +113,9 @@ async fn poll(client: &Client, url: &str, tx: &mpsc::Sender<Msg>) -> Result<(), 
                     "sessions.list" => FactKind::LiveSessions {
                         rows: session_rows(&v),
                     },
-                    "cron.list" => FactKind::LiveCron { jobs: cron_jobs(&v) },
+                    "cron.list" => FactKind::LiveCron {
+                        jobs: cron_jobs(&v),
+                    },
                     _ => FactKind::LiveHealth {
                         ok: v.get("ok").and_then(Value::as_bool).unwrap_or(false),
                     },
@@ -148,7 +155,15 @@ async fn run(opts: ClientOptions, tx: mpsc::Sender<Msg>, link: watch::Sender<Opt
                     protocol: client.hello.protocol,
                     scopes: client.hello.scopes.clone(),
                 };
-                if tx.send(Msg::Facts(vec![fact(&url, "connect", FactKind::GatewayLink(up))])).await.is_err() {
+                if tx
+                    .send(Msg::Facts(vec![fact(
+                        &url,
+                        "connect",
+                        FactKind::GatewayLink(up),
+                    )]))
+                    .await
+                    .is_err()
+                {
                     return;
                 }
                 link.send_replace(Some(client.clone()));
@@ -181,7 +196,15 @@ async fn run(opts: ClientOptions, tx: mpsc::Sender<Msg>, link: watch::Sender<Opt
             url: url.clone(),
             error: last_error.clone(),
         };
-        if tx.send(Msg::Facts(vec![fact(&url, "connect", FactKind::GatewayLink(down))])).await.is_err() {
+        if tx
+            .send(Msg::Facts(vec![fact(
+                &url,
+                "connect",
+                FactKind::GatewayLink(down),
+            )]))
+            .await
+            .is_err()
+        {
             return;
         }
         tokio::time::sleep(backoff).await;

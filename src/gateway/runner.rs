@@ -36,7 +36,11 @@ pub enum Effect {
         expected_session_id: Option<String>,
     },
     /// Pause (`enabled:false`) or resume a cron job. `all` marks the pause-all kill switch.
-    SetCronEnabled { id: String, enabled: bool, all: bool },
+    SetCronEnabled {
+        id: String,
+        enabled: bool,
+        all: bool,
+    },
     /// Set the session's model override (`provider/model`).
     PinModel {
         key: String,
@@ -224,7 +228,8 @@ impl Runner {
             };
             if let Err(e) = a.append(&r) {
                 tracing::warn!("audit log {}: {e}", a.path().display());
-                o.summary.push_str(&format!(" (audit log not written: {e})"));
+                o.summary
+                    .push_str(&format!(" (audit log not written: {e})"));
             }
         }
         o
@@ -259,7 +264,11 @@ impl Runner {
         let res = client.call(method, params.clone(), self.timeout).await;
         let (ok, answer, summary) = match &res {
             Ok(v) => (true, v.clone(), self.success_text(effect, method, v)),
-            Err(e) => (false, e.to_json(), self.failure_text(effect, e, &client).await),
+            Err(e) => (
+                false,
+                e.to_json(),
+                self.failure_text(effect, e, &client).await,
+            ),
         };
         let o = Outcome {
             action: effect.action(),
@@ -318,7 +327,10 @@ impl Runner {
             );
         }
         if let Some(scope) = e.missing_scope() {
-            return format!("{} {t}: gateway refused: missing scope {scope}", effect.action());
+            return format!(
+                "{} {t}: gateway refused: missing scope {scope}",
+                effect.action()
+            );
         }
         format!("{} {t}: {e}", effect.action())
     }
@@ -327,7 +339,11 @@ impl Runner {
 /// The key's current session id per `sessions.list` (used to explain a `session-changed`).
 async fn current_session_id(client: &Client, key: &str, timeout: Duration) -> Option<String> {
     let v = client
-        .call("sessions.list", json!({"search": key, "limit": 20}), timeout)
+        .call(
+            "sessions.list",
+            json!({"search": key, "limit": 20}),
+            timeout,
+        )
         .await
         .ok()?;
     v.get("sessions")?

@@ -132,7 +132,10 @@ pub fn plan(ui: &UiState, model: &Model, action: Action) -> Result<Pending, Stri
         Action::KillRun | Action::ResetSession | Action::PinModel => {
             let targets = target_sessions(ui, model);
             if targets.is_empty() {
-                return Err(format!("{}: select a session (Sessions view)", action.name()));
+                return Err(format!(
+                    "{}: select a session (Sessions view)",
+                    action.name()
+                ));
             }
             for s in targets {
                 let src = source(s);
@@ -210,7 +213,9 @@ pub fn plan(ui: &UiState, model: &Model, action: Action) -> Result<Pending, Stri
             };
             let mut system = 0;
             for id in ids {
-                let Some(j) = model.cron.jobs.get(&id) else { continue };
+                let Some(j) = model.cron.jobs.get(&id) else {
+                    continue;
+                };
                 if j.row.enabled == enable {
                     continue;
                 }

@@ -9,9 +9,9 @@ pub use input::{handle_key, run_command};
 use crate::config::Action;
 use crate::domain::Model;
 use crate::fact::Level;
-use crate::ui::{actions, data};
 use crate::ui::state::{Mode, SpendTab, UiState, View};
 use crate::ui::views::{cascades, cron};
+use crate::ui::{actions, data};
 
 /// Rows a page-up/page-down moves.
 const PAGE: usize = 10;
@@ -245,7 +245,11 @@ pub fn confirm_key(ui: &mut UiState, action: Option<Action>) {
     ui.mode = Mode::Normal;
     let Some(p) = ui.pending.take() else { return };
     if action == Some(Action::Confirm) {
-        ui.flash = Some(format!("{}: sending {} change(s)…", p.action.name(), p.effects.len()));
+        ui.flash = Some(format!(
+            "{}: sending {} change(s)…",
+            p.action.name(),
+            p.effects.len()
+        ));
         ui.outbox.extend(p.effects);
         ui.marked_sessions.clear();
         ui.marked_cron.clear();

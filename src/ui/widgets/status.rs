@@ -56,7 +56,10 @@ fn spans<'a>(model: &Model, ui: &UiState, theme: &Theme, detailed: bool) -> Vec<
     let marked = ui.marked_sessions.len() + ui.marked_cron.len();
     if marked > 0 {
         spans.push(sep());
-        spans.push(Span::styled(format!("{marked} marked"), theme.style(Role::Warn)));
+        spans.push(Span::styled(
+            format!("{marked} marked"),
+            theme.style(Role::Warn),
+        ));
     }
     if !ui.activity.is_empty() {
         spans.push(sep());

@@ -162,16 +162,6 @@ pub fn plan(effect: &Effect, client: &Client) -> Result<(&'static str, Value), S
     })
 }
 
-#[allow(dead_code)]
-fn compact(v: &Value, max: usize) -> String {
-    let s = v.to_string();
-    if s.chars().count() <= max {
-        s
-    } else {
-        format!("{}…", s.chars().take(max).collect::<String>())
-    }
-}
-
 /// `sessions.abort` answers `{ok, status:"aborted"|"no-active-run", abortedRunId, …}` (2026.9.6,
 /// observed); any queue counters it adds are shown too.
 fn kill_text(t: &str, method: &str, v: &Value) -> String {

@@ -68,14 +68,16 @@ fn render_view(f: &mut Frame, area: Rect, model: &Model, ui: &UiState, theme: &T
     match &ui.view {
         View::Overview => views::overview::render(f, area, model, theme),
         View::Logs => views::logs::render(f, area, model, &ui.logs, theme),
-        View::Sessions => views::sessions::render(f, area, model, &ui.sessions, theme),
+        View::Sessions => {
+            views::sessions::render(f, area, model, &ui.sessions, &ui.marked_sessions, theme)
+        }
         View::Timeline(key) => {
             views::timeline::render(f, area, model, key, ui.timeline_scroll, theme)
         }
         View::Lanes => views::lanes::render(f, area, model, ui.lanes_selected, theme),
         View::Cascades => views::cascades::render(f, area, model, ui.cascades_selected, theme),
         View::Spend => views::spend::render(f, area, model, ui.spend_tab, theme),
-        View::Cron => views::cron::render(f, area, model, ui.cron_selected, theme),
+        View::Cron => views::cron::render(f, area, model, ui.cron_selected, &ui.marked_cron, theme),
     }
 }
 

@@ -13,6 +13,7 @@ pub mod fact;
 pub mod gateway;
 pub mod ingest;
 pub mod msg;
+pub mod offline;
 pub mod report;
 pub mod screenshot;
 pub mod ui;

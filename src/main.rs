@@ -170,10 +170,21 @@ fn start_gateway(
         cli.token.as_deref(),
     );
     let audit = audit::state_dir().map(|d| audit::AuditLog::in_dir(&d));
+    // ≤ 2026.5 installs: with no RPC link, prune edits sessions.json directly (safely).
+    let legacy_dir = (discovery.generation == Some(lanetop::fact::Generation::Legacy))
+        .then(|| discovery.state_dir.clone())
+        .flatten();
+    let make_runner = |link| {
+        let r = runner::Runner::new(read_only, link, audit.clone());
+        match &legacy_dir {
+            Some(d) => r.with_offline(d.clone()),
+            None => r,
+        }
+    };
     let offline = |tx| {
         // No link: the runner still refuses (and audits) every action in one place.
         let (_keep, link) = tokio::sync::watch::channel(None);
-        let (etx, task) = runner::spawn(runner::Runner::new(read_only, link, audit.clone()), tx);
+        let (etx, task) = runner::spawn(make_runner(link), tx);
         (None, Some(etx), Some(task))
     };
     if !connect {
@@ -196,8 +207,7 @@ fn start_gateway(
         connect_timeout: std::time::Duration::from_secs(5),
     };
     let handle = live::spawn(opts, tx.clone());
-    let r = runner::Runner::new(read_only, handle.link.clone(), audit);
-    let (etx, task) = runner::spawn(r, tx);
+    let (etx, task) = runner::spawn(make_runner(handle.link.clone()), tx);
     (Some(handle), Some(etx), Some(task))
 }
 

@@ -282,3 +282,40 @@ fn a_concurrent_writer_loses_nothing_and_no_file_is_torn() {
     assert_eq!(keys.len(), captured.len() + written as usize);
     assert_eq!(rounds, 60, "the lock serialises: no round had to be redone");
 }
+
+/// The runner with no RPC link on a legacy state dir prunes through the offline edit; the
+/// read-only gate refuses before the disk is touched.
+#[tokio::test]
+async fn the_runner_prunes_offline_only_when_allowed() {
+    use lanetop::gateway::runner::{Effect, Runner};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sessions = dir.path().join("agents/main/sessions");
+    std::fs::create_dir_all(&sessions).expect("mkdir");
+    let store = copy_store(&sessions);
+    let original = std::fs::read(&store).expect("read");
+    let effect = Effect::PruneSession {
+        key: RUN_DONE_1.into(),
+        reason: "finished cron run".into(),
+        expected_session_id: Some("a149c264-f30b-4f2e-9bd9-042dee594165".into()),
+    };
+    let (_keep, link) = tokio::sync::watch::channel(None);
+    let ro = Runner::new(true, link.clone(), None).with_offline(dir.path().to_path_buf());
+    let o = ro.run(&effect).await;
+    assert!(!o.ok && o.summary.contains("read-only"), "{}", o.summary);
+    assert_eq!(std::fs::read(&store).expect("read"), original, "read-only: disk untouched");
+    assert_eq!(std::fs::read_dir(&sessions).expect("ls").count(), 1, "no backup, no lock");
+
+    let rw = Runner::new(false, link, None).with_offline(dir.path().to_path_buf());
+    let o = rw.run(&effect).await;
+    assert_eq!(o.method.as_deref(), Some("offline:sessions.json"));
+    if lanetop::offline::store_edit::gateway_process_alive() {
+        // A gateway runs on this host (e.g. a lab): the edit must be refused.
+        assert!(!o.ok && o.summary.contains("stop it first"), "{}", o.summary);
+        assert_eq!(std::fs::read(&store).expect("read"), original);
+    } else {
+        assert!(o.ok, "{o:?}");
+        let keys: Vec<String> = entries(&store).into_iter().map(|(k, _)| k).collect();
+        assert_eq!(keys.len(), 7);
+        assert!(!keys.contains(&RUN_DONE_1.to_string()));
+    }
+}

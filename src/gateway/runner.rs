@@ -98,6 +98,8 @@ pub struct Runner {
     link: Link,
     audit: Option<AuditLog>,
     pub timeout: Duration,
+    /// Legacy state dir (≤ 2026.5): with no RPC link, prune edits `sessions.json` directly.
+    offline: Option<std::path::PathBuf>,
 }
 
 /// `2026.M.D…` → (year, month); `None` when not that shape.
@@ -202,7 +204,97 @@ impl Runner {
             link,
             audit,
             timeout: Duration::from_secs(15),
+            offline: None,
         }
+    }
+
+    /// Enable the offline legacy prune for the state dir of a ≤ 2026.5 install
+    /// ([`crate::offline`]): used only while there is no RPC link.
+    pub fn with_offline(mut self, state_dir: std::path::PathBuf) -> Self {
+        self.offline = Some(state_dir);
+        self
+    }
+
+    /// Prune one entry from `<state>/agents/<agent>/sessions/sessions.json` (gateway stopped).
+    async fn offline_prune(
+        &self,
+        state_dir: &std::path::Path,
+        effect: &Effect,
+        key: &str,
+        expected: Option<&String>,
+    ) -> Outcome {
+        use crate::offline::{LegacyRelease, Removal, remove_entries, store_edit};
+        let Some(agent) = key.strip_prefix("agent:").and_then(|r| r.split(':').next()) else {
+            return self.refused(
+                effect,
+                "gateway not connected (offline edit needs an agent:<id>:… key)",
+            );
+        };
+        let store = state_dir
+            .join("agents")
+            .join(agent)
+            .join("sessions/sessions.json");
+        if !store.is_file() {
+            return self.refused(effect, "gateway not connected");
+        }
+        let removal = Removal {
+            key: key.to_string(),
+            expected_session_id: expected.cloned(),
+        };
+        let params = json!({"store": store.display().to_string(), "key": key,
+                            "expectedSessionId": expected});
+        let path = store.clone();
+        let res = tokio::task::spawn_blocking(move || {
+            // The release is not known here: take the store lock (2026.3 scheme) and, like
+            // 2026.5 demands, refuse while any gateway process is alive.
+            remove_entries(
+                &path,
+                &[removal],
+                LegacyRelease::Unlocked,
+                store_edit::gateway_process_alive(),
+            )
+        })
+        .await;
+        let (ok, answer, summary) = match res {
+            Ok(Ok(r)) if !r.removed.is_empty() => (
+                true,
+                json!({"removed": r.removed, "backup": r.backup.map(|b| b.display().to_string())}),
+                format!(
+                    "pruned {key} offline from {} (backup kept)",
+                    store.display()
+                ),
+            ),
+            Ok(Ok(r)) => {
+                let why = r
+                    .skipped
+                    .first()
+                    .map_or("nothing to do".into(), |(_, w)| w.clone());
+                (
+                    false,
+                    json!({"skipped": why}),
+                    format!("prune-stale {key}: kept: {why}"),
+                )
+            }
+            Ok(Err(e)) => (
+                false,
+                json!({"error": e.to_string()}),
+                format!("prune-stale {key}: {e}"),
+            ),
+            Err(e) => (
+                false,
+                json!({"error": e.to_string()}),
+                format!("prune-stale {key}: {e}"),
+            ),
+        };
+        let o = Outcome {
+            action: effect.action(),
+            target: key.to_string(),
+            method: Some("offline:sessions.json".into()),
+            ok,
+            summary,
+            answer,
+        };
+        self.record(&o, &params)
     }
 
     fn record(&self, o: &Outcome, params: &Value) -> Outcome {
@@ -245,6 +337,19 @@ impl Runner {
         }
         let client = self.link.borrow().clone();
         let Some(client) = client.filter(|c| !c.is_closed()) else {
+            if let (
+                Some(dir),
+                Effect::PruneSession {
+                    key,
+                    expected_session_id,
+                    ..
+                },
+            ) = (&self.offline, effect)
+            {
+                return self
+                    .offline_prune(dir, effect, key, expected_session_id.as_ref())
+                    .await;
+            }
             return self.refused(effect, "gateway not connected");
         };
         let (method, params) = match plan(effect, &client) {

@@ -16,7 +16,6 @@ use lanetop::offline::lock::StoreLock;
 use lanetop::offline::{EditError, LegacyRelease, Removal, remove_entries};
 use serde_json::Value;
 
-const MAIN: &str = "agent:main:main";
 const RUN_RUNNING: &str = "agent:main:cron:eac91b98-f879-4fff-9cc4-1ff3e28385aa:run:1795314817107";
 const RUN_DONE_1: &str = "agent:main:cron:eac91b98-f879-4fff-9cc4-1ff3e28385aa:run:1795314892026";
 const RUN_DONE_2: &str = "agent:main:cron:eac91b98-f879-4fff-9cc4-1ff3e28385aa:run:1795315230819";
@@ -302,15 +301,27 @@ async fn the_runner_prunes_offline_only_when_allowed() {
     let ro = Runner::new(true, link.clone(), None).with_offline(dir.path().to_path_buf());
     let o = ro.run(&effect).await;
     assert!(!o.ok && o.summary.contains("read-only"), "{}", o.summary);
-    assert_eq!(std::fs::read(&store).expect("read"), original, "read-only: disk untouched");
-    assert_eq!(std::fs::read_dir(&sessions).expect("ls").count(), 1, "no backup, no lock");
+    assert_eq!(
+        std::fs::read(&store).expect("read"),
+        original,
+        "read-only: disk untouched"
+    );
+    assert_eq!(
+        std::fs::read_dir(&sessions).expect("ls").count(),
+        1,
+        "no backup, no lock"
+    );
 
     let rw = Runner::new(false, link, None).with_offline(dir.path().to_path_buf());
     let o = rw.run(&effect).await;
     assert_eq!(o.method.as_deref(), Some("offline:sessions.json"));
     if lanetop::offline::store_edit::gateway_process_alive() {
         // A gateway runs on this host (e.g. a lab): the edit must be refused.
-        assert!(!o.ok && o.summary.contains("stop it first"), "{}", o.summary);
+        assert!(
+            !o.ok && o.summary.contains("stop it first"),
+            "{}",
+            o.summary
+        );
         assert_eq!(std::fs::read(&store).expect("read"), original);
     } else {
         assert!(o.ok, "{o:?}");

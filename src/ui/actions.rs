@@ -89,6 +89,14 @@ pub fn prune_reason(model: &Model, s: &Session, idle_hours: u32) -> Option<Strin
     if s.kind == SessionKind::Main || !s.active_runs.is_empty() || s.live_active == Some(true) {
         return None;
     }
+    // Only rows a store holds can be deleted; a key seen only in the log has nothing to prune.
+    let stored = s
+        .origin
+        .as_ref()
+        .is_some_and(|o| matches!(o.kind, SourceKind::AgentDb | SourceKind::LegacySessions));
+    if !stored && s.live_active.is_none() {
+        return None;
+    }
     if s.state == SessionState::Stale {
         return Some("stale: marked running, no activity".into());
     }

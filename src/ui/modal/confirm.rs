@@ -23,12 +23,27 @@ fn confirm_key(keymap: &Keymap) -> String {
 pub fn render(f: &mut Frame, area: Rect, p: &Pending, keymap: &Keymap, theme: &Theme) {
     let w = area.width.min(110);
     let inner = w.saturating_sub(2).max(1) as usize;
-    let rows: usize = p
-        .preview
-        .iter()
-        .map(|l| (l.chars().count() + 3).div_ceil(inner).max(1))
-        .sum();
-    let want = rows as u16 + 4;
+    let rows_of = |l: &str| (l.chars().count() + 3).div_ceil(inner).max(1);
+    // Borders (2) + the "Dry run" line + the prompt line are always shown; the preview gets
+    // the rest, and what does not fit is counted ("… and 5 more").
+    let room = area.height.saturating_sub(4) as usize;
+    let mut used = 0;
+    let mut shown = 0;
+    for l in &p.preview {
+        let r = rows_of(l);
+        let need = if shown + 1 < p.preview.len() {
+            r + 1
+        } else {
+            r
+        };
+        if used + need > room {
+            break;
+        }
+        used += r;
+        shown += 1;
+    }
+    let hidden = p.preview.len() - shown;
+    let want = (used + usize::from(hidden > 0) + 4) as u16;
     let h = want.min(area.height);
     let r = Rect {
         x: area.x + (area.width - w) / 2,
@@ -44,8 +59,15 @@ pub fn render(f: &mut Frame, area: Rect, p: &Pending, keymap: &Keymap, theme: &T
     lines.extend(
         p.preview
             .iter()
+            .take(shown)
             .map(|l| Line::from(Span::styled(format!(" • {l}"), theme.style(Role::Text)))),
     );
+    if hidden > 0 {
+        lines.push(Line::from(Span::styled(
+            format!(" … and {hidden} more (all {} are applied)", p.effects.len()),
+            theme.style(Role::Muted),
+        )));
+    }
     lines.push(Line::from(vec![
         Span::styled(format!(" {} ", confirm_key(keymap)), theme.style(Role::Key)),
         Span::styled("confirm · any other key cancels", theme.style(Role::Warn)),

@@ -188,3 +188,41 @@ fn prune_candidates_on_the_captured_stores() {
 const EXPECTED_PRUNE: &[&str] = &[
     "agent:main:cron:f3eb99f7-0dd4-4302-8637-5f7f34e81ab4:run:4291ada2-9349-4bbb-b999-cdc1f9b477ce stale: marked running, no activity",
 ];
+
+/// A preview longer than the screen still shows the prompt and says how many lines are hidden.
+#[test]
+fn a_long_preview_keeps_the_prompt_visible() {
+    use lanetop::config::Theme;
+    use lanetop::ui::state::Pending;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    let km = Keymap::load("default", None).expect("keymap");
+    let effects: Vec<Effect> = (0..40)
+        .map(|i| Effect::KillRun {
+            key: format!("agent:main:k{i}"),
+        })
+        .collect();
+    let p = Pending {
+        action: Action::KillRun,
+        title: "Kill".into(),
+        preview: (0..40).map(|i| format!("abort agent:main:k{i}")).collect(),
+        effects,
+    };
+    let mut t = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+    t.draw(|f| {
+        lanetop::ui::modal::confirm::render(f, f.area(), &p, &km, &Theme::no_color());
+    })
+    .expect("draw");
+    let text: String = t
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(text.contains("y confirm · any other key cancels"));
+    assert!(text.contains("abort agent:main:k0"));
+    assert!(!text.contains("abort agent:main:k39"));
+    let shown = (0..40).filter(|i| text.contains(&format!("abort agent:main:k{i} "))).count();
+    assert!(text.contains(&format!("… and {} more (all 40 are applied)", 40 - shown)), "{shown}");
+}

@@ -1,7 +1,8 @@
 //! Live test of the actions against the REAL OpenClaw gateway from `../shared/openclaw/lab`
 //! (`lab/run.sh`, scenario `idle`, fake LLM): lanetop's client connects with its Ed25519
 //! device identity; pause a cron job by keystrokes (Cron view, `p`, `y`) and see
-//! `enabled:false` in `openclaw gateway call cron.list`; reset a session (and a stale
+//! `enabled:false` in `openclaw gateway call cron.list`, the same for pause-all (`P`, `y`;
+//! system-owned jobs skipped); pin the main session's model; reset a session (and a stale
 //! `expectedSessionId` is refused with `session-changed`, once); kill a hanging run and see it
 //! gone from `sessions.list`; read-only refuses all three and changes nothing.
 //!
@@ -331,6 +332,52 @@ fn actions_against_the_real_gateway() {
     assert!(o.ok, "{o:?}");
     assert_eq!(lab.job_enabled(&job_id), Some(true), "resumed");
 
+    // --- pause-all by keys (Cron view, `P`, `y`): every user job, no system-owned one ---
+    app.on_event(&key(KeyCode::Char('P')));
+    let pending = app.ui.pending.clone().expect("a pause-all preview");
+    assert!(
+        pending.preview.iter().any(|l| l.contains("system-owned")),
+        "{:?}",
+        pending.preview
+    );
+    app.on_event(&key(KeyCode::Char('y')));
+    let mut sent = 0;
+    while let Ok(e) = erx.try_recv() {
+        assert!(
+            matches!(&e, Effect::SetCronEnabled { id, enabled: false, all: true } if *id == job_id),
+            "{e:?}"
+        );
+        let o = rt.block_on(runner.run(&e));
+        assert!(o.ok, "{o:?}");
+        sent += 1;
+    }
+    assert_eq!(sent, 1, "the one user job");
+    assert_eq!(lab.job_enabled(&job_id), Some(false));
+    let o = rt.block_on(runner.run(&Effect::SetCronEnabled {
+        id: job_id.clone(),
+        enabled: true,
+        all: false,
+    }));
+    assert!(o.ok, "{o:?}");
+
+    // --- pin the main session to its model ---
+    let o = rt.block_on(runner.run(&Effect::PinModel {
+        key: "agent:main:main".into(),
+        model: "fakeprime/fake-primary".into(),
+        expected_session_id: Some(sid.clone()),
+    }));
+    assert!(o.ok, "{o:?}");
+    assert_eq!(
+        o.answer["entry"]["modelOverride"], "fake-primary",
+        "{}",
+        o.answer
+    );
+    assert_eq!(
+        o.answer["entry"]["providerOverride"], "fakeprime",
+        "{}",
+        o.answer
+    );
+
     // --- reset: a stale expected id is refused once; the right one resets ---
     let o = rt.block_on(runner.run(&Effect::ResetSession {
         key: "agent:main:main".into(),
@@ -391,9 +438,10 @@ fn actions_against_the_real_gateway() {
     let _ = turn.kill();
     let _ = turn.wait();
 
-    // One audit record per action: 3 refused + pause + resume + 2 resets + kill = 8.
+    // One audit record per action: 3 refused + pause + resume + pause-all + resume + pin
+    // + 2 resets + kill = 11.
     let audit = std::fs::read_to_string(audit_dir.join("audit.jsonl")).expect("audit");
-    assert_eq!(audit.lines().count(), 8, "{audit}");
+    assert_eq!(audit.lines().count(), 11, "{audit}");
     assert!(!audit.contains(TOKEN), "no token in the audit log");
     drop(lab);
 }

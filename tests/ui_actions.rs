@@ -223,6 +223,11 @@ fn a_long_preview_keeps_the_prompt_visible() {
     assert!(text.contains("y confirm · any other key cancels"));
     assert!(text.contains("abort agent:main:k0"));
     assert!(!text.contains("abort agent:main:k39"));
-    let shown = (0..40).filter(|i| text.contains(&format!("abort agent:main:k{i} "))).count();
-    assert!(text.contains(&format!("… and {} more (all 40 are applied)", 40 - shown)), "{shown}");
+    let shown = (0..40)
+        .filter(|i| text.contains(&format!("abort agent:main:k{i} ")))
+        .count();
+    assert!(
+        text.contains(&format!("… and {} more (all 40 are applied)", 40 - shown)),
+        "{shown}"
+    );
 }

@@ -16,6 +16,7 @@ use tokio::time::{Instant, MissedTickBehavior};
 
 use crate::config::{Keymap, Theme};
 use crate::domain::Model;
+use crate::gateway::runner::Effect;
 use crate::msg::Msg;
 use crate::ui::{self, UiState};
 
@@ -31,20 +32,47 @@ pub struct App {
     pub ui: UiState,
     pub theme: Theme,
     pub keymap: Keymap,
+    /// Where confirmed effects go (the runner task); `None`: no runner (tests, report).
+    pub effects: Option<mpsc::UnboundedSender<Effect>>,
 }
 
 impl App {
     /// Handle one terminal event; returns true when a redraw is needed.
     pub fn on_event(&mut self, ev: &Event) -> bool {
         match ev {
-            Event::Key(k) => ui::reduce::handle_key(&mut self.ui, &self.model, &self.keymap, *k),
+            Event::Key(k) => {
+                let dirty = ui::reduce::handle_key(&mut self.ui, &self.model, &self.keymap, *k);
+                self.dispatch();
+                dirty
+            }
             Event::Resize(..) => true,
             _ => false,
         }
     }
 
+    /// Hand confirmed effects (`ui.outbox`) to the runner.
+    fn dispatch(&mut self) {
+        for e in self.ui.outbox.drain(..) {
+            let sent = self
+                .effects
+                .as_ref()
+                .is_some_and(|tx| tx.send(e.clone()).is_ok());
+            if !sent {
+                self.ui.flash = Some(format!("{} {}: no action runner", e.action(), e.target()));
+            }
+        }
+    }
+
     /// Fold one message into the model; returns true when a redraw is needed.
     pub fn on_msg(&mut self, msg: Msg) -> bool {
+        if let Msg::ActionDone(o) = &msg {
+            tracing::info!(action = o.action, target = %o.target, ok = o.ok, "{}", o.summary);
+            self.ui.flash = Some(o.summary.clone());
+            self.ui.outcomes.push(o.summary.clone());
+            let excess = self.ui.outcomes.len().saturating_sub(20);
+            self.ui.outcomes.drain(..excess);
+            return true;
+        }
         let changed = crate::update::update(&mut self.model, msg);
         flash_new_crit(&mut self.ui, &self.model);
         changed

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! lanetop [--state-dir DIR] [--log PATH]... [--profile NAME] [--demo] [--read-only]
+//!         [--gateway-url URL] [--token TOKEN] [--no-gateway] [--prune-idle-hours N]
 //!         [--theme NAME] [--keymap NAME] [--print-keymap] [--no-color]
 //! lanetop report [--json|--markdown] [--check [--min-severity warn|crit]] [--state-dir DIR] [--log PATH]... [--profile NAME]
 //! ```
@@ -21,9 +22,22 @@ pub struct Cli {
     /// Run against a built-in simulator writing real-format files to a temporary dir.
     #[arg(long)]
     pub demo: bool,
-    /// Never change anything (every mutating action is refused).
+    /// Never change anything (every mutating action is refused). Also `read_only = true` in
+    /// `<config dir>/lanetop.toml`.
     #[arg(long)]
     pub read_only: bool,
+    /// Gateway WebSocket URL (default `ws://127.0.0.1:<gateway.port>` from openclaw.json).
+    #[arg(long, value_name = "URL")]
+    pub gateway_url: Option<String>,
+    /// Gateway token (default: OPENCLAW_GATEWAY_TOKEN, then gateway.auth.token). Never shown.
+    #[arg(long, value_name = "TOKEN")]
+    pub token: Option<String>,
+    /// Do not connect to the gateway at all (files only; every action is refused).
+    #[arg(long)]
+    pub no_gateway: bool,
+    /// Prune rule: sessions idle longer than this many hours are candidates.
+    #[arg(long, value_name = "HOURS", default_value_t = 24)]
+    pub prune_idle_hours: u32,
     /// Theme: dark, light, high-contrast, or a file `<config>/themes/NAME.toml`.
     #[arg(long, value_name = "NAME", default_value = "dark")]
     pub theme: String,

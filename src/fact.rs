@@ -187,6 +187,50 @@ pub enum FactKind {
     Generation(Generation),
     /// Health of one source, for the status bar (`log offset 12.4 MB`, `db read 2 s ago`, an error).
     SourceHealth { health: SourceHealth },
+    /// lanetop's own RPC link to the gateway changed state ([`crate::gateway::live`]).
+    GatewayLink(GatewayLink),
+    /// Live `sessions.list` rows over RPC (FORMATS.md §5): which sessions run now. Covers only
+    /// the keys listed; sessions known from files keep their file data.
+    LiveSessions { rows: Vec<LiveSessionRow> },
+    /// Live `cron.list` over RPC: each job's `enabled` flag.
+    LiveCron { jobs: Vec<LiveCronJob> },
+    /// Live `health` over RPC: `ok`.
+    LiveHealth { ok: bool },
+}
+
+/// State of lanetop's RPC link (status bar `rpc ✓ ws://127.0.0.1:18789`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GatewayLink {
+    /// Handshake done.
+    Up {
+        url: String,
+        /// `hello-ok.server.version` (`2026.9.6`).
+        version: Option<String>,
+        protocol: u64,
+        /// Scopes granted (`hello-ok.auth.scopes`).
+        scopes: Vec<String>,
+    },
+    /// Not connected; `error` says why (connection refused, auth rejected, …). Never a secret.
+    Down { url: String, error: String },
+}
+
+/// One `sessions.list` row, reduced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveSessionRow {
+    pub key: String,
+    pub session_id: Option<String>,
+    /// `hasActiveRun`.
+    pub has_active_run: bool,
+    /// `activeRunIds`.
+    pub active_run_ids: Vec<String>,
+}
+
+/// One `cron.list` job, reduced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveCronJob {
+    pub id: String,
+    pub name: Option<String>,
+    pub enabled: bool,
 }
 
 /// Health of one source, shown in the status bar.

@@ -166,6 +166,81 @@ fn activity(d: &Discovery, demo: Option<&Path>) -> String {
     }
 }
 
+fn config_dir_opt() -> Option<PathBuf> {
+    paths::config_dir()
+}
+
+/// `read_only = true` in `<config dir>/lanetop.toml`.
+fn config_read_only(dir: Option<&Path>) -> bool {
+    dir.map(|d| d.join(lanetop::config::settings::FILE))
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .and_then(|t| t.parse::<toml::Table>().ok())
+        .and_then(|t| t.get("read_only").and_then(toml::Value::as_bool))
+        .unwrap_or(false)
+}
+
+type Started = (
+    Option<lanetop::gateway::live::LiveHandle>,
+    Option<tokio::sync::mpsc::UnboundedSender<lanetop::gateway::runner::Effect>>,
+    Option<tokio::task::JoinHandle<()>>,
+);
+
+/// Start the live RPC link and the action runner (the device key is made on first use).
+fn start_gateway(
+    cli: &Cli,
+    discovery: &Discovery,
+    read_only: bool,
+    connect: bool,
+    tx: tokio::sync::mpsc::Sender<Msg>,
+) -> Started {
+    use lanetop::gateway::{audit, auth, identity, live, runner};
+    let target = auth::resolve(
+        discovery.config_path.as_deref(),
+        cli.gateway_url.as_deref(),
+        cli.token.as_deref(),
+    );
+    let audit = audit::state_dir().map(|d| audit::AuditLog::in_dir(&d));
+    // ≤ 2026.5 installs: with no RPC link, prune edits sessions.json directly (safely).
+    let legacy_dir = (discovery.generation == Some(lanetop::fact::Generation::Legacy))
+        .then(|| discovery.state_dir.clone())
+        .flatten();
+    let make_runner = |link| {
+        let r = runner::Runner::new(read_only, link, audit.clone());
+        match &legacy_dir {
+            Some(d) => r.with_offline(d.clone()),
+            None => r,
+        }
+    };
+    let offline = |tx| {
+        // No link: the runner still refuses (and audits) every action in one place.
+        let (_keep, link) = tokio::sync::watch::channel(None);
+        let (etx, task) = runner::spawn(make_runner(link), tx);
+        (None, Some(etx), Some(task))
+    };
+    if !connect {
+        return offline(tx);
+    }
+    let identity = match identity::data_dir()
+        .ok_or_else(|| "no data dir".to_string())
+        .and_then(|d| identity::DeviceIdentity::load_or_create(&d).map_err(|e| e.to_string()))
+    {
+        Ok(i) => std::sync::Arc::new(i),
+        Err(e) => {
+            tracing::warn!("gateway rpc disabled: device identity: {e}");
+            return offline(tx);
+        }
+    };
+    let opts = lanetop::gateway::ClientOptions {
+        target,
+        identity,
+        read_only,
+        connect_timeout: std::time::Duration::from_secs(5),
+    };
+    let handle = live::spawn(opts, tx.clone());
+    let (etx, task) = runner::spawn(make_runner(handle.link.clone()), tx);
+    (Some(handle), Some(etx), Some(task))
+}
+
 async fn tui(
     cli: &Cli,
     theme: Theme,
@@ -193,9 +268,18 @@ async fn tui(
     let discovery = discover(&opts)?;
     tracing::info!(state_dir = ?discovery.state_dir, logs = discovery.logs.len(), "discovered sources");
     let (tx, rx) = tokio::sync::mpsc::channel(CHANNEL);
-    let _ingest = lanetop::ingest::spawn(&discovery, tx);
+    let _ingest = lanetop::ingest::spawn(&discovery, tx.clone());
+    let read_only = cli.read_only || config_read_only(config_dir_opt().as_deref());
+    let (live, effects, _runner) = start_gateway(
+        cli,
+        &discovery,
+        read_only,
+        !(cli.no_gateway || cli.demo),
+        tx,
+    );
     let ui = UiState {
-        read_only: cli.read_only,
+        read_only,
+        prune_idle_hours: cli.prune_idle_hours,
         activity: activity(&discovery, demo_path.as_deref()),
         ..UiState::default()
     };
@@ -207,6 +291,7 @@ async fn tui(
         ui,
         theme,
         keymap,
+        effects,
     };
     let mut terminal = ratatui::try_init().wrap_err("initialising the terminal")?;
     // crossterm's EventStream panics without a TTY: only read keys when stdin is one.
@@ -216,6 +301,7 @@ async fn tui(
     let result = app::run(&mut terminal, &mut app, rx, events).await;
     ratatui::restore();
     drop(_ingest);
+    drop(live);
     // The demo's files are ours (a temp dir): stop the simulator, then remove them.
     if let (Some(handle), Some(dir)) = (demo, demo_path) {
         handle.stop();

@@ -11,4 +11,6 @@ pub enum Msg {
     Facts(Vec<Fact>),
     /// The wall clock advanced (1 Hz while running); ages and rates are computed against it.
     Tick(DateTime<Utc>),
+    /// An action finished (or was refused) in the runner ([`crate::gateway::runner`]).
+    ActionDone(crate::gateway::runner::Outcome),
 }

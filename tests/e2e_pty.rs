@@ -19,8 +19,12 @@ struct Pty {
 impl Pty {
     fn spawn(args: &[&str], cols: u16, rows: u16) -> Self {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_lanetop"));
+        // lanetop's own key and audit log go to a throwaway dir, never the user's XDG dirs.
+        let own = std::env::temp_dir().join(format!("lanetop-e2e-{}", std::process::id()));
         cmd.args(args)
             .env("TERM", "xterm-256color")
+            .env("LANETOP_DATA_DIR", own.join("data"))
+            .env("LANETOP_STATE_DIR", own.join("state"))
             .env_remove("NO_COLOR");
         let mut session = expectrl::Session::spawn(cmd).expect("spawn lanetop in a pty");
         session

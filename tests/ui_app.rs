@@ -29,6 +29,7 @@ async fn loop_draws_handles_keys_and_quits() {
         ui: UiState::default(),
         theme: Theme::no_color(),
         keymap: Keymap::load("default", None).expect("keymap"),
+        effects: None,
     };
     app.model.now = None;
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("terminal");

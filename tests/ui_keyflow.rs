@@ -252,18 +252,6 @@ fn spend_tabs_cycle() {
 }
 
 #[test]
-fn future_actions_say_not_available_yet() {
-    let mut f = Flow::new();
-    f.keys("3").ctrl('k');
-    assert_eq!(f.ui.flash.as_deref(), Some("kill-run: not available yet"));
-    f.keys("7P");
-    assert_eq!(
-        f.ui.flash.as_deref(),
-        Some("pause-all-cron: not available yet")
-    );
-}
-
-#[test]
 fn vim_keys_move_and_open() {
     let mut f = Flow::with_keymap("vim");
     f.keys("3jl");

@@ -18,6 +18,8 @@ impl Pty {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_lanetop"));
         cmd.arg("--state-dir").arg(state).args(extra);
         cmd.env("LANETOP_CONFIG_DIR", config)
+            .env("LANETOP_DATA_DIR", config.join("data"))
+            .env("LANETOP_STATE_DIR", config.join("state"))
             .env("TERM", "xterm-256color")
             .env("NO_COLOR", "1");
         let mut session = Session::spawn(cmd).expect("spawn lanetop in a pty");

@@ -61,35 +61,16 @@ actions! {
     NextTab = "next-tab", "Next breakdown tab";
     PrevTab = "prev-tab", "Previous breakdown tab";
     ToggleLogPane = "toggle-log-pane", "Show or hide lanetop's own log";
-    KillRun = "kill-run", "Abort the selected run (not available yet)";
-    ResetSession = "reset-session", "Reset the selected session (not available yet)";
-    PruneStale = "prune-stale", "Prune stale bindings (not available yet)";
-    PauseCron = "pause-cron", "Pause the selected cron job (not available yet)";
-    ResumeCron = "resume-cron", "Resume the selected cron job (not available yet)";
-    PauseAllCron = "pause-all-cron", "Pause every cron job (not available yet)";
-    PinModel = "pin-model", "Pin the session's model (not available yet)";
-    Mark = "mark", "Mark the selected row (not available yet)";
-    Confirm = "confirm", "Confirm a pending action (not available yet)";
-    Cancel = "cancel", "Cancel a pending action (not available yet)";
-}
-
-impl Action {
-    /// True for actions reserved for later issues: they show "not available yet".
-    pub fn is_future(self) -> bool {
-        matches!(
-            self,
-            Action::KillRun
-                | Action::ResetSession
-                | Action::PruneStale
-                | Action::PauseCron
-                | Action::ResumeCron
-                | Action::PauseAllCron
-                | Action::PinModel
-                | Action::Mark
-                | Action::Confirm
-                | Action::Cancel
-        )
-    }
+    KillRun = "kill-run", "Abort the run of the selected/marked session(s) and drop their queue (sessions.abort)";
+    ResetSession = "reset-session", "Reset the selected/marked session(s) (sessions.reset, guarded by session id)";
+    PruneStale = "prune-stale", "Prune stale bindings: preview candidates by rule, then sessions.delete";
+    PauseCron = "pause-cron", "Pause the selected/marked cron job(s) (cron.update enabled:false)";
+    ResumeCron = "resume-cron", "Resume the selected/marked cron job(s) (cron.update enabled:true)";
+    PauseAllCron = "pause-all-cron", "Kill switch: pause every enabled cron job (preview first)";
+    PinModel = "pin-model", "Pin the session to its last working model (sessions.patch model)";
+    Mark = "mark", "Mark/unmark the selected row (actions apply to marked rows)";
+    Confirm = "confirm", "Confirm the action in the open dialog";
+    Cancel = "cancel", "Cancel the open dialog / clear marks";
 }
 
 macro_rules! scopes {

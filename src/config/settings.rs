@@ -4,6 +4,7 @@
 //! defaults. An unknown key, a wrong type or an out-of-range value fails with `file:line:col`.
 //!
 //! ```toml
+//! read_only = false           # true: every action refuses (same as --read-only)
 //! morning_hour = 8            # overnight projection runs until this local hour (0-23)
 //! utc_offset_minutes = 60     # local time = UTC + this (default: the host's offset now)
 //! trailing_runs = 10          # runs averaged for the cost per run
@@ -88,6 +89,12 @@ pub fn parse_into(file: &str, text: &str, cfg: &mut DetectConfig) -> Result<(), 
                         "utc_offset_minutes must be an integer in -1440..1440".into(),
                     )
                 })? as i32;
+            }
+            // Read by the binary before anything starts (`main::config_read_only`); validated here.
+            "read_only" => {
+                if !matches!(v.get_ref(), DeValue::Boolean(_)) {
+                    return Err(at(span, "read_only must be true or false".into()));
+                }
             }
             "trailing_runs" => {
                 let n = int(v.get_ref()).filter(|n| (1..=50).contains(n));

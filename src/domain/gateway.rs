@@ -49,6 +49,16 @@ pub struct Gateway {
     pub last_seen: Option<DateTime<Utc>>,
     /// RPC reachability (None until a client tried).
     pub reachable: Option<bool>,
+    /// The RPC URL lanetop connects to (`ws://127.0.0.1:18789`), once a client tried.
+    pub rpc_url: Option<String>,
+    /// Server version from `hello-ok`, or why the link is down.
+    pub rpc_detail: Option<String>,
+    /// Scopes granted by the gateway (`hello-ok.auth.scopes`).
+    pub rpc_scopes: Vec<String>,
+    /// Last live `health.ok`.
+    pub live_health: Option<bool>,
+    /// Time of the last live `sessions.list` / `cron.list` merge.
+    pub live_at: Option<DateTime<Utc>>,
     pub default_model: Option<ModelRef>,
 }
 

@@ -109,6 +109,8 @@ pub struct Session {
     pub queued: u32,
     /// Runs started and not yet done, by run id.
     pub active_runs: Vec<String>,
+    /// `hasActiveRun` from the live `sessions.list` (None: not seen over RPC).
+    pub live_active: Option<bool>,
     /// Number of fallback episodes seen for this session.
     pub fallback_episodes: u32,
     /// Timeline, oldest first, bounded.
@@ -161,7 +163,7 @@ impl Session {
         lane_queued: u32,
         boot_started: Option<DateTime<Utc>>,
     ) -> SessionState {
-        if !self.active_runs.is_empty() {
+        if !self.active_runs.is_empty() || self.live_active == Some(true) {
             return SessionState::Running;
         }
         if self.queued > 0 || lane_queued > 0 {

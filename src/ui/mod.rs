@@ -18,6 +18,7 @@
 //! └──────────────────────────────────────────────────────────────────────────────┘
 //! ```
 
+pub mod actions;
 pub mod data;
 pub mod modal;
 pub mod reduce;
@@ -58,20 +59,25 @@ pub fn render(f: &mut Frame, model: &Model, ui: &UiState, theme: &Theme, keymap:
     if ui.mode == Mode::Help {
         modal::help::render(f, body, keymap, ui.scope(), ui.help_scroll, theme);
     }
+    if let (Mode::Confirm, Some(p)) = (&ui.mode, &ui.pending) {
+        modal::confirm::render(f, body, p, keymap, theme);
+    }
 }
 
 fn render_view(f: &mut Frame, area: Rect, model: &Model, ui: &UiState, theme: &Theme) {
     match &ui.view {
         View::Overview => views::overview::render(f, area, model, theme),
         View::Logs => views::logs::render(f, area, model, &ui.logs, theme),
-        View::Sessions => views::sessions::render(f, area, model, &ui.sessions, theme),
+        View::Sessions => {
+            views::sessions::render(f, area, model, &ui.sessions, &ui.marked_sessions, theme)
+        }
         View::Timeline(key) => {
             views::timeline::render(f, area, model, key, ui.timeline_scroll, theme)
         }
         View::Lanes => views::lanes::render(f, area, model, ui.lanes_selected, theme),
         View::Cascades => views::cascades::render(f, area, model, ui.cascades_selected, theme),
         View::Spend => views::spend::render(f, area, model, ui.spend_tab, theme),
-        View::Cron => views::cron::render(f, area, model, ui.cron_selected, theme),
+        View::Cron => views::cron::render(f, area, model, ui.cron_selected, &ui.marked_cron, theme),
         View::Alerts => views::alerts::render(f, area, model, ui.alerts_selected, theme),
     }
 }

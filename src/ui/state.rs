@@ -1,8 +1,11 @@
 //! UI state: which view, the view history, input mode, per-view selection and filters.
 //! Changed only by [`crate::ui::reduce`]; data changes go through `crate::update` instead.
 
-use crate::config::Scope;
+use std::collections::BTreeSet;
+
+use crate::config::{Action, Scope};
 use crate::fact::Level;
+use crate::gateway::runner::Effect;
 
 /// A screen.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,6 +79,20 @@ pub enum Mode {
     Filter(String),
     /// The `?` help overlay is open.
     Help,
+    /// A confirm dialog with a dry-run preview is open (`ui.pending`).
+    Confirm,
+}
+
+/// An action waiting for confirmation: what it will do, shown before anything is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    pub action: Action,
+    /// Dialog title (`Kill 2 runs`).
+    pub title: String,
+    /// The dry-run preview, one line per change (what, target, from which source).
+    pub preview: Vec<String>,
+    /// What the runner gets on confirm.
+    pub effects: Vec<Effect>,
 }
 
 /// Logs view state.
@@ -216,6 +233,18 @@ pub struct UiState {
     pub timeline_scroll: usize,
     /// Scroll offset of the `?` help (rows from the top).
     pub help_scroll: usize,
+    /// Session keys marked with `mark` (space) in the Sessions view.
+    pub marked_sessions: BTreeSet<String>,
+    /// Cron job ids marked in the Cron view.
+    pub marked_cron: BTreeSet<String>,
+    /// The open confirm dialog.
+    pub pending: Option<Pending>,
+    /// Confirmed effects not yet handed to the runner (the app loop drains this).
+    pub outbox: Vec<Effect>,
+    /// Prune rule: a session idle longer than this many hours is a candidate.
+    pub prune_idle_hours: u32,
+    /// Results of the last actions (newest last, bounded), shown in the confirm area.
+    pub outcomes: Vec<String>,
 }
 
 impl Default for UiState {
@@ -239,6 +268,12 @@ impl Default for UiState {
             spend_tab: SpendTab::Model,
             timeline_scroll: 0,
             help_scroll: 0,
+            marked_sessions: BTreeSet::new(),
+            marked_cron: BTreeSet::new(),
+            pending: None,
+            outbox: Vec::new(),
+            prune_idle_hours: 24,
+            outcomes: Vec::new(),
         }
     }
 }

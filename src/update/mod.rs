@@ -11,6 +11,7 @@
 //! | `cron.rs` | `CronJobsSnapshot`, `CronRun` |
 //! | `gateway.rs` | `GatewayBoot`, gateway lifecycle log events |
 //! | `detect.rs` | evidence rings for the failure-mode detectors (retries, takeovers, resumes, waits, stuck, switches) |
+//! | `live.rs` | `GatewayLink`, `LiveSessions`, `LiveCron` (lanetop's own RPC reads) |
 //! | `logs.rs` | every `Log` line, `CorruptLine`, `SourceHealth` |
 //!
 //! **Clock.** `model.now` is set by `Msg::Tick`. Until the first tick (and always in
@@ -27,6 +28,7 @@ mod cron;
 mod detect;
 mod gateway;
 mod lanes;
+mod live;
 mod logs;
 mod session_events;
 mod sessions;
@@ -52,6 +54,9 @@ pub fn update(model: &mut Model, msg: Msg) -> bool {
             }
             any
         }
+        // Outcomes are UI state (the app loop shows them); the model learns the effect from
+        // the next live read.
+        Msg::ActionDone(_) => false,
         Msg::Tick(now) => {
             model.live_clock = true;
             model.now = Some(now);
@@ -175,6 +180,10 @@ fn apply_inner(model: &mut Model, fact: &Fact) {
         }
         FactKind::Generation(g) => model.generation = Some(*g),
         FactKind::SourceHealth { health } => logs::on_source_health(model, fact, health),
+        FactKind::GatewayLink(link) => live::on_link(model, link),
+        FactKind::LiveSessions { rows } => live::on_sessions(model, fact, rows),
+        FactKind::LiveCron { jobs } => live::on_cron(model, fact, jobs),
+        FactKind::LiveHealth { ok } => model.gateway.live_health = Some(*ok),
     }
 }
 

@@ -1,4 +1,5 @@
 //! Overlays and the bottom input line: `?` help, `:` command line.
 
 pub mod command;
+pub mod confirm;
 pub mod help;

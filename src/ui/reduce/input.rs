@@ -29,6 +29,11 @@ pub fn handle_key(ui: &mut UiState, model: &Model, keymap: &Keymap, key: KeyEven
             }
             true
         }
+        Mode::Confirm => {
+            let action = keymap.lookup(ui.scope(), KeyChord::from_event(&key));
+            super::confirm_key(ui, action);
+            true
+        }
         Mode::Normal => match keymap.lookup(ui.scope(), KeyChord::from_event(&key)) {
             Some(a) => {
                 apply(ui, model, a);

@@ -9,9 +9,9 @@ pub use input::{handle_key, run_command};
 use crate::config::Action;
 use crate::domain::Model;
 use crate::fact::Level;
-use crate::ui::data;
 use crate::ui::state::{Mode, SpendTab, UiState, View};
 use crate::ui::views::{cascades, cron};
+use crate::ui::{actions, data};
 
 /// Rows a page-up/page-down moves.
 const PAGE: usize = 10;
@@ -189,8 +189,75 @@ pub fn apply(ui: &mut UiState, model: &Model, action: Action) {
             ui.spend_tab = SpendTab::ALL[j];
         }
         Action::ToggleLogPane => ui.show_log_pane = !ui.show_log_pane,
-        a if a.is_future() => ui.flash = Some(format!("{}: not available yet", a.name())),
-        _ => {}
+        Action::Mark => mark(ui, model),
+        Action::KillRun
+        | Action::ResetSession
+        | Action::PinModel
+        | Action::PruneStale
+        | Action::PauseCron
+        | Action::ResumeCron
+        | Action::PauseAllCron => match actions::plan(ui, model, action) {
+            Ok(p) => {
+                ui.pending = Some(p);
+                ui.mode = Mode::Confirm;
+            }
+            Err(msg) => ui.flash = Some(msg),
+        },
+        Action::Confirm => ui.flash = Some("nothing to confirm".into()),
+        Action::Cancel => {
+            let n = ui.marked_sessions.len() + ui.marked_cron.len();
+            ui.marked_sessions.clear();
+            ui.marked_cron.clear();
+            ui.flash = Some(format!("cleared {n} mark(s)"));
+        }
+    }
+}
+
+/// Toggle the mark on the selected row (Sessions, Cron) and move down one row.
+fn mark(ui: &mut UiState, model: &Model) {
+    match ui.view {
+        View::Sessions => {
+            let rows = data::session_rows(model, &ui.sessions);
+            if let Some(s) = rows.get(ui.sessions.selected) {
+                let k = s.key.clone();
+                if !ui.marked_sessions.remove(&k) {
+                    ui.marked_sessions.insert(k);
+                }
+            }
+        }
+        View::Cron => {
+            let jobs = cron::job_rows(model);
+            if let Some(j) = jobs.get(ui.cron_selected) {
+                let id = j.row.id.clone();
+                if !ui.marked_cron.remove(&id) {
+                    ui.marked_cron.insert(id);
+                }
+            }
+        }
+        _ => {
+            ui.flash = Some("mark: rows can be marked in Sessions and Cron".into());
+            return;
+        }
+    }
+    move_view(ui, model, 1);
+}
+
+/// A key while the confirm dialog is open: `confirm` hands the effects to the runner (via
+/// `ui.outbox`); any other key cancels. Nothing is sent without the confirm key.
+pub fn confirm_key(ui: &mut UiState, action: Option<Action>) {
+    ui.mode = Mode::Normal;
+    let Some(p) = ui.pending.take() else { return };
+    if action == Some(Action::Confirm) {
+        ui.flash = Some(format!(
+            "{}: sending {} change(s)…",
+            p.action.name(),
+            p.effects.len()
+        ));
+        ui.outbox.extend(p.effects);
+        ui.marked_sessions.clear();
+        ui.marked_cron.clear();
+    } else {
+        ui.flash = Some(format!("{}: cancelled, nothing sent", p.action.name()));
     }
 }
 

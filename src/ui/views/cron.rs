@@ -36,7 +36,15 @@ pub fn schedule(s: &Schedule) -> String {
 }
 
 /// Draw the Cron view.
-pub fn render(f: &mut Frame, area: Rect, model: &Model, selected: usize, theme: &Theme) {
+/// Draw the cron table; `marked` job ids get a `*` before the name.
+pub fn render(
+    f: &mut Frame,
+    area: Rect,
+    model: &Model,
+    selected: usize,
+    marked: &std::collections::BTreeSet<String>,
+    theme: &Theme,
+) {
     let jobs = job_rows(model);
     let wide = area.width >= 100;
     let header = if wide {
@@ -69,9 +77,14 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, selected: usize, theme: 
                 .iter()
                 .map(|(k, v)| format!("{k} {v}"))
                 .collect();
+            let name = if marked.contains(&r.id) {
+                format!("* {}", r.name)
+            } else {
+                r.name.clone()
+            };
             if !wide {
                 return Row::new(vec![
-                    Cell::from(r.name.clone()),
+                    Cell::from(name),
                     Cell::from(schedule(&r.schedule)),
                     Cell::from(Span::styled(last.to_string(), theme.style(role))),
                     Cell::from(Span::styled(fmt::usd(j.cost_usd), theme.style(Role::Spend))),
@@ -80,7 +93,7 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, selected: usize, theme: 
                 ]);
             }
             Row::new(vec![
-                Cell::from(r.name.clone()),
+                Cell::from(name),
                 Cell::from(r.agent_id.clone().unwrap_or_else(|| "-".into())),
                 Cell::from(schedule(&r.schedule)),
                 Cell::from(if r.enabled {

@@ -36,7 +36,15 @@ pub fn state_name(s: SessionState) -> &'static str {
 }
 
 /// Draw the Sessions view.
-pub fn render(f: &mut Frame, area: Rect, model: &Model, ui: &SessionsUi, theme: &Theme) {
+/// Draw the sessions table; `marked` keys get a `*` before the key.
+pub fn render(
+    f: &mut Frame,
+    area: Rect,
+    model: &Model,
+    ui: &SessionsUi,
+    marked: &std::collections::BTreeSet<String>,
+    theme: &Theme,
+) {
     let rows = data::session_rows(model, ui);
     let arrow = if ui.reverse { "↑" } else { "↓" };
     let mut title = format!(
@@ -75,11 +83,16 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, ui: &SessionsUi, theme: 
                 .current_model
                 .as_ref()
                 .map_or("-".into(), |m| m.model.clone());
+            let key = if wide {
+                s.key.clone()
+            } else {
+                fmt::short_key(&s.key)
+            };
             let mut cells = vec![
-                Cell::from(if wide {
-                    s.key.clone()
+                Cell::from(if marked.contains(&s.key) {
+                    format!("* {key}")
                 } else {
-                    fmt::short_key(&s.key)
+                    key
                 }),
                 Cell::from(s.agent_id.clone()),
                 Cell::from(Span::styled(

@@ -37,17 +37,27 @@ fn spans<'a>(model: &Model, ui: &UiState, theme: &Theme, detailed: bool) -> Vec<
     if !spans.is_empty() {
         spans.push(sep());
     }
+    let url = model.gateway.rpc_url.as_deref().unwrap_or("");
     let (gw, role) = match (model.gateway.reachable, detailed) {
-        (Some(true), _) => ("rpc ✓", Role::Ok),
-        (Some(false), true) => ("rpc ✗ unreachable: showing files", Role::Crit),
-        (Some(false), false) => ("rpc ✗", Role::Crit),
-        (None, _) => ("rpc -", Role::Muted),
+        (Some(true), true) => (format!("rpc ✓ {url}"), Role::Ok),
+        (Some(true), false) => ("rpc ✓".to_string(), Role::Ok),
+        (Some(false), true) => (format!("rpc ✗ {url}: showing files"), Role::Crit),
+        (Some(false), false) => ("rpc ✗".to_string(), Role::Crit),
+        (None, _) => ("rpc -".to_string(), Role::Muted),
     };
     spans.push(Span::styled(gw, theme.style(role)));
     if model.corrupt.count > 0 {
         spans.push(sep());
         spans.push(Span::styled(
             format!("{} corrupt", model.corrupt.count),
+            theme.style(Role::Warn),
+        ));
+    }
+    let marked = ui.marked_sessions.len() + ui.marked_cron.len();
+    if marked > 0 {
+        spans.push(sep());
+        spans.push(Span::styled(
+            format!("{marked} marked"),
             theme.style(Role::Warn),
         ));
     }

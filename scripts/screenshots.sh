@@ -15,6 +15,13 @@ cargo build --quiet
 out=$(mktemp -d)
 "${CARGO_TARGET_DIR:-target}/debug/lanetop" --theme "$THEME" screenshot --out "$out" --cols "$COLS" --rows "$ROWS" \
   --state-dir "$SHARED/openclaw/captured/state" --log "$SHARED/openclaw/captured/logs/openclaw.log" >/dev/null
+# The healthy 2026.9.6 capture raises no alert; the legacy capture does (cron jobs bound to
+# agent:main:main): take the Alerts view from there.
+legacy=$(mktemp -d)
+"${CARGO_TARGET_DIR:-target}/debug/lanetop" --theme "$THEME" screenshot --out "$legacy" --cols "$COLS" --rows "$ROWS" \
+  --state-dir "$SHARED/openclaw/captured-legacy/state" --log "$SHARED/openclaw/captured-legacy/logs/openclaw.log" >/dev/null
+cp "$legacy/alerts.svg" "$out/alerts.svg"
+rm -rf "$legacy"
 mkdir -p screenshots
 for svg in "$out"/*.svg; do
   name=$(basename "$svg" .svg)

@@ -141,3 +141,117 @@ fn buffers_stay_bounded_after_100k_facts() {
     assert!(model.spend.by_minute.len() <= 120);
     assert_eq!(model.spend.total.turns, 10_000);
 }
+
+/// A log naming 20k distinct cron-run sessions and lanes (a 1 GB log does): log-only sessions
+/// and idle `session:*` lanes are bounded; store sessions and lanes with waits are always kept.
+#[test]
+fn log_only_sessions_and_session_lanes_are_bounded() {
+    use lanetop::update::{LOG_ONLY_SESSIONS_CAP, SESSION_LANES_CAP};
+    let mut model = Model::default();
+    fold(
+        &mut model,
+        vec![snapshot(
+            "2026-11-22T00:00:00.000+00:00",
+            "main",
+            vec![main_row()],
+        )],
+    );
+    let t0 = t("2026-11-22T00:00:00.000+00:00");
+    let log = |at, lane: String, event| Fact {
+        at,
+        origin: Origin::line(SourceKind::Log, Arc::from("openclaw.log"), 1),
+        kind: FactKind::Log(Box::new(lanetop::fact::LogFact {
+            level: Level::Debug,
+            subsystem: "diagnostic".into(),
+            message: format!("lane task done: lane={lane}"),
+            session: None,
+            agent_id: None,
+            hostname: None,
+            event: Some(event),
+        })),
+    };
+    let waited = "session:agent:ops:cron:job:run:waited".to_string();
+    let mut batch = vec![log(
+        t0,
+        waited.clone(),
+        LogEvent::LaneWaitExceeded {
+            lane: waited.clone(),
+            waited_ms: 9000,
+            queue_ahead: 0,
+            active_ahead: Some(1),
+            active_now: Some(0),
+            queue_behind: Some(0),
+        },
+    )];
+    for i in 0..20_000i64 {
+        let lane = format!("session:agent:ops:cron:job:run:{i:05}");
+        let at = t0 + TimeDelta::seconds(i + 1);
+        batch.push(log(
+            at,
+            lane.clone(),
+            LogEvent::LaneTaskDone {
+                lane: lane.clone(),
+                duration_ms: 10,
+                active: 0,
+                queued: 0,
+            },
+        ));
+        let (run_id, session_id) = (format!("run-{i}"), format!("sid-{i:05}"));
+        batch.push(log(
+            at,
+            lane.clone(),
+            LogEvent::RunStarted {
+                run_id: run_id.clone(),
+                session_id: session_id.clone(),
+                model: None,
+                channel: None,
+            },
+        ));
+        batch.push(log(
+            at,
+            lane,
+            LogEvent::RunDone {
+                run_id,
+                session_id,
+                duration_ms: 5,
+                aborted: false,
+            },
+        ));
+        if batch.len() == 512 {
+            fold(&mut model, std::mem::take(&mut batch));
+        }
+    }
+    fold(&mut model, batch);
+    let n = model.sessions.by_key.len();
+    assert!(
+        (LOG_ONLY_SESSIONS_CAP * 3 / 4..=LOG_ONLY_SESSIONS_CAP + 512).contains(&n),
+        "{n}"
+    );
+    assert!(
+        model.lanes.by_name.len() <= SESSION_LANES_CAP + 512,
+        "{}",
+        model.lanes.by_name.len()
+    );
+    assert!(
+        model.sessions.by_key.contains_key("agent:main:main"),
+        "store sessions are kept"
+    );
+    assert_eq!(
+        model.lanes.by_name[&waited].wait_exceeded, 1,
+        "lanes with waits are kept"
+    );
+    assert!(
+        model
+            .lanes
+            .by_name
+            .contains_key("session:agent:ops:cron:job:run:19999"),
+        "the most recent lanes are kept"
+    );
+    assert!(
+        !model
+            .lanes
+            .by_name
+            .contains_key("session:agent:ops:cron:job:run:00000"),
+        "the oldest idle lanes go first"
+    );
+}

@@ -26,6 +26,7 @@
 mod cascades;
 mod cron;
 mod detect;
+mod evict;
 mod gateway;
 mod lanes;
 mod live;
@@ -38,6 +39,7 @@ use crate::domain::Model;
 use crate::fact::{Fact, FactKind, LogEvent};
 use crate::msg::Msg;
 
+pub use evict::{LOG_ONLY_SESSIONS_CAP, SESSION_LANES_CAP};
 pub use logs::source_name;
 pub use sessions::configured_model;
 
@@ -70,6 +72,7 @@ pub fn update(model: &mut Model, msg: Msg) -> bool {
 /// depends on `now`) and, when boots or session keys changed, the cascade boot indices and
 /// `replayed_after_boot` flags. Called after every batch and every tick; cost O(sessions).
 pub fn refresh(model: &mut Model) {
+    evict::bound(model);
     sessions::restate_all(model);
     cascades::recompute_if_needed(model);
     refresh_alerts(model);

@@ -46,10 +46,10 @@ fn bound_sessions(model: &mut Model) {
         evictable.truncate(excess);
     }
     for (_, key) in evictable {
-        if let Some(s) = model.sessions.by_key.remove(&key) {
-            if model.sessions.key_by_session_id.get(&s.session_id) == Some(&key) {
-                model.sessions.key_by_session_id.remove(&s.session_id);
-            }
+        if let Some(s) = model.sessions.by_key.remove(&key)
+            && model.sessions.key_by_session_id.get(&s.session_id) == Some(&key)
+        {
+            model.sessions.key_by_session_id.remove(&s.session_id);
         }
     }
 }

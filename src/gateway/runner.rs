@@ -333,7 +333,21 @@ impl Runner {
     /// audit record. Never retries.
     pub async fn run(&self, effect: &Effect) -> Outcome {
         if self.read_only {
-            return self.refused(effect, "read-only mode");
+            // Read-only means nothing reaches the gateway or the disk: not even an audit record
+            // (the refusal is shown and goes to lanetop's in-memory log).
+            tracing::info!(action = effect.action(), target = %effect.target(), "refused: read-only mode");
+            return Outcome {
+                action: effect.action(),
+                target: effect.target().to_string(),
+                method: None,
+                ok: false,
+                summary: format!(
+                    "{} {}: refused: read-only mode",
+                    effect.action(),
+                    effect.target()
+                ),
+                answer: json!({"refused": "read-only mode"}),
+            };
         }
         let client = self.link.borrow().clone();
         let Some(client) = client.filter(|c| !c.is_closed()) else {

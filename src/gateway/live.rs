@@ -1,5 +1,5 @@
 //! The live link: connect with backoff, publish the client for the [`super::runner::Runner`],
-//! poll `sessions.list`, `cron.list` and `health` (and re-poll on `sessions.changed` / `cron`
+//! subscribe to `sessions.changed`, poll `sessions.list`, `cron.list` and `health` (and re-poll on `sessions.changed` / `cron`
 //! events), and turn it all into facts (`GatewayLink`, `LiveSessions`, `LiveCron`,
 //! `LiveHealth`, origin [`SourceKind::Gateway`]). When the gateway is down nothing blocks: the
 //! files keep the model going and the status bar says `rpc ✗ …: showing files`.
@@ -167,6 +167,15 @@ async fn run(opts: ClientOptions, tx: mpsc::Sender<Msg>, link: watch::Sender<Opt
                     return;
                 }
                 link.send_replace(Some(client.clone()));
+                // Ask for `sessions.changed` pushes (FORMATS.md §5); the 2 s poll stays as the
+                // safety net, so a gateway without the method (≤ 2026.5) works the same.
+                if client.has_method("sessions.subscribe")
+                    && let Err(e) = client
+                        .call("sessions.subscribe", serde_json::json!({}), READ_TIMEOUT)
+                        .await
+                {
+                    tracing::debug!("sessions.subscribe: {e}");
+                }
                 let mut tick = tokio::time::interval(POLL);
                 loop {
                     tokio::select! {

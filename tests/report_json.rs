@@ -15,28 +15,7 @@ const JOB: &str = "f3eb99f7-0dd4-4302-8637-5f7f34e81ab4";
 
 fn small_model() -> Model {
     let mut model = Model::default();
-    let job = CronJobRow {
-        id: JOB.into(),
-        name: "lab-main-cron".into(),
-        agent_id: Some("main".into()),
-        enabled: true,
-        schedule: Schedule::Cron {
-            expr: "* * * * *".into(),
-            tz: None,
-        },
-        session_target: Some("isolated".into()),
-        session_key: None,
-        payload_kind: "agentTurn".into(),
-        model: None,
-        declaration_key: None,
-        next_run_at_ms: Some(1795312740000),
-        last_run_at_ms: Some(1795312680015),
-        last_run_status: Some("ok".into()),
-        last_duration_ms: Some(2170),
-        last_error: None,
-        consecutive_errors: Some(0),
-        running_at_ms: None,
-    };
+    let job = lab_main_cron_job();
     let run = |id: &str, status: &str| {
         fact(
             "2026-11-22T01:58:30.000+00:00",
@@ -50,23 +29,7 @@ fn small_model() -> Model {
             }),
         )
     };
-    let usage = |at: &str, model: &str, input: u64, output: u64, cost: Option<f64>| {
-        fact(
-            at,
-            agent_db("main"),
-            FactKind::Usage(UsageRecord {
-                agent_id: "main".into(),
-                session_id: MAIN_SID.into(),
-                session_key: Some("agent:main:main".into()),
-                model: m(model),
-                input,
-                output,
-                total_tokens: input + output,
-                cost_usd: cost,
-                ..UsageRecord::default()
-            }),
-        )
-    };
+    let usage = main_usage;
     let mut cfg = config();
     cfg.prices
         .retain(|(m, _)| m.to_string() == "fakeprime/fake-primary");

@@ -11,28 +11,7 @@ const JOB: &str = "f3eb99f7-0dd4-4302-8637-5f7f34e81ab4";
 const HB: &str = "99683efa-48c2-40fb-ba09-1d0804c81310";
 
 fn job_row() -> CronJobRow {
-    CronJobRow {
-        id: JOB.into(),
-        name: "lab-main-cron".into(),
-        agent_id: Some("main".into()),
-        enabled: true,
-        schedule: Schedule::Cron {
-            expr: "* * * * *".into(),
-            tz: None,
-        },
-        session_target: Some("isolated".into()),
-        session_key: None,
-        payload_kind: "agentTurn".into(),
-        model: None,
-        declaration_key: None,
-        next_run_at_ms: Some(1795312740000),
-        last_run_at_ms: Some(1795312680015),
-        last_run_status: Some("ok".into()),
-        last_duration_ms: Some(2170),
-        last_error: None,
-        consecutive_errors: Some(0),
-        running_at_ms: None,
-    }
+    lab_main_cron_job()
 }
 
 fn heartbeat_row() -> CronJobRow {

@@ -7,26 +7,10 @@ mod facts;
 
 use facts::*;
 use lanetop::domain::Model;
-use lanetop::fact::{ConfigFacts, Fact, FactKind, Price, UsageRecord};
+use lanetop::fact::{ConfigFacts, FactKind, Price, UsageRecord};
 use lanetop::msg::Msg;
 
-fn usage(at: &str, model: &str, input: u64, output: u64, cost: Option<f64>) -> Fact {
-    fact(
-        at,
-        agent_db("main"),
-        FactKind::Usage(UsageRecord {
-            agent_id: "main".into(),
-            session_id: MAIN_SID.into(),
-            session_key: Some("agent:main:main".into()),
-            model: m(model),
-            input,
-            output,
-            total_tokens: input + output,
-            cost_usd: cost,
-            ..UsageRecord::default()
-        }),
-    )
-}
+use facts::main_usage as usage;
 
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() < 1e-9

@@ -305,3 +305,48 @@ pub fn phase3() -> Vec<lanetop::fact::Fact> {
         ),
     ]
 }
+
+/// Cron job `lab-main-cron` (f3eb99f7…) as the captured state DB holds it (`cron_jobs`).
+pub fn lab_main_cron_job() -> CronJobRow {
+    CronJobRow {
+        id: "f3eb99f7-0dd4-4302-8637-5f7f34e81ab4".into(),
+        name: "lab-main-cron".into(),
+        agent_id: Some("main".into()),
+        enabled: true,
+        schedule: Schedule::Cron {
+            expr: "* * * * *".into(),
+            tz: None,
+        },
+        session_target: Some("isolated".into()),
+        session_key: None,
+        payload_kind: "agentTurn".into(),
+        model: None,
+        declaration_key: None,
+        next_run_at_ms: Some(1795312740000),
+        last_run_at_ms: Some(1795312680015),
+        last_run_status: Some("ok".into()),
+        last_duration_ms: Some(2170),
+        last_error: None,
+        consecutive_errors: Some(0),
+        running_at_ms: None,
+    }
+}
+
+/// One assistant turn of `agent:main:main` (transcript usage; `cost` = `usage.cost.total`, USD).
+pub fn main_usage(at: &str, model: &str, input: u64, output: u64, cost: Option<f64>) -> Fact {
+    fact(
+        at,
+        agent_db("main"),
+        FactKind::Usage(UsageRecord {
+            agent_id: "main".into(),
+            session_id: MAIN_SID.into(),
+            session_key: Some("agent:main:main".into()),
+            model: m(model),
+            input,
+            output,
+            total_tokens: input + output,
+            cost_usd: cost,
+            ..UsageRecord::default()
+        }),
+    )
+}

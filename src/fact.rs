@@ -518,6 +518,10 @@ pub struct SessionRow {
     pub aborted_last_run: bool,
     pub archived: bool,
     pub parent_session_key: Option<String>,
+    /// The binding points at a session that no longer exists: no `session_windows` row and no
+    /// `transcript_events` for `current_session_id` (SQLite), or no `<sessionId>.jsonl` /
+    /// `sessionFile` transcript on disk (legacy). A prune candidate ("session gone").
+    pub transcript_missing: bool,
 }
 
 /// One assistant message with usage, in USD and tokens (transcript `message.usage`).

@@ -135,6 +135,9 @@ pub struct Session {
     pub parent_key: Option<String>,
     /// `created_via` of the row (`operator | spawn | channel | cron | …`).
     pub created_via: Option<String>,
+    /// The row's binding points at a session that no longer exists (no transcript / window;
+    /// [`crate::fact::SessionRow::transcript_missing`]).
+    pub session_gone: bool,
     /// True while the key is unknown and the session is keyed by its session id (log or
     /// transcript named only the id). Merged into the real key as soon as a row names it.
     pub placeholder: bool,

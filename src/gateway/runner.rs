@@ -5,7 +5,9 @@
 //! RPCs (FORMATS.md §5, FORMATS-LEGACY.md §6): kill = `sessions.abort {key, clearQueued:true}`
 //! (`chat.abort {sessionKey}` when the hello lacks `sessions.abort`); reset =
 //! `sessions.reset {key, reason:"reset", expectedSessionId}`; prune = `sessions.delete {key,
-//! expectedSessionId}`; pause/resume = `cron.update {id, patch:{enabled}}`; pin =
+//! expectedSessionId}` (2026.9.6 archives the transcript of a deleted session in
+//! `session_transcript_archives`), or, for a binding whose session is gone, `sessions.cleanup
+//! {agent, fixMissing:true}` where the hello lists it (2026.5.20+); pause/resume = `cron.update {id, patch:{enabled}}`; pin =
 //! `sessions.patch {key, model, expectedSessionId}`. Fields the ≤ 2026.5 schemas lack
 //! (`clearQueued`, `expectedSessionId`) are left out for those servers (closed schemas).
 
@@ -100,6 +102,8 @@ pub struct Runner {
     pub timeout: Duration,
     /// Legacy state dir (≤ 2026.5): with no RPC link, prune edits `sessions.json` directly.
     offline: Option<std::path::PathBuf>,
+    /// The gateway version known from the files (log), for the offline edit rule.
+    offline_version: Option<String>,
 }
 
 /// `2026.M.D…` → (year, month); `None` when not that shape.
@@ -138,6 +142,20 @@ pub fn plan(effect: &Effect, client: &Client) -> Result<(&'static str, Value), S
             "sessions.reset",
             with_expected(json!({"key": key, "reason": "reset"}), expected_session_id),
         ),
+        Effect::PruneSession { key, reason, .. }
+            if reason.starts_with(SESSION_GONE) && client.has_method("sessions.cleanup") =>
+        {
+            // The gateway's own repair for bindings whose transcript is gone (`fixMissing`),
+            // scoped to the key's agent (2026.5.20+; closed schema: only these keys).
+            let agent = key
+                .strip_prefix("agent:")
+                .and_then(|r| r.split(':').next())
+                .unwrap_or("main");
+            (
+                "sessions.cleanup",
+                json!({"agent": agent, "fixMissing": true}),
+            )
+        }
         Effect::PruneSession {
             key,
             expected_session_id,
@@ -163,6 +181,11 @@ pub fn plan(effect: &Effect, client: &Client) -> Result<(&'static str, Value), S
         ),
     })
 }
+
+/// The prune reason of the "binding whose session is gone" rule (`crate::ui::actions`): such
+/// a binding is repaired with `sessions.cleanup {agent, fixMissing:true}` where the gateway has
+/// it (the gateway drops the entries whose transcript is missing, and nothing it still has).
+pub const SESSION_GONE: &str = "session gone";
 
 /// `sessions.abort` answers `{ok, status:"aborted"|"no-active-run", abortedRunId, …}` (2026.9.6,
 /// observed); any queue counters it adds are shown too.
@@ -205,6 +228,7 @@ impl Runner {
             audit,
             timeout: Duration::from_secs(15),
             offline: None,
+            offline_version: None,
         }
     }
 
@@ -212,6 +236,13 @@ impl Runner {
     /// ([`crate::offline`]): used only while there is no RPC link.
     pub fn with_offline(mut self, state_dir: std::path::PathBuf) -> Self {
         self.offline = Some(state_dir);
+        self
+    }
+
+    /// The gateway version the files show (e.g. the log's), which decides the offline edit
+    /// rule before the on-disk evidence does ([`crate::offline::release::detect`]).
+    pub fn with_offline_version(mut self, version: Option<String>) -> Self {
+        self.offline_version = version;
         self
     }
 
@@ -241,16 +272,23 @@ impl Runner {
             key: key.to_string(),
             expected_session_id: expected.cloned(),
         };
+        // The edit rule by release: 2026.3 edits under `sessions.json.lock` (the gateway honours
+        // it); 2026.5 (or unknown) refuses while any gateway process is alive.
+        let detected = crate::offline::release::detect(state_dir, self.offline_version.as_deref());
+        let rule = match detected.release {
+            LegacyRelease::Locking => "store lock (2026.3)",
+            LegacyRelease::Unlocked => "no store lock: gateway must be stopped (2026.5)",
+        };
         let params = json!({"store": store.display().to_string(), "key": key,
-                            "expectedSessionId": expected});
+                            "expectedSessionId": expected, "rule": rule,
+                            "release": detected.why});
         let path = store.clone();
+        let release = detected.release;
         let res = tokio::task::spawn_blocking(move || {
-            // The release is not known here: take the store lock (2026.3 scheme) and, like
-            // 2026.5 demands, refuse while any gateway process is alive.
             remove_entries(
                 &path,
                 &[removal],
-                LegacyRelease::Unlocked,
+                release,
                 store_edit::gateway_process_alive(),
             )
         })
@@ -260,8 +298,9 @@ impl Runner {
                 true,
                 json!({"removed": r.removed, "backup": r.backup.map(|b| b.display().to_string())}),
                 format!(
-                    "pruned {key} offline from {} (backup kept)",
-                    store.display()
+                    "pruned {key} offline from {} (backup kept; {rule}: {})",
+                    store.display(),
+                    detected.why
                 ),
             ),
             Ok(Ok(r)) => {
@@ -410,6 +449,15 @@ impl Runner {
                 } else {
                     format!("reset {t}: new session {new}")
                 }
+            }
+            Effect::PruneSession { reason, .. } if method == "sessions.cleanup" => {
+                let n = |k: &str| v.get(k).and_then(Value::as_u64).unwrap_or(0);
+                format!(
+                    "pruned {t} ({reason}) via sessions.cleanup: {} missing binding(s) fixed, {} → {} entries",
+                    n("missing"),
+                    n("beforeCount"),
+                    n("afterCount")
+                )
             }
             Effect::PruneSession { reason, .. } => format!("pruned {t} ({reason})"),
             Effect::SetCronEnabled { enabled, .. } => {

@@ -3,9 +3,10 @@
 //! [`Effect`]s the runner gets on confirm. Pure: reads the model and the UI state, sends nothing.
 //!
 //! Prune rules (a candidate matches one; `main` sessions and sessions with a run are never
-//! candidates): a `running` binding gone stale; status `failed`/`killed`/`timeout`; a finished
-//! cron-run session; a cron binding whose job no longer exists; idle longer than
-//! `ui.prune_idle_hours`.
+//! candidates): a binding whose session is gone (no transcript / session window for its
+//! session id: [`Session::session_gone`]); a `running` binding gone stale; status
+//! `failed`/`killed`/`timeout`; a finished cron-run session; a cron binding whose job no
+//! longer exists; idle longer than `ui.prune_idle_hours`.
 
 use crate::config::Action;
 use crate::domain::session::{SessionKind, SessionState, TurnKind};
@@ -96,6 +97,13 @@ pub fn prune_reason(model: &Model, s: &Session, idle_hours: u32) -> Option<Strin
         .is_some_and(|o| matches!(o.kind, SourceKind::AgentDb | SourceKind::LegacySessions));
     if !stored && s.live_active.is_none() {
         return None;
+    }
+    if s.session_gone {
+        return Some(format!(
+            "{}: no transcript for session id {}",
+            crate::gateway::runner::SESSION_GONE,
+            s.session_id
+        ));
     }
     if s.state == SessionState::Stale {
         return Some("stale: marked running, no activity".into());
@@ -200,7 +208,12 @@ pub fn plan(ui: &UiState, model: &Model, action: Action) -> Result<Pending, Stri
             };
             for s in pool {
                 if let Some(why) = prune_reason(model, s, ui.prune_idle_hours) {
-                    preview.push(format!("delete {}: {why} [{}]", s.key, source(s)));
+                    let how = if s.session_gone {
+                        " (sessions.cleanup fixMissing where the gateway has it)"
+                    } else {
+                        ""
+                    };
+                    preview.push(format!("delete {}: {why} [{}]{how}", s.key, source(s)));
                     effects.push(Effect::PruneSession {
                         key: s.key.clone(),
                         reason: why,

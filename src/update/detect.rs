@@ -7,6 +7,7 @@
 //! | `transient same-model retry` | `retries` | the open fallback episode trying that model (its last step's `next` or `candidate`), else the only open episode, else none |
 //! | `EmbeddedAttemptSessionTakeoverError` lane error | `takeovers` | `<key>` of lane `session:<key>`, else the session id of the transcript path |
 //! | restart-recovery `resumed/started … session: <key>` | `resumes` | `<key>` (lane `main` / `subagent`) |
+//! | restart-recovery `marked N … main session(s) …` | `marked` | – (lane `main`, value N) |
 //! | `lane wait exceeded` | `waits` | the lane's session key for `session:<key>` lanes |
 //! | `stuck session recovery` | `stuck` | the session key, else id (value = `released=`, `u64::MAX` when absent) |
 //! | `live session model switch` | `switches` | the session id |
@@ -66,6 +67,10 @@ pub(super) fn on_event(model: &mut Model, fact: &Fact, log_session: Option<&str>
                 .or_else(|| log_session.map(str::to_string));
             let v = ev(fact, subject, lane.clone(), 0);
             DetectState::push(&mut model.detect.takeovers, v);
+        }
+        LogEvent::RestartRecovery(RestartRecovery::Marked { count }) => {
+            let v = ev(fact, None, Some("main".to_string()), u64::from(*count));
+            DetectState::push(&mut model.detect.marked, v);
         }
         LogEvent::RestartRecovery(RestartRecovery::Resumed { session_key, lane }) => {
             let v = ev(fact, Some(session_key.clone()), Some(lane.clone()), 0);

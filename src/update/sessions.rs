@@ -344,6 +344,7 @@ fn upsert_row(model: &mut Model, fact: &Fact, agent_id: &str, row: &SessionRow) 
     s.status = row.status.clone();
     s.label = row.label.clone().or(s.label.take());
     s.created_via = row.created_via.clone();
+    s.session_gone = row.transcript_missing;
     s.parent_key = row.parent_session_key.clone();
     s.model_override = row.model_override.clone();
     s.row_tokens = row

@@ -47,6 +47,7 @@ impl Default for FakeConfig {
                 "sessions.reset",
                 "sessions.delete",
                 "sessions.patch",
+                "sessions.cleanup",
                 "cron.list",
                 "cron.update",
                 "health",
@@ -385,6 +386,25 @@ fn answer(id: &Value, method: &str, p: &Value, state: &Arc<Mutex<FakeConfig>>) -
             ok(json!({"ok":true,"key":key,"deleted":true}))
         }
         "sessions.patch" => ok(json!({"ok":true,"key":key,"entry":{"modelOverride":p["model"]}})),
+        // 2026.9.6 answers (observed on the lab gateway): counts, `missing` = bindings dropped
+        // because their transcript is gone.
+        "sessions.cleanup" => {
+            let before = st.sessions.len();
+            let agent = p["agent"].as_str().unwrap_or("main").to_string();
+            let gone: Vec<String> = st
+                .sessions
+                .keys()
+                .filter(|k| k.starts_with(&format!("agent:{agent}:")) && k.contains(":gone"))
+                .cloned()
+                .collect();
+            for k in &gone {
+                st.sessions.remove(k);
+            }
+            ok(
+                json!({"agentId":agent,"mode":"enforce","dryRun":false,"beforeCount":before,
+                      "afterCount":st.sessions.len(),"missing":gone.len(),"applied":true}),
+            )
+        }
         "cron.update" => {
             let jid = p["id"].as_str().unwrap_or("").to_string();
             let en = p["patch"]["enabled"].as_bool().unwrap_or(true);

@@ -6,7 +6,9 @@
 //! which run in their own `…:cron:<job>:run:<ms>` session (OBSERVED-LEGACY.md §1).
 //!
 //! Warning; critical when the job also fails over (a `candidate_failed` fallback step in one
-//! of its sessions, or a run with status `error`). Evidence: the job row (table + job id),
+//! of its sessions or, on lane `cron-nested`, in the main session it is bound to — where
+//! 2026.9.6 runs it, lab reproduction `tests/data/incidents/retry-storm` — or a run with status
+//! `error`). Evidence: the job row (table + job id),
 //! then the fallback steps. USD: the job's spend (the larger of its sessions' spend and the sum
 //! of its runs' costs, which counts runs in a bound main session). Remedy: `pause-cron`.
 
@@ -49,7 +51,8 @@ pub fn detect(model: &Model, _cfg: &DetectConfig) -> Vec<Alert> {
                 .session
                 .as_deref()
                 .and_then(|s| super::util::session(model, s))
-                .is_some_and(|s| s.cron_job_id.as_deref() == Some(id.as_str()));
+                .is_some_and(|s| s.cron_job_id.as_deref() == Some(id.as_str()))
+                || super::util::bound_job_of_episode(model, e).as_deref() == Some(id.as_str());
             if !owned {
                 continue;
             }

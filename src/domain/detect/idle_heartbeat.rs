@@ -2,8 +2,8 @@
 //! whose last non-heartbeat user turn (or, with none, its first timeline entry) is at least
 //! `idle_hours` old and which got at least `idle_polls` heartbeat polls since then.
 //!
-//! USD: what it spent since it went idle; the cause states it per day (spend × 24 h / idle
-//! time). Critical at `idle_crit_usd_per_day`. Evidence: the heartbeat poll transcript lines.
+//! USD: what the heartbeat turns spent (assistant turns from the first poll after the last user
+//! turn on), per day: spend × 24 h / (now − first poll); the cause gives both. Critical at `idle_crit_usd_per_day`. Evidence: the heartbeat poll transcript lines.
 //! Remedy: `pause-cron` when a heartbeat cron job drives the agent (SQLite generation), else
 //! `reset-session`.
 
@@ -47,8 +47,12 @@ pub fn detect(model: &Model, cfg: &DetectConfig) -> Vec<Alert> {
         if (polls.len() as u32) < cfg.idle_polls.max(1) {
             continue;
         }
-        let (usd, _) = session_usd_between(s, idle_since, now);
-        let per_day = usd * 86_400_000.0 / idle.num_milliseconds() as f64;
+        // What the heartbeats cost: the turns from the first poll on (the answer to the last
+        // user turn is not heartbeat spend), as a rate over the time since that poll.
+        let first_poll = polls.first().map_or(idle_since, |t| t.at);
+        let (usd, _) = session_usd_between(s, first_poll, now);
+        let span_ms = (now - first_poll).num_milliseconds().max(1);
+        let per_day = usd * 86_400_000.0 / span_ms as f64;
         let hb_job = model.cron.jobs.values().find(|j| {
             is_heartbeat_job(&j.row)
                 && j.row.enabled

@@ -1,11 +1,14 @@
-//! **resume-flood** (startup lane starvation): after a gateway boot, restart recovery resumes
-//! at least `flood_resumed` sessions onto one lane (`resumed|started interrupted main session`
-//! → lane `main`; `resumed orphaned session` → `subagent`) within `flood_window_min` minutes,
-//! and that lane logs a `lane wait exceeded` of at least `flood_wait_ms` in the same span: user
-//! messages queue behind the resumed runs. Critical when a wait reaches 4× the threshold.
+//! **resume-flood** (startup lane starvation): after a gateway boot, restart recovery takes on
+//! at least `flood_resumed` sessions for one lane (`resumed|started interrupted main session`
+//! lines, or the `marked N … main session(s)` count, → lane `main`; `resumed orphaned session`
+//! → `subagent`) within `flood_window_min` minutes,
+//! and that lane, or the session lane `session:<key>` of a resumed session, logs a `lane wait
+//! exceeded` of at least `flood_wait_ms` in the same span: user messages queue behind the
+//! resumed runs (on 2026.9.6 the wait shows on the session lane, lab reproduction
+//! `tests/data/incidents/resume-flood`). Critical when a wait reaches 4× the threshold.
 //! The newest such boot is reported, per lane.
 //!
-//! Subject: the lane name. Evidence: the resume lines, then the wait lines. USD: what the
+//! Subject: the lane name. Evidence: the `marked` lines, the resume lines, then the wait lines. USD: what the
 //! resumed sessions spent since the boot. Remedy: `prune-stale` (and `kill-run` the stale runs).
 
 use std::collections::BTreeMap;
@@ -41,33 +44,65 @@ pub fn detect(model: &Model, cfg: &DetectConfig) -> Vec<Alert> {
                 .or_default()
                 .push(r);
         }
+        let marked: Vec<_> = model
+            .detect
+            .marked
+            .iter()
+            .filter(|m| in_span(m.at))
+            .collect();
+        if !marked.is_empty() {
+            lanes.entry("main").or_default();
+        }
         for (lane, resumes) in lanes {
-            if (resumes.len() as u32) < cfg.flood_resumed.max(1) {
+            // How many sessions recovery took on: the resume lines, or the `marked N` count
+            // (2026.9.6 resumes them one at a time; a later one may never start).
+            let taken = if lane == "main" {
+                let n: u64 = marked.iter().map(|m| m.value).sum();
+                (resumes.len() as u64).max(n)
+            } else {
+                resumes.len() as u64
+            };
+            if taken < u64::from(cfg.flood_resumed.max(1)) {
                 continue;
             }
-            let waits: Vec<_> = model
-                .detect
-                .waits
-                .iter()
-                .filter(|w| {
-                    in_span(w.at) && w.lane.as_deref() == Some(lane) && w.value >= cfg.flood_wait_ms
-                })
-                .collect();
-            let Some(max_wait) = waits.iter().map(|w| w.value).max() else {
-                continue;
-            };
             let mut keys: Vec<&str> = resumes
                 .iter()
                 .filter_map(|r| r.subject.as_deref())
                 .collect();
             keys.sort_unstable();
             keys.dedup();
+            // A wait behind the resumed runs: on the lane itself, or on the session lane of a
+            // resumed session (2026.9.6, lab reproduction: user turns on `agent:main:main`
+            // wait on `session:agent:main:main` behind its resumed run while lane `main` is free).
+            let behind = |l: &str| {
+                l == lane
+                    || l.strip_prefix("session:")
+                        .is_some_and(|k| keys.contains(&k))
+            };
+            let waits: Vec<_> = model
+                .detect
+                .waits
+                .iter()
+                .filter(|w| {
+                    in_span(w.at)
+                        && w.lane.as_deref().is_some_and(behind)
+                        && w.value >= cfg.flood_wait_ms
+                })
+                .collect();
+            let Some(max_wait) = waits.iter().map(|w| w.value).max() else {
+                continue;
+            };
             let usd: f64 = keys
                 .iter()
                 .filter_map(|k| session(model, k))
                 .map(|s| session_usd_between(s, *start, now).0)
                 .sum();
-            let mut evidence: Vec<_> = resumes.iter().map(|r| r.origin.clone()).collect();
+            let mut evidence: Vec<_> = if lane == "main" {
+                marked.iter().map(|m| m.origin.clone()).collect()
+            } else {
+                Vec::new()
+            };
+            evidence.extend(resumes.iter().map(|r| r.origin.clone()));
             evidence.extend(waits.iter().map(|w| w.origin.clone()));
             latest.insert(
                 lane.to_string(),
@@ -80,7 +115,7 @@ pub fn detect(model: &Model, cfg: &DetectConfig) -> Vec<Alert> {
                     },
                     subject: lane.to_string(),
                     cause: format!(
-                        "boot at {}: restart recovery resumed {} sessions onto lane {lane}; {} waits over {} s (max {} s)",
+                        "boot at {}: restart recovery took {taken} sessions onto lane {lane} ({} resumed so far); {} waits over {} s (max {} s)",
                         start.format("%H:%M:%S"),
                         keys.len(),
                         waits.len(),

@@ -7,15 +7,22 @@
 //! A storm that no longer fills the current window but did fill some earlier window of the
 //! kept history is reported as `info` ("ended"), so a morning report still names it.
 //!
+//! A job bound to a main session (`sessionKey: agent:<id>:main`) runs its turns in that session
+//! on lane `cron-nested` (2026.9.6, lab reproduction): those episodes count for the job.
+//!
 //! Evidence: the failed decision lines and retry lines. USD: what the subject's sessions spent
-//! in the window (every failed attempt re-sends and bills the prompt). Remedy: `pause-cron`
+//! in the window, plus, for a job bound to a main session, what its runs in the window spent
+//! there (every failed attempt re-sends and bills the prompt). Remedy: `pause-cron`
 //! for a job, `kill-run` for a session.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::util::{job_usd_between, session, subject_of, window_start};
+use super::util::{
+    bound_job_of_episode, bound_runs_usd_between, job_usd_between, session, subject_of,
+    window_start,
+};
 use super::{Alert, AlertKind, DetectConfig, Remedy, Severity};
 use crate::domain::Model;
 use crate::fact::Origin;
@@ -44,7 +51,10 @@ pub fn detect(model: &Model, cfg: &DetectConfig) -> Vec<Alert> {
         let Some(s) = e.session.as_deref() else {
             continue;
         };
-        let (subject, key) = subject_of(model, s);
+        let (subject, key) = match bound_job_of_episode(model, e) {
+            Some(job) => (job, model.sessions.resolve(s).map(str::to_string)),
+            None => subject_of(model, s),
+        };
         let all: Vec<_> = e
             .steps
             .iter()
@@ -113,6 +123,7 @@ pub fn detect(model: &Model, cfg: &DetectConfig) -> Vec<Alert> {
                 .is_some_and(|s| s.cron_job_id.as_deref() == Some(subject.as_str()));
         let usd = if is_job {
             job_usd_between(model, &subject, from, now)
+                + bound_runs_usd_between(model, &subject, from, now)
         } else {
             acc.session
                 .as_deref()
@@ -190,6 +201,7 @@ fn ended_storm(model: &Model, cfg: &DetectConfig, subject: &str, acc: &mut Acc) 
     let is_job = model.cron.jobs.contains_key(subject);
     let usd = if is_job {
         job_usd_between(model, subject, start, end)
+            + bound_runs_usd_between(model, subject, start, end)
     } else {
         session(model, subject).map_or(0.0, |s| super::util::session_usd_between(s, start, end).0)
     };

@@ -38,6 +38,10 @@ pub struct DetectState {
     /// Restart-recovery `resumed/started interrupted main session: <key>` (lane = `main` or
     /// `subagent`).
     pub resumes: VecDeque<Ev>,
+    /// Restart-recovery `marked N startup-orphaned|interrupted main session(s) …` (value = N,
+    /// lane = `main`): how many sessions one boot's recovery took on, before it resumes them
+    /// one by one.
+    pub marked: VecDeque<Ev>,
     /// `lane wait exceeded` (value = waitedMs).
     pub waits: VecDeque<Ev>,
     /// `stuck session recovery` lines (value = `released=`, `u64::MAX` when absent).

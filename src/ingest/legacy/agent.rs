@@ -104,7 +104,11 @@ impl LegacyAgentReader {
         };
         let mut rows: Vec<SessionRow> = map
             .iter()
-            .map(|(k, e)| row_from_entry(&self.agent_id, k, e))
+            .map(|(k, e)| {
+                let mut row = row_from_entry(&self.agent_id, k, e);
+                row.transcript_missing = transcript_missing(&self.dir, &row.session_id, e);
+                row
+            })
             .collect();
         rows.sort_by(|a, b| a.key.cmp(&b.key));
         let mut keys = HashMap::new();
@@ -260,6 +264,24 @@ fn transcript_session_id(name: &str) -> Option<String> {
         return None;
     }
     Some(stem.split("-topic-").next().unwrap_or(stem).to_owned())
+}
+
+/// True when an entry names a session whose transcript is gone: neither
+/// `<dir>/<sessionId>.jsonl`, nor the `sessionFile` path, nor a file of that name in `dir`
+/// exists. Entries with no session id are not judged (`false`).
+fn transcript_missing(dir: &Path, session_id: &str, entry: &Value) -> bool {
+    if session_id.is_empty() {
+        return false;
+    }
+    if dir.join(format!("{session_id}.jsonl")).is_file() {
+        return false;
+    }
+    let file = entry.get("sessionFile").and_then(Value::as_str);
+    let named = file.is_some_and(|f| {
+        let p = Path::new(f);
+        p.is_file() || p.file_name().is_some_and(|n| dir.join(n).is_file())
+    });
+    !named
 }
 
 /// The session id named by an entry's `sessionFile` (absolute path of the transcript).

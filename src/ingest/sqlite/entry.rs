@@ -34,6 +34,7 @@ pub(crate) fn row_from_entry(agent_id: &str, key: &str, e: &Value) -> SessionRow
         aborted_last_run: bool_at(e, "abortedLastRun").unwrap_or(false),
         archived: e.get("archivedAt").is_some_and(|v| !v.is_null()),
         parent_session_key: str_at(e, "parentSessionKey"),
+        transcript_missing: false,
     }
 }
 

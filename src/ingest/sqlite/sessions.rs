@@ -76,7 +76,9 @@ pub(crate) fn load(conn: &Connection, agent_id: &str) -> rusqlite::Result<Vec<Se
         "SELECT n.session_key, n.current_session_id, \
          CASE WHEN json_valid(n.entry_json) THEN json_extract(n.entry_json, {}) END, \
          n.status, n.created_via, n.label, n.updated_at, n.last_interaction_at, n.last_activity_at, \
-         n.parent_session_key, n.archived_at, w.status, w.model_provider, w.model, w.chat_type \
+         n.parent_session_key, n.archived_at, w.status, w.model_provider, w.model, w.chat_type, \
+         w.session_id IS NULL AND NOT EXISTS (SELECT 1 FROM transcript_events t \
+           WHERE t.session_id = n.current_session_id) \
          FROM session_nodes n LEFT JOIN session_windows w ON w.session_id = n.current_session_id \
          ORDER BY n.session_key",
         paths.join(", ")
@@ -104,6 +106,7 @@ pub(crate) fn load(conn: &Connection, agent_id: &str) -> rusqlite::Result<Vec<Se
         if row.chat_type.is_none() {
             row.chat_type = r.get(14)?;
         }
+        row.transcript_missing = r.get::<_, Option<bool>>(15)?.unwrap_or(false);
         Ok(row)
     })?;
     rows.collect()

@@ -1,0 +1,313 @@
+//! Live: prune through the REAL gateway "as the version offers" (`../shared/openclaw/lab`,
+//! `openclaw@2026.9.6`, scenario `idle`). Two isolated cron jobs on agent `ops` run once each
+//! (`cron run`), giving two finished bindings `agent:ops:cron:<job>`; the window and transcript
+//! rows of the first one's session are then deleted from the agent DB (a binding whose session
+//! is gone). lanetop reads the state dir, the prune plan names the first "session gone" and the
+//! second "finished cron run"; the runner sends `sessions.cleanup {agent:"ops", fixMissing:true}`
+//! (the gateway answers `missing: 1`) and `sessions.delete {key, expectedSessionId}`; afterwards
+//! `sessions.list` lists neither key.
+//!
+//! Needs `OCLAB_PREFIX` (default `/tmp/oclab`) prepared by `lab/setup.sh`; `.ci/run` runs it
+//! with `--ignored`.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use lanetop::config::Action;
+use lanetop::domain::Model;
+use lanetop::gateway::auth;
+use lanetop::gateway::identity::DeviceIdentity;
+use lanetop::gateway::runner::{Effect, Runner};
+use lanetop::gateway::{Client, ClientOptions};
+use lanetop::ingest::discover::{DiscoverOptions, discover};
+use lanetop::msg::Msg;
+use lanetop::ui::UiState;
+
+const GW_PORT: &str = "18895";
+const LLM_PORT: &str = "18995";
+const TOKEN: &str = "lab-dummy-token-0123456789abcdef";
+
+struct Lab {
+    prefix: PathBuf,
+    run: PathBuf,
+    child: Child,
+}
+
+impl Lab {
+    fn oc(&self, args: &[&str]) -> Value {
+        let out = Command::new(self.prefix.join("oc/node_modules/.bin/openclaw"))
+            .args(args)
+            .env(
+                "PATH",
+                format!(
+                    "{}:{}",
+                    self.prefix.join("node24/node_modules/node/bin").display(),
+                    std::env::var("PATH").unwrap_or_default()
+                ),
+            )
+            .env("HOME", self.run.join("home"))
+            .env("OPENCLAW_HOME", self.run.join("home"))
+            .env("OPENCLAW_GATEWAY_TOKEN", TOKEN)
+            .env("OPENCLAW_NO_AUTO_UPDATE", "1")
+            .env("DO_NOT_TRACK", "1")
+            .stderr(Stdio::null())
+            .output()
+            .expect("run openclaw");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let start = text.find('{').unwrap_or(0);
+        serde_json::from_str(&text[start..])
+            .unwrap_or_else(|e| panic!("openclaw {args:?}: {e}: {text}"))
+    }
+    fn sessions(&self) -> Vec<Value> {
+        let v = self.oc(&[
+            "gateway",
+            "call",
+            "sessions.list",
+            "--params",
+            &json!({"limit": 200}).to_string(),
+            "--json",
+        ]);
+        v["sessions"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        let pid = self.child.id() as i32;
+        unsafe {
+            libc::kill(-pid, libc::SIGTERM);
+        }
+        let t0 = Instant::now();
+        while t0.elapsed() < Duration::from_secs(90) {
+            if self.child.try_wait().ok().flatten().is_some() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        unsafe {
+            libc::kill(-pid, libc::SIGKILL);
+        }
+    }
+}
+
+fn start_lab(prefix: &Path, run: &Path) -> Lab {
+    let child = Command::new("setsid")
+        .arg("bash")
+        .arg(common::openclaw("lab/run.sh"))
+        .env("OCLAB_PREFIX", prefix)
+        .env("RUN_DIR", run)
+        .env("OUT_DIR", run.join("artifacts"))
+        .env("SCENARIO", "idle")
+        .env("DURATION_MIN", "30")
+        .env("HEARTBEAT_EVERY", "6h")
+        .env("GW_PORT", GW_PORT)
+        .env("FAKE_LLM_PORT", LLM_PORT)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start lab/run.sh");
+    let lab = Lab {
+        prefix: prefix.to_path_buf(),
+        run: run.to_path_buf(),
+        child,
+    };
+    wait_for("the lab gateway", 240, || {
+        std::fs::read_to_string(run.join("logs/scenario-events.log"))
+            .unwrap_or_default()
+            .contains("gateway ready")
+    });
+    lab
+}
+
+fn wait_for(what: &str, secs: u64, mut f: impl FnMut() -> bool) {
+    let t0 = Instant::now();
+    while !f() {
+        assert!(
+            t0.elapsed() < Duration::from_secs(secs),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+fn read_model(state: &Path, log: &Path) -> Model {
+    let discovery = discover(&DiscoverOptions {
+        state_dir: Some(state.to_path_buf()),
+        logs: vec![log.to_path_buf()],
+        profile: None,
+    })
+    .expect("discover the lab");
+    let mut model = Model::default();
+    lanetop::ingest::collect_once(&discovery, &mut |facts| {
+        lanetop::update::update(&mut model, Msg::Facts(facts));
+    });
+    model
+}
+
+#[test]
+#[ignore = "needs the lab (Node 24 + openclaw): run by .ci/run with --ignored"]
+fn prune_goes_through_cleanup_or_delete_on_the_real_gateway() {
+    let prefix =
+        PathBuf::from(std::env::var("OCLAB_PREFIX").unwrap_or_else(|_| "/tmp/oclab".into()));
+    assert!(
+        prefix.join("oc/node_modules/.bin/openclaw").exists(),
+        "openclaw not installed under {}: run ../shared/openclaw/lab/setup.sh",
+        prefix.display()
+    );
+    let tmp = tempfile::Builder::new()
+        .prefix("lanetop-prune-")
+        .tempdir()
+        .expect("tempdir");
+    let run = tmp.path().join("run");
+    let lab = start_lab(&prefix, &run);
+    let state_dir = run.join("home/.openclaw");
+
+    let mut keys = Vec::new();
+    for name in ["prune-gone", "prune-done"] {
+        let job = lab.oc(&[
+            "cron",
+            "create",
+            "--name",
+            name,
+            "--every",
+            "1h",
+            "--agent",
+            "ops",
+            "--session",
+            "isolated",
+            "--message",
+            "tick",
+            "--no-deliver",
+            "--json",
+        ]);
+        let id = job["id"].as_str().expect("job id").to_string();
+        let ran = lab.oc(&["cron", "run", &id, "--json"]);
+        assert_eq!(ran["ok"], true, "{ran}");
+        keys.push(format!("agent:ops:cron:{id}"));
+    }
+    // Both runs finished: their bindings are listed, with no run in flight.
+    wait_for("both cron runs to finish", 240, || {
+        let list = lab.sessions();
+        keys.iter().all(|k| {
+            list.iter()
+                .any(|s| s["key"] == k.as_str() && s["hasActiveRun"] != true)
+        })
+    });
+    let list = lab.sessions();
+    let sid_of = |k: &str| -> String {
+        list.iter()
+            .find(|s| s["key"] == k)
+            .and_then(|s| s["sessionId"].as_str())
+            .expect("sessionId")
+            .to_string()
+    };
+    let gone_sid = sid_of(&keys[0]);
+
+    // The incident: the first binding's session (window + transcript) is gone.
+    {
+        let db = state_dir.join("agents/ops/agent/openclaw-agent.sqlite");
+        let c = rusqlite::Connection::open(&db).expect("open the ops agent db");
+        c.busy_timeout(Duration::from_secs(10))
+            .expect("busy timeout");
+        let n = c
+            .execute(
+                "DELETE FROM transcript_events WHERE session_id = ?1",
+                [&gone_sid],
+            )
+            .expect("delete events");
+        assert!(n > 0, "the run wrote a transcript");
+        c.execute(
+            "DELETE FROM session_windows WHERE session_id = ?1",
+            [&gone_sid],
+        )
+        .expect("delete window");
+    }
+
+    let model = read_model(&state_dir, &run.join("logs/openclaw.log"));
+    let gone: Vec<&str> = model
+        .sessions
+        .by_key
+        .values()
+        .filter(|s| s.session_gone)
+        .map(|s| s.key.as_str())
+        .collect();
+    assert_eq!(
+        gone,
+        vec![keys[0].as_str()],
+        "lanetop sees the gone session"
+    );
+    let ui = UiState {
+        marked_sessions: keys.iter().cloned().collect::<BTreeSet<_>>(),
+        ..UiState::default()
+    };
+    let pending = lanetop::ui::actions::plan(&ui, &model, Action::PruneStale).expect("a plan");
+    assert_eq!(pending.effects.len(), 2, "{:?}", pending.preview);
+    assert!(
+        pending
+            .preview
+            .iter()
+            .any(|l| l.contains(&keys[0]) && l.contains("session gone")),
+        "{:?}",
+        pending.preview
+    );
+    assert!(
+        pending
+            .preview
+            .iter()
+            .any(|l| l.contains(&keys[1]) && l.contains("finished cron run")),
+        "{:?}",
+        pending.preview
+    );
+
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let target = auth::resolve(Some(&state_dir.join("openclaw.json")), None, None);
+    let identity =
+        Arc::new(DeviceIdentity::load_or_create(&tmp.path().join("data")).expect("identity"));
+    let client = rt
+        .block_on(Client::connect(&ClientOptions {
+            target,
+            identity,
+            read_only: false,
+            connect_timeout: Duration::from_secs(10),
+        }))
+        .expect("connect to the real gateway")
+        .0;
+    assert!(client.has_method("sessions.cleanup"), "2026.9.6 offers it");
+    let (_keep, link) = tokio::sync::watch::channel(Some(Arc::new(client)));
+    let runner = Runner::new(
+        false,
+        link,
+        Some(lanetop::gateway::audit::AuditLog::in_dir(
+            &tmp.path().join("state"),
+        )),
+    );
+    let mut methods = Vec::new();
+    for e in &pending.effects {
+        let o = rt.block_on(runner.run(e));
+        assert!(o.ok, "{o:?}");
+        if let Effect::PruneSession { key, .. } = e
+            && key == &keys[0]
+        {
+            assert_eq!(o.method.as_deref(), Some("sessions.cleanup"));
+            assert_eq!(o.answer["missing"], 1, "{}", o.answer);
+        }
+        methods.push(o.method.clone().unwrap_or_default());
+        println!("{}", o.summary);
+    }
+    methods.sort();
+    assert_eq!(methods, vec!["sessions.cleanup", "sessions.delete"]);
+    let list = lab.sessions();
+    for k in &keys {
+        assert!(
+            list.iter().all(|s| s["key"] != k.as_str()),
+            "{k} gone from sessions.list"
+        );
+    }
+}

@@ -2,8 +2,9 @@
 //! `openclaw@2026.9.6`, scenario `idle`). Two isolated cron jobs on agent `ops` run once each
 //! (`cron run`), giving two finished bindings `agent:ops:cron:<job>`; the window and transcript
 //! rows of the first one's session are then deleted from the agent DB (a binding whose session
-//! is gone). lanetop reads the state dir, the prune plan names the first "session gone" and the
-//! second "finished cron run"; the runner sends `sessions.cleanup {agent:"ops", fixMissing:true}`
+//! is gone). lanetop reads the state dir; with `--prune-idle-hours 0` the prune plan names the
+//! first "session gone" and the second "idle"; the runner sends
+//! `sessions.cleanup {agent:"ops", fixMissing:true}`
 //! (the gateway answers `missing: 1`) and `sessions.delete {key, expectedSessionId}`; afterwards
 //! `sessions.list` lists neither key.
 //!
@@ -243,8 +244,12 @@ fn prune_goes_through_cleanup_or_delete_on_the_real_gateway() {
         vec![keys[0].as_str()],
         "lanetop sees the gone session"
     );
+    // The second binding is only idle: `--prune-idle-hours 0` makes it a candidate. (Deleting
+    // its job is no way to leave it behind on 2026.9.6: `cron.remove` deletes the job's
+    // bindings itself, observed here.)
     let ui = UiState {
         marked_sessions: keys.iter().cloned().collect::<BTreeSet<_>>(),
+        prune_idle_hours: 0,
         ..UiState::default()
     };
     let pending = lanetop::ui::actions::plan(&ui, &model, Action::PruneStale).expect("a plan");
@@ -261,7 +266,7 @@ fn prune_goes_through_cleanup_or_delete_on_the_real_gateway() {
         pending
             .preview
             .iter()
-            .any(|l| l.contains(&keys[1]) && l.contains("finished cron run")),
+            .any(|l| l.contains(&keys[1]) && l.contains("idle")),
         "{:?}",
         pending.preview
     );

@@ -3,7 +3,8 @@
 //! `idle_hours` old and which got at least `idle_polls` heartbeat polls since then.
 //!
 //! USD: what the heartbeat turns spent (assistant turns from the first poll after the last user
-//! turn on), per day: spend × 24 h / (now − first poll); the cause gives both. Critical at `idle_crit_usd_per_day`. Evidence: the heartbeat poll transcript lines.
+//! turn on), per day: spend × 24 h / (now − first poll); the cause gives both. Critical at
+//! `idle_crit_usd_per_day`. Evidence: the heartbeat poll transcript lines.
 //! Remedy: `pause-cron` when a heartbeat cron job drives the agent (SQLite generation), else
 //! `reset-session`.
 

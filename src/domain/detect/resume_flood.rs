@@ -1,15 +1,21 @@
 //! **resume-flood** (startup lane starvation): after a gateway boot, restart recovery takes on
 //! at least `flood_resumed` sessions for one lane (`resumed|started interrupted main session`
 //! lines, or the `marked N … main session(s)` count, → lane `main`; `resumed orphaned session`
-//! → `subagent`) within `flood_window_min` minutes,
-//! and that lane, or the session lane `session:<key>` of a resumed session, logs a `lane wait
-//! exceeded` of at least `flood_wait_ms` in the same span: user messages queue behind the
-//! resumed runs (on 2026.9.6 the wait shows on the session lane, lab reproduction
-//! `tests/data/incidents/resume-flood`). Critical when a wait reaches 4× the threshold.
-//! The newest such boot is reported, per lane.
+//! → `subagent`) within `flood_window_min` minutes, and that lane, or the session lane
+//! `session:<key>` of a resumed session (a turn queued behind that session's resumed run), logs
+//! a `lane wait exceeded` of at least `flood_wait_ms` in the same span: user messages queue
+//! behind the resumed runs. Critical when a wait reaches 4× the threshold. The newest such boot
+//! is reported, per lane.
 //!
-//! Subject: the lane name. Evidence: the `marked` lines, the resume lines, then the wait lines. USD: what the
-//! resumed sessions spent since the boot. Remedy: `prune-stale` (and `kill-run` the stale runs).
+//! 2026.9.6 (lab reproduction `tests/data/incidents/resume-flood`): recovery marks every
+//! interrupted main session, then resumes them one at a time on lane `main` (a later one may
+//! never start before the next restart), and refuses user turns on a session it is recovering
+//! (`SESSION_WORK_START_CHANGED`): the starvation shows as waits on lane `main` of other
+//! sessions' turns. Hence the `marked N` count.
+//!
+//! Subject: the lane name. Evidence: the `marked` lines, the resume lines, then the wait lines.
+//! USD: what the resumed sessions spent since the boot. Remedy: `prune-stale` (and `kill-run`
+//! the stale runs).
 
 use std::collections::BTreeMap;
 
@@ -72,8 +78,7 @@ pub fn detect(model: &Model, cfg: &DetectConfig) -> Vec<Alert> {
             keys.sort_unstable();
             keys.dedup();
             // A wait behind the resumed runs: on the lane itself, or on the session lane of a
-            // resumed session (2026.9.6, lab reproduction: user turns on `agent:main:main`
-            // wait on `session:agent:main:main` behind its resumed run while lane `main` is free).
+            // resumed session (a turn queued behind that session's resumed run).
             let behind = |l: &str| {
                 l == lane
                     || l.strip_prefix("session:")

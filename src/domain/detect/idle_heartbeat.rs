@@ -69,10 +69,14 @@ pub fn detect(model: &Model, cfg: &DetectConfig) -> Vec<Alert> {
             },
             subject: s.key.clone(),
             cause: format!(
-                "{} heartbeat polls on {} with no user turn for {:.1} h: ${usd:.2} spent, ${per_day:.2}/day",
+                "{} heartbeat polls on {} with no user turn for {}: ${usd:.2} spent, ${per_day:.2}/day",
                 polls.len(),
                 s.key,
-                idle.num_minutes() as f64 / 60.0
+                if idle.num_minutes() < 60 {
+                    format!("{} min", idle.num_minutes())
+                } else {
+                    format!("{:.1} h", idle.num_minutes() as f64 / 60.0)
+                }
             ),
             evidence: polls.iter().map(|t| t.origin.clone()).collect(),
             usd: Some(per_day),

@@ -19,6 +19,9 @@ use lanetop::ui::UiState;
 /// Capacity of the ingest → UI channel (messages, each a batch of facts).
 const CHANNEL: usize = 1024;
 
+/// Longest wait at exit for the action runner to finish the action in flight (and audit it).
+const RUNNER_DRAIN: std::time::Duration = std::time::Duration::from_secs(3);
+
 #[tokio::main]
 async fn main() -> Result<()> {
     let cli = Cli::parse();
@@ -141,7 +144,7 @@ fn install_hooks() -> Result<()> {
     color_eyre::install()?;
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        ratatui::restore();
+        lanetop::terminal::restore();
         previous(info);
     }));
     Ok(())
@@ -298,8 +301,17 @@ async fn tui(
     let events = std::io::stdin()
         .is_terminal()
         .then(crossterm::event::EventStream::new);
-    let result = app::run(&mut terminal, &mut app, rx, events).await;
-    ratatui::restore();
+    let mut suspend =
+        lanetop::terminal::suspend::<ratatui::prelude::CrosstermBackend<std::io::Stdout>>;
+    let result =
+        app::run_suspendable(&mut terminal, &mut app, rx, events, Some(&mut suspend)).await;
+    lanetop::terminal::restore();
+    // Let an action already handed to the runner finish and write its audit record (bounded:
+    // the RPC has its own timeout), then stop the runner.
+    drop(app.effects.take());
+    if let Some(task) = _runner {
+        let _ = tokio::time::timeout(RUNNER_DRAIN, task).await;
+    }
     drop(_ingest);
     drop(live);
     // The demo's files are ours (a temp dir): stop the simulator, then remove them.

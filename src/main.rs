@@ -306,6 +306,10 @@ async fn tui(
     let result =
         app::run_suspendable(&mut terminal, &mut app, rx, events, Some(&mut suspend)).await;
     lanetop::terminal::restore();
+    // Not dropped: after a hangup ratatui's Drop would `eprintln!` a failure to show the cursor
+    // on the dead terminal, which panics (and aborts in the panic hook). restore() above has
+    // already shown the cursor; the process ends right after.
+    std::mem::forget(terminal);
     // Let an action already handed to the runner finish and write its audit record (bounded:
     // the RPC has its own timeout), then stop the runner.
     drop(app.effects.take());

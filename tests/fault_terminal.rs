@@ -49,10 +49,13 @@ fn spawn(env: &[(&str, &str)]) -> Pty {
     assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
     // SAFETY: both descriptors were just opened and are owned here.
     let (master, slave) = unsafe { (File::from_raw_fd(m), File::from_raw_fd(s)) };
-    // SAFETY: fcntl on our own descriptor.
+    // SAFETY: fcntl on our own descriptors. Close-on-exec: lanetop must not inherit the
+    // master (closing ours would then not hang the terminal up).
     unsafe {
         let fl = libc::fcntl(m, libc::F_GETFL);
         libc::fcntl(m, libc::F_SETFL, fl | libc::O_NONBLOCK);
+        libc::fcntl(m, libc::F_SETFD, libc::FD_CLOEXEC);
+        libc::fcntl(s, libc::F_SETFD, libc::FD_CLOEXEC);
     }
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_lanetop"));
     cmd.arg("--state-dir")
@@ -284,7 +287,12 @@ fn ends_cleanly(stop: impl FnOnce(&mut Pty), want_code: Option<i32>, env: &[(&st
         "the action before the signal is audited: {audit:?}"
     );
     assert_eq!(audit[0]["action"], "kill-run");
-    assert_eq!(audit[0]["target"], "agent:main:main");
+    assert!(
+        audit[0]["target"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("agent:")),
+        "{audit:?}"
+    );
     assert!(
         in_session(pid).is_empty(),
         "nothing left: {:?}",
@@ -357,9 +365,17 @@ fn suspend_and_resume(how: impl Fn(&mut Pty)) {
     assert!(!p.parser.screen().alternate_screen());
     let stopped_at = p.raw.len();
     p.signal(libc::SIGCONT); // what `fg` does
-    p.wait_for("the redraw after fg", |p| {
-        contains(&p.raw[stopped_at..], ENTER_ALT) && p.screen().contains("Overview")
-    });
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !(contains(&p.raw[stopped_at..], ENTER_ALT) && p.screen().contains("Overview")) {
+        assert!(
+            Instant::now() < deadline,
+            "no redraw after fg: state {} bytes {:?}",
+            proc_state(pid),
+            String::from_utf8_lossy(&p.raw[stopped_at..])
+        );
+        std::thread::sleep(Duration::from_millis(20));
+        p.pump();
+    }
     assert!(p.parser.screen().alternate_screen());
     p.wait_for("raw mode again", |p| !p.cooked());
     p.send(b"q");

@@ -122,7 +122,7 @@ where
 
 /// How the loop hands the terminal back on Ctrl-Z / SIGTSTP: called with the terminal, it must
 /// leave the alternate screen and raw mode, stop the process until SIGCONT, then restore both
-/// (the loop clears and redraws afterwards). `main` passes [`crate::terminal::suspend`].
+/// (the loop then repaints every cell, see [`crate::terminal::full_redraw`]). `main` passes [`crate::terminal::suspend`].
 pub type Suspend<'a, B> = &'a mut dyn FnMut(&mut Terminal<B>) -> std::io::Result<()>;
 
 /// Test-only: `LANETOP_TEST_PANIC=1` makes the loop panic right after its first frame, so the
@@ -215,8 +215,7 @@ where
             _ = sigint.recv() => app.ui.quit = true,
             _ = recv_opt(&mut sigtstp) => do_suspend = true,
             _ = sigcont.recv() => {
-                // A failed clear is a gone terminal: the next draw fails and ends the loop.
-                let _ = terminal.clear();
+                crate::terminal::full_redraw(terminal);
                 dirty = true;
             }
         }
@@ -224,7 +223,7 @@ where
             if let Err(e) = f(terminal) {
                 tracing::warn!("suspend failed: {e}");
             }
-            let _ = terminal.clear();
+            crate::terminal::full_redraw(terminal);
             dirty = true;
             last_draw = Instant::now() - FRAME;
         }

@@ -10,7 +10,7 @@ use std::io::Write;
 use crossterm::cursor::{Hide, Show};
 use crossterm::execute;
 use crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use ratatui::Terminal;
 use ratatui::backend::Backend;
@@ -25,10 +25,27 @@ pub fn restore() {
     let _ = out.flush();
 }
 
-/// Enter raw mode and the alternate screen with the cursor hidden (after a [`restore`]).
+/// Enter raw mode and the alternate screen, cleared, with the cursor hidden (after a
+/// [`restore`]). The caller forces a full redraw ([`full_redraw`]).
 pub fn enter() -> std::io::Result<()> {
     enable_raw_mode()?;
-    execute!(std::io::stdout(), EnterAlternateScreen, Hide)
+    execute!(
+        std::io::stdout(),
+        EnterAlternateScreen,
+        Clear(ClearType::All),
+        Hide
+    )
+}
+
+/// Clear the screen and make the next draw repaint every cell. Unlike `Terminal::clear`, this
+/// does not query the cursor position (a terminal that does not answer would stall it for 2 s
+/// and then fail, leaving the screen blank). Errors are ignored: a terminal that is gone fails
+/// the next draw, which ends the loop.
+pub fn full_redraw<B: Backend>(terminal: &mut Terminal<B>) {
+    let _ = terminal.backend_mut().clear();
+    // After a draw the current buffer is empty and the other one holds what was on screen:
+    // swapping once more empties both, so the next draw writes every non-blank cell.
+    terminal.swap_buffers();
 }
 
 /// Hand the terminal back to the shell and stop the process (SIGSTOP: lanetop catches SIGTSTP

@@ -36,6 +36,19 @@ struct Pty {
 /// lanetop on the captured 2026.9.6 artifacts, no gateway link (actions are refused and
 /// audited), its own data/state dirs in a temp dir.
 fn spawn(env: &[(&str, &str)]) -> Pty {
+    let args = [
+        "--state-dir".to_string(),
+        common::openclaw("captured/state").display().to_string(),
+        "--log".to_string(),
+        common::openclaw("captured/logs/openclaw.log")
+            .display()
+            .to_string(),
+    ];
+    spawn_with(&args, env)
+}
+
+/// lanetop with `args` (plus `--no-gateway`) in a fresh pty.
+fn spawn_with(args: &[String], env: &[(&str, &str)]) -> Pty {
     let state = tempfile::tempdir().expect("tempdir");
     let ws = libc::winsize {
         ws_row: ROWS,
@@ -58,10 +71,7 @@ fn spawn(env: &[(&str, &str)]) -> Pty {
         libc::fcntl(s, libc::F_SETFD, libc::FD_CLOEXEC);
     }
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_lanetop"));
-    cmd.arg("--state-dir")
-        .arg(common::openclaw("captured/state"))
-        .arg("--log")
-        .arg(common::openclaw("captured/logs/openclaw.log"))
+    cmd.args(args)
         .arg("--no-gateway")
         .env("TERM", "xterm-256color")
         .env("LANETOP_CONFIG_DIR", state.path().join("config"))
@@ -132,6 +142,15 @@ impl Pty {
             );
             std::thread::sleep(Duration::from_millis(20));
         }
+    }
+
+    /// The status bar row (the one showing the RPC link).
+    fn status_bar(&self) -> String {
+        let s = self.screen();
+        s.lines()
+            .find(|l| l.contains("rpc "))
+            .unwrap_or_default()
+            .to_string()
     }
 
     fn wait_text(&mut self, text: &str) {
@@ -364,6 +383,8 @@ fn suspend_and_resume(how: impl Fn(&mut Pty)) {
     );
     assert!(!p.parser.screen().alternate_screen());
     let stopped_at = p.raw.len();
+    // A fresh screen model: only what lanetop writes after `fg` can show the view again.
+    p.parser = vt100::Parser::new(ROWS, COLS, 0);
     p.signal(libc::SIGCONT); // what `fg` does
     let deadline = Instant::now() + Duration::from_secs(20);
     while !(contains(&p.raw[stopped_at..], ENTER_ALT) && p.screen().contains("Overview")) {
@@ -393,4 +414,41 @@ fn ctrl_z_suspends_and_fg_restores() {
 #[test]
 fn an_outside_sigtstp_suspends_and_fg_restores() {
     suspend_and_resume(|p| p.signal(libc::SIGTSTP));
+}
+
+#[test]
+fn the_whole_binary_shows_a_deleted_log_dir_and_follows_it_again() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (state, logs) = (tmp.path().join("state"), tmp.path().join("logs"));
+    std::fs::create_dir_all(&state).expect("state dir");
+    std::fs::create_dir_all(&logs).expect("log dir");
+    let line = std::fs::read_to_string(common::openclaw("captured/logs/openclaw.log"))
+        .expect("captured log")
+        .lines()
+        .next()
+        .expect("a line")
+        .to_string();
+    let active = logs.join("openclaw-2026-11-22.log");
+    std::fs::write(&active, format!("{line}\n")).expect("write");
+    let args = [
+        "--state-dir".to_string(),
+        state.display().to_string(),
+        "--log".to_string(),
+        logs.display().to_string(),
+    ];
+    let mut p = spawn_with(&args, &[]);
+    p.wait_text("Overview");
+    std::fs::remove_dir_all(&logs).expect("rm -r logs");
+    // The status bar names the cause, at 110 columns.
+    let gone = format!("log:openclaw-*.log ✗ log dir gone: {}", logs.display());
+    p.wait_for("the cause in the status bar", |p| {
+        p.status_bar().contains(&gone)
+    });
+    std::fs::create_dir_all(&logs).expect("log dir again");
+    std::fs::write(&active, format!("{line}\n{line}\n")).expect("write");
+    p.wait_for("the dir followed again", |p| {
+        p.status_bar().contains("log:openclaw-*.log ✓")
+    });
+    p.send(b"q");
+    assert_eq!(p.wait_exit().code(), Some(0));
 }

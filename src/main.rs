@@ -19,8 +19,10 @@ use lanetop::ui::UiState;
 /// Capacity of the ingest → UI channel (messages, each a batch of facts).
 const CHANNEL: usize = 1024;
 
-/// Longest wait at exit for the action runner to finish the action in flight (and audit it).
-const RUNNER_DRAIN: std::time::Duration = std::time::Duration::from_secs(3);
+/// Longest wait at exit for the action runner to finish (or audit as interrupted) the action
+/// in flight: its grace plus a margin.
+const RUNNER_DRAIN: std::time::Duration =
+    lanetop::gateway::runner::SHUTDOWN_GRACE.saturating_add(std::time::Duration::from_secs(1));
 
 #[tokio::main]
 async fn main() -> Result<()> {

@@ -10,6 +10,7 @@
 //! in lanetop's session or process group (/proc).
 
 mod common;
+mod gateway_support;
 
 use std::fs::File;
 use std::io::Read;
@@ -49,6 +50,17 @@ fn spawn(env: &[(&str, &str)]) -> Pty {
 
 /// lanetop with `args` (plus `--no-gateway`) in a fresh pty.
 fn spawn_with(args: &[String], env: &[(&str, &str)]) -> Pty {
+    let mut a = args.to_vec();
+    a.push("--no-gateway".into());
+    spawn_raw(&a, env)
+}
+
+/// lanetop with `args` and its gateway link on (the args name the gateway).
+fn spawn_with_gateway(args: &[String]) -> Pty {
+    spawn_raw(args, &[])
+}
+
+fn spawn_raw(args: &[String], env: &[(&str, &str)]) -> Pty {
     let state = tempfile::tempdir().expect("tempdir");
     let ws = libc::winsize {
         ws_row: ROWS,
@@ -72,7 +84,6 @@ fn spawn_with(args: &[String], env: &[(&str, &str)]) -> Pty {
     }
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_lanetop"));
     cmd.args(args)
-        .arg("--no-gateway")
         .env("TERM", "xterm-256color")
         .env("LANETOP_CONFIG_DIR", state.path().join("config"))
         .env("LANETOP_DATA_DIR", state.path().join("data"))
@@ -451,4 +462,59 @@ fn the_whole_binary_shows_a_deleted_log_dir_and_follows_it_again() {
     });
     p.send(b"q");
     assert_eq!(p.wait_exit().code(), Some(0));
+}
+
+#[test]
+fn sigterm_during_an_unanswered_action_audits_it_as_interrupted() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let mut cfg = gateway_support::FakeConfig::default();
+    cfg.hang.insert("sessions.abort".into());
+    let fake = rt.block_on(gateway_support::start(cfg));
+    let args = [
+        "--state-dir".to_string(),
+        common::openclaw("captured/state").display().to_string(),
+        "--log".to_string(),
+        common::openclaw("captured/logs/openclaw.log")
+            .display()
+            .to_string(),
+        "--gateway-url".to_string(),
+        fake.url.clone(),
+        "--token".to_string(),
+        "fake-token-123".to_string(),
+    ];
+    let mut p = spawn_with_gateway(&args);
+    p.wait_for("the link up", |p| p.status_bar().contains("rpc ✓"));
+    p.send(b"3");
+    p.wait_text("agent:main:main");
+    p.send(b"\x0b");
+    p.wait_text("confirm");
+    p.send(b"y");
+    // The gateway never answers sessions.abort; quit while the runner waits for it.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while fake.calls("sessions.abort").is_empty() {
+        assert!(Instant::now() < deadline, "sessions.abort never sent");
+        std::thread::sleep(Duration::from_millis(20));
+        p.pump();
+    }
+    let t0 = Instant::now();
+    p.signal(libc::SIGTERM);
+    let st = p.wait_exit();
+    let took = t0.elapsed();
+    assert_eq!(st.code(), Some(0), "{st:?}");
+    assert!(
+        took < Duration::from_secs(6),
+        "exit waits at most the grace: {took:?}"
+    );
+    assert!(p.cooked());
+    let audit = audit_actions(&p.audit_path());
+    assert_eq!(audit.len(), 1, "{audit:?}");
+    assert_eq!(audit[0]["action"], "kill-run");
+    assert_eq!(audit[0]["ok"], false);
+    assert!(
+        audit[0]["answer"]["interrupted"]
+            .as_str()
+            .is_some_and(|w| w.contains("before the gateway answered")),
+        "{audit:?}"
+    );
+    drop(fake);
 }

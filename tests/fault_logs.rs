@@ -273,28 +273,9 @@ fn permission_denied_on_the_log_dir_is_shown_then_read_when_fixed() {
     fs::create_dir(&dir).unwrap();
     fs::write(dir.join("openclaw-2026-11-22.log"), lines("x", 4)).unwrap();
     fs::set_permissions(&dir, fs::Permissions::from_mode(0o000)).unwrap();
-    // Tests run as root here, where mode 000 denies nothing: start the ingest threads from a
-    // thread without the DAC override capabilities, so the kernel checks the mode for them.
-    // SAFETY: geteuid has no preconditions.
-    let root_user = unsafe { libc::geteuid() } == 0;
-    let dir2 = dir.clone();
-    let started = std::thread::spawn(move || {
-        if root_user {
-            drop_dac_override_in_this_thread()?;
-        }
-        let (tx, rx) = tokio::sync::mpsc::channel(8);
-        Ok::<_, String>((rx, spawn_with(&family(&dir2), tx, opts())))
-    })
-    .join()
-    .unwrap();
-    let (rx, handle) = match started {
-        Ok(x) => x,
-        Err(e) => {
-            fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
-            panic!("cannot drop CAP_DAC_OVERRIDE to test EACCES as root: {e}");
-        }
-    };
-    let mut l = Live::over(rx, handle);
+    // Tests run as root here, where mode 000 denies nothing: the ingest threads are started
+    // from a thread without the DAC override capabilities, so the kernel checks the mode.
+    let mut l = start_unprivileged(&dir);
     let denied = format!("permission denied: {}", dir.display());
     l.wait(
         "the permission cause",
@@ -340,4 +321,67 @@ fn ten_megabyte_line_and_invalid_utf8_are_counted_not_fatal() {
     let bar = l.bar();
     assert!(bar.contains(&format!("{} corrupt", l.corrupt)), "{bar}");
     assert!(matches!(l.log_health(), Some(SourceHealth::Ok { .. })));
+}
+
+/// Start the pipeline on `dir` from a thread without the DAC override capabilities when running
+/// as root (see [`drop_dac_override_in_this_thread`]).
+fn start_unprivileged(dir: &Path) -> Live {
+    // SAFETY: geteuid has no preconditions.
+    let root_user = unsafe { libc::geteuid() } == 0;
+    let dir2 = dir.to_path_buf();
+    let started = std::thread::spawn(move || {
+        if root_user {
+            drop_dac_override_in_this_thread()?;
+        }
+        let (tx, rx) = tokio::sync::mpsc::channel(8);
+        Ok::<_, String>((rx, spawn_with(&family(&dir2), tx, opts())))
+    })
+    .join()
+    .unwrap();
+    let (rx, handle) = started.expect("drop CAP_DAC_OVERRIDE to test EACCES as root");
+    Live::over(rx, handle)
+}
+
+#[test]
+fn an_unreadable_log_file_is_shown_then_read_when_fixed() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = tempfile::tempdir().unwrap();
+    let f = d.path().join("openclaw-2026-11-22.log");
+    fs::write(&f, lines("x", 3)).unwrap();
+    fs::set_permissions(&f, fs::Permissions::from_mode(0o000)).unwrap();
+    let mut l = start_unprivileged(d.path());
+    let denied = format!("permission denied: {}", f.display());
+    l.wait(
+        "the permission cause",
+        |l| matches!(l.log_health(), Some(SourceHealth::Error { message }) if *message == denied),
+    );
+    assert!(l.bar().contains(&denied), "{}", l.bar());
+    assert_eq!(l.lines, 0);
+    fs::set_permissions(&f, fs::Permissions::from_mode(0o644)).unwrap();
+    l.expect_lines(3);
+    l.wait("health back to ok", |l| {
+        matches!(l.log_health(), Some(SourceHealth::Ok { .. }))
+    });
+}
+
+#[test]
+fn a_log_dir_replaced_by_a_file_is_shown_then_followed_again() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("logs");
+    fs::create_dir(&dir).unwrap();
+    fs::write(dir.join("openclaw-2026-11-22.log"), lines("x", 2)).unwrap();
+    let mut l = Live::start(&dir);
+    l.expect_lines(2);
+    fs::remove_dir_all(&dir).unwrap();
+    fs::write(&dir, b"not a dir\n").unwrap();
+    let cause = format!("not a directory: {}", dir.display());
+    l.wait(
+        "the not-a-dir cause",
+        |l| matches!(l.log_health(), Some(SourceHealth::Error { message }) if *message == cause),
+    );
+    assert!(l.bar().contains(&cause), "{}", l.bar());
+    fs::remove_file(&dir).unwrap();
+    fs::create_dir(&dir).unwrap();
+    fs::write(dir.join("openclaw-2026-11-22.log"), lines("y", 3)).unwrap();
+    l.expect_lines(5);
 }

@@ -312,8 +312,8 @@ async fn tui(
     // on the dead terminal, which panics (and aborts in the panic hook). restore() above has
     // already shown the cursor; the process ends right after.
     std::mem::forget(terminal);
-    // Let an action already handed to the runner finish and write its audit record (bounded:
-    // the RPC has its own timeout), then stop the runner.
+    // Close the effect channel: the runner lets the action in flight finish (up to its
+    // SHUTDOWN_GRACE) or audits it as interrupted, audits queued ones as not sent, and ends.
     drop(app.effects.take());
     if let Some(task) = _runner {
         let _ = tokio::time::timeout(RUNNER_DRAIN, task).await;

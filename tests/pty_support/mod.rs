@@ -4,8 +4,8 @@
 
 #![allow(dead_code)]
 
-#[path = "../common/mod.rs"]
-mod common;
+// The test crate declares `mod common;` (captured artifact paths).
+use crate::common;
 use std::fs::File;
 use std::io::Read;
 use std::os::fd::{AsRawFd, FromRawFd};

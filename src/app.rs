@@ -1,6 +1,10 @@
 //! The event loop: `select!` over terminal events (only with a TTY), ingest batches, a 1 Hz
 //! tick and termination signals; redraws only when something changed, at most 30 fps.
 //!
+//! Process faults: SIGTERM, SIGHUP (SSH dropped) and SIGINT end the loop normally (the caller
+//! restores the terminal and drains the action runner); a terminal that can no longer be
+//! written to ends it too; Ctrl-Z and SIGTSTP suspend through [`run_suspendable`]'s hook.
+//!
 //! Keys go through the keymap to the UI reducer ([`crate::ui::reduce`]); data changes only via
 //! [`crate::update::update`].
 
@@ -101,11 +105,47 @@ where
 ///
 /// `events` is the terminal input: crossterm's `EventStream` when stdin is a terminal, `None`
 /// otherwise (`EventStream::new()` panics without a TTY), or any stream in tests.
+/// Ctrl-Z and SIGTSTP are ignored here (no terminal to hand back); see [`run_suspendable`].
 pub async fn run<B, S>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    rx: mpsc::Receiver<Msg>,
+    events: Option<S>,
+) -> color_eyre::Result<()>
+where
+    B: Backend,
+    B::Error: std::error::Error + Send + Sync + 'static,
+    S: Stream<Item = std::io::Result<Event>> + Unpin,
+{
+    run_suspendable(terminal, app, rx, events, None).await
+}
+
+/// How the loop hands the terminal back on Ctrl-Z / SIGTSTP: called with the terminal, it must
+/// leave the alternate screen and raw mode, stop the process until SIGCONT, then restore both
+/// (the loop then repaints every cell, see [`crate::terminal::full_redraw`]). `main` passes [`crate::terminal::suspend`].
+pub type Suspend<'a, B> = &'a mut dyn FnMut(&mut Terminal<B>) -> std::io::Result<()>;
+
+/// Test-only: `LANETOP_TEST_PANIC=1` makes the loop panic right after its first frame, so the
+/// pty tests can check that the panic hook restores the terminal. Not a user feature.
+pub const TEST_PANIC_ENV: &str = "LANETOP_TEST_PANIC";
+
+/// True for Ctrl-Z (raw mode turns it into a key instead of SIGTSTP).
+fn is_suspend_key(ev: &Event) -> bool {
+    use crossterm::event::{KeyCode, KeyEventKind, KeyModifiers};
+    matches!(ev, Event::Key(k) if k.kind == KeyEventKind::Press
+        && k.modifiers.contains(KeyModifiers::CONTROL)
+        && matches!(k.code, KeyCode::Char('z' | 'Z')))
+}
+
+/// [`run`] plus job control: with `suspend`, Ctrl-Z and SIGTSTP call it (the terminal is handed
+/// back to the shell, the process stops, and on `fg` the screen is restored and redrawn);
+/// without it they are ignored. SIGCONT (e.g. after an outside SIGSTOP) forces a full redraw.
+pub async fn run_suspendable<B, S>(
     terminal: &mut Terminal<B>,
     app: &mut App,
     mut rx: mpsc::Receiver<Msg>,
     mut events: Option<S>,
+    mut suspend: Option<Suspend<'_, B>>,
 ) -> color_eyre::Result<()>
 where
     B: Backend,
@@ -116,6 +156,13 @@ where
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     let mut sigint = signal(SignalKind::interrupt())?;
+    // Only catch SIGTSTP when the terminal can be handed back; otherwise keep its default.
+    let mut sigtstp = match suspend {
+        Some(_) => Some(signal(SignalKind::from_raw(libc::SIGTSTP))?),
+        None => None,
+    };
+    let mut sigcont = signal(SignalKind::from_raw(libc::SIGCONT))?;
+    let test_panic = std::env::var_os(TEST_PANIC_ENV).is_some_and(|v| v == "1");
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let mut buf: Vec<Msg> = Vec::with_capacity(BATCH);
@@ -124,15 +171,25 @@ where
     let mut last_draw = Instant::now() - FRAME;
     loop {
         if dirty && last_draw.elapsed() >= FRAME {
-            app.draw(terminal)?;
+            if let Err(e) = app.draw(terminal) {
+                // The terminal is gone (SSH dropped: writes fail with EIO): nothing can be
+                // shown any more, so quit cleanly (the caller still drains the action runner).
+                tracing::warn!("terminal write failed, quitting: {e}");
+                break;
+            }
             dirty = false;
             last_draw = Instant::now();
+            if test_panic {
+                panic!("{TEST_PANIC_ENV}=1: test-only panic after the first frame");
+            }
         }
         if app.ui.quit {
             break;
         }
+        let mut do_suspend = false;
         tokio::select! {
             ev = next_event(&mut events) => match ev {
+                Some(Ok(ev)) if is_suspend_key(&ev) => do_suspend = true,
                 Some(Ok(ev)) => dirty |= app.on_event(&ev),
                 Some(Err(e)) => {
                     tracing::warn!("terminal input failed: {e}");
@@ -156,9 +213,30 @@ where
             _ = sigterm.recv() => app.ui.quit = true,
             _ = sighup.recv() => app.ui.quit = true,
             _ = sigint.recv() => app.ui.quit = true,
+            _ = recv_opt(&mut sigtstp) => do_suspend = true,
+            _ = sigcont.recv() => {
+                crate::terminal::full_redraw(terminal);
+                dirty = true;
+            }
+        }
+        if do_suspend && let Some(f) = suspend.as_mut() {
+            if let Err(e) = f(terminal) {
+                tracing::warn!("suspend failed: {e}");
+            }
+            crate::terminal::full_redraw(terminal);
+            dirty = true;
+            last_draw = Instant::now() - FRAME;
         }
     }
     Ok(())
+}
+
+/// The next signal of an optional stream, or never.
+async fn recv_opt(s: &mut Option<tokio::signal::unix::Signal>) -> Option<()> {
+    match s {
+        Some(s) => s.recv().await,
+        None => std::future::pending().await,
+    }
 }
 
 /// A critical alert not seen before (`Model::new_crit` grew): flash its cause on the bottom

@@ -210,8 +210,12 @@ pub enum GatewayLink {
         /// Scopes granted (`hello-ok.auth.scopes`).
         scopes: Vec<String>,
     },
-    /// Not connected; `error` says why (connection refused, auth rejected, …). Never a secret.
+    /// Not connected; `error` says why (connection refused, auth rejected, `connection lost
+    /// mid-call (sessions.abort)`, …). Never a secret.
     Down { url: String, error: String },
+    /// Connected, but the last round of reads had trouble: `rpc timeout: health (10000 ms)`,
+    /// `bad frame: 3 skipped`. `None`: a later round was clean (clears the warning).
+    Trouble { url: String, cause: Option<String> },
 }
 
 /// One `sessions.list` row, reduced.

@@ -19,6 +19,11 @@ use lanetop::ui::UiState;
 /// Capacity of the ingest → UI channel (messages, each a batch of facts).
 const CHANNEL: usize = 1024;
 
+/// Longest wait at exit for the action runner to finish (or audit as interrupted) the action
+/// in flight: its grace plus a margin.
+const RUNNER_DRAIN: std::time::Duration =
+    lanetop::gateway::runner::SHUTDOWN_GRACE.saturating_add(std::time::Duration::from_secs(1));
+
 #[tokio::main]
 async fn main() -> Result<()> {
     let cli = Cli::parse();
@@ -141,7 +146,7 @@ fn install_hooks() -> Result<()> {
     color_eyre::install()?;
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        ratatui::restore();
+        lanetop::terminal::restore();
         previous(info);
     }));
     Ok(())
@@ -298,8 +303,21 @@ async fn tui(
     let events = std::io::stdin()
         .is_terminal()
         .then(crossterm::event::EventStream::new);
-    let result = app::run(&mut terminal, &mut app, rx, events).await;
-    ratatui::restore();
+    let mut suspend =
+        lanetop::terminal::suspend::<ratatui::prelude::CrosstermBackend<std::io::Stdout>>;
+    let result =
+        app::run_suspendable(&mut terminal, &mut app, rx, events, Some(&mut suspend)).await;
+    lanetop::terminal::restore();
+    // Not dropped: after a hangup ratatui's Drop would `eprintln!` a failure to show the cursor
+    // on the dead terminal, which panics (and aborts in the panic hook). restore() above has
+    // already shown the cursor; the process ends right after.
+    std::mem::forget(terminal);
+    // Close the effect channel: the runner lets the action in flight finish (up to its
+    // SHUTDOWN_GRACE) or audits it as interrupted, audits queued ones as not sent, and ends.
+    drop(app.effects.take());
+    if let Some(task) = _runner {
+        let _ = tokio::time::timeout(RUNNER_DRAIN, task).await;
+    }
     drop(_ingest);
     drop(live);
     // The demo's files are ours (a temp dir): stop the simulator, then remove them.

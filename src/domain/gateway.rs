@@ -53,6 +53,9 @@ pub struct Gateway {
     pub rpc_url: Option<String>,
     /// Server version from `hello-ok`, or why the link is down.
     pub rpc_detail: Option<String>,
+    /// Trouble on a link that is up (`rpc timeout: health (10000 ms)`, `bad frame: 2 skipped`);
+    /// cleared by a clean round of reads or a reconnect.
+    pub rpc_trouble: Option<String>,
     /// Scopes granted by the gateway (`hello-ok.auth.scopes`).
     pub rpc_scopes: Vec<String>,
     /// Last live `health.ok`.

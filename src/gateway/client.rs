@@ -67,7 +67,17 @@ pub struct Event {
     pub payload: Value,
 }
 
-type Pending = Arc<Mutex<HashMap<String, oneshot::Sender<Result<Value, RpcError>>>>>;
+/// Requests waiting for their answer: id → (method, where the answer goes).
+type Pending = Arc<Mutex<HashMap<String, (String, oneshot::Sender<Result<Value, RpcError>>)>>>;
+
+/// What the reader task saw go wrong: why the link ended, and frames it had to skip.
+#[derive(Debug, Default)]
+struct Trouble {
+    /// Why the socket closed (`None` while open).
+    close_cause: Option<String>,
+    /// Frames that were not JSON objects (text or binary), skipped.
+    bad_frames: u64,
+}
 
 /// A connected client. Cheap to share behind an `Arc`; dropping it closes the socket.
 pub struct Client {
@@ -75,6 +85,7 @@ pub struct Client {
     pending: Pending,
     next_id: AtomicU64,
     closed: Arc<AtomicBool>,
+    trouble: Arc<std::sync::Mutex<Trouble>>,
     pub hello: Hello,
 }
 
@@ -208,6 +219,7 @@ impl Client {
         let (ev_tx, ev_rx) = mpsc::channel::<Event>(256);
         let pending: Pending = Arc::default();
         let closed = Arc::new(AtomicBool::new(false));
+        let trouble: Arc<std::sync::Mutex<Trouble>> = Arc::default();
         tokio::spawn(async move {
             while let Some(m) = out_rx.recv().await {
                 if sink.send(m).await.is_err() {
@@ -216,16 +228,22 @@ impl Client {
             }
             let _ = sink.close().await;
         });
-        let (p2, c2) = (pending.clone(), closed.clone());
+        let (p2, c2, t2) = (pending.clone(), closed.clone(), trouble.clone());
         tokio::spawn(async move {
             let mut garbage = 0u64;
-            while let Some(Ok(msg)) = stream.next().await {
-                if matches!(msg, Message::Close(_)) {
-                    break;
-                }
+            let how = loop {
+                let msg = match stream.next().await {
+                    Some(Ok(Message::Close(_))) => break "closed by the gateway".to_string(),
+                    Some(Ok(m)) => m,
+                    Some(Err(e)) => break format!("lost: {e}"),
+                    None => break "lost (socket closed)".to_string(),
+                };
                 let Some(v) = parse_frame(&msg) else {
                     if matches!(msg, Message::Text(_) | Message::Binary(_)) {
                         garbage += 1;
+                        if let Ok(mut t) = t2.lock() {
+                            t.bad_frames = garbage;
+                        }
                         tracing::debug!(garbage, "gateway: skipped a frame that is not JSON");
                     }
                     continue;
@@ -235,7 +253,7 @@ impl Client {
                         let Some(id) = v.get("id").and_then(Value::as_str) else {
                             continue;
                         };
-                        if let Some(tx) = p2.lock().await.remove(id) {
+                        if let Some((_, tx)) = p2.lock().await.remove(id) {
                             let _ = tx.send(response_result(&v));
                         }
                     }
@@ -250,10 +268,22 @@ impl Client {
                     }
                     _ => {}
                 }
+            };
+            let mut pending = p2.lock().await;
+            let mut methods: Vec<&str> = pending.values().map(|(m, _)| m.as_str()).collect();
+            methods.sort_unstable();
+            methods.dedup();
+            let cause = if methods.is_empty() {
+                format!("connection {how}")
+            } else {
+                format!("connection lost mid-call ({})", methods.join(", "))
+            };
+            if let Ok(mut t) = t2.lock() {
+                t.close_cause = Some(cause);
             }
             c2.store(true, Ordering::SeqCst);
-            for (_, tx) in p2.lock().await.drain() {
-                let _ = tx.send(Err(RpcError::Closed));
+            for (_, (method, tx)) in pending.drain() {
+                let _ = tx.send(Err(RpcError::LostMidCall { method }));
             }
         });
         Ok((
@@ -262,6 +292,7 @@ impl Client {
                 pending,
                 next_id: AtomicU64::new(1),
                 closed,
+                trouble,
                 hello,
             },
             ev_rx,
@@ -271,6 +302,17 @@ impl Client {
     /// True once the socket closed (every later call fails with [`RpcError::Closed`]).
     pub fn is_closed(&self) -> bool {
         self.closed.load(Ordering::SeqCst) || self.out.is_closed()
+    }
+
+    /// Why the socket closed (`connection lost mid-call (sessions.abort)`, `connection closed
+    /// by the gateway`, `connection lost: …`); `None` while it is open.
+    pub fn close_cause(&self) -> Option<String> {
+        self.trouble.lock().ok()?.close_cause.clone()
+    }
+
+    /// Frames received since connect that were not JSON objects (skipped, never fatal).
+    pub fn bad_frames(&self) -> u64 {
+        self.trouble.lock().map_or(0, |t| t.bad_frames)
     }
 
     /// True when the hello listed `method` (or listed no methods at all).
@@ -290,7 +332,15 @@ impl Client {
         }
         let id = self.next_id.fetch_add(1, Ordering::SeqCst).to_string();
         let (tx, rx) = oneshot::channel();
-        self.pending.lock().await.insert(id.clone(), tx);
+        self.pending
+            .lock()
+            .await
+            .insert(id.clone(), (method.to_string(), tx));
+        if self.is_closed() {
+            // The reader ended between the check above and the insert: it will not answer.
+            self.pending.lock().await.remove(&id);
+            return Err(RpcError::Closed);
+        }
         let frame = json!({"type":"req","id":id,"method":method,"params":params});
         if self.out.send(Message::text(frame.to_string())).is_err() {
             self.pending.lock().await.remove(&id);
@@ -298,7 +348,9 @@ impl Client {
         }
         match tokio::time::timeout(timeout, rx).await {
             Ok(Ok(r)) => r,
-            Ok(Err(_)) => Err(RpcError::Closed),
+            Ok(Err(_)) => Err(RpcError::LostMidCall {
+                method: method.into(),
+            }),
             Err(_) => {
                 self.pending.lock().await.remove(&id);
                 Err(RpcError::Timeout {

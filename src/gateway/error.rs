@@ -14,6 +14,10 @@ pub enum RpcError {
     /// The socket closed before the answer.
     #[error("connection closed")]
     Closed,
+    /// The socket closed while this request was waiting for its answer (the gateway died or
+    /// dropped the connection mid-call): whether the request took effect is unknown.
+    #[error("connection lost mid-call ({method})")]
+    LostMidCall { method: String },
     /// Not the protocol we expect.
     #[error("protocol: {0}")]
     Protocol(String),

@@ -93,9 +93,17 @@ pub fn cron_jobs(v: &Value) -> Vec<LiveCronJob> {
         .collect()
 }
 
-/// One round of reads; `Err` when the link broke.
-async fn poll(client: &Client, url: &str, tx: &mpsc::Sender<Msg>) -> Result<(), ()> {
+/// One round of reads; `Err` when the link broke, else what went wrong on a link that is still
+/// up (`rpc timeout: health (10000 ms)`, `bad frame: 2 skipped`), `None` for a clean round.
+/// `bad_seen` is the client's bad-frame count after the previous round.
+async fn poll(
+    client: &Client,
+    url: &str,
+    tx: &mpsc::Sender<Msg>,
+    bad_seen: &mut u64,
+) -> Result<Option<String>, ()> {
     let mut facts = Vec::new();
+    let mut trouble: Vec<String> = Vec::new();
     let calls: [(&str, Value); 3] = [
         ("sessions.list", json!({"limit": 500})),
         ("cron.list", json!({"includeDisabled": true, "limit": 200})),
@@ -121,14 +129,27 @@ async fn poll(client: &Client, url: &str, tx: &mpsc::Sender<Msg>) -> Result<(), 
                     },
                 },
             )),
-            Err(super::RpcError::Closed | super::RpcError::Transport(_)) => return Err(()),
+            Err(
+                super::RpcError::Closed
+                | super::RpcError::LostMidCall { .. }
+                | super::RpcError::Transport(_),
+            ) => return Err(()),
+            Err(super::RpcError::Timeout { method, ms }) => {
+                tracing::info!("gateway {method}: no answer within {ms} ms");
+                trouble.push(format!("rpc timeout: {method} ({ms} ms)"));
+            }
             Err(e) => tracing::debug!("gateway {method}: {e}"),
         }
+    }
+    let bad = client.bad_frames();
+    if bad > *bad_seen {
+        trouble.push(format!("bad frame: {} skipped", bad - *bad_seen));
+        *bad_seen = bad;
     }
     if !facts.is_empty() && tx.send(Msg::Facts(facts)).await.is_err() {
         return Err(());
     }
-    Ok(())
+    Ok((!trouble.is_empty()).then(|| trouble.join(", ")))
 }
 
 /// Start the link task.
@@ -142,6 +163,8 @@ async fn run(opts: ClientOptions, tx: mpsc::Sender<Msg>, link: watch::Sender<Opt
     let url = opts.target.url.clone();
     let mut backoff = BACKOFF_MIN;
     let mut last_error = String::new();
+    // Why the last connection ended, until a reconnect succeeds.
+    let mut lost: Option<String> = None;
     loop {
         match Client::connect(&opts).await {
             Ok((client, mut events)) => {
@@ -177,6 +200,7 @@ async fn run(opts: ClientOptions, tx: mpsc::Sender<Msg>, link: watch::Sender<Opt
                     tracing::debug!("sessions.subscribe: {e}");
                 }
                 let mut tick = tokio::time::interval(POLL);
+                let (mut bad_seen, mut trouble) = (0u64, None::<String>);
                 loop {
                     tokio::select! {
                         _ = tick.tick() => {}
@@ -186,15 +210,45 @@ async fn run(opts: ClientOptions, tx: mpsc::Sender<Msg>, link: watch::Sender<Opt
                             None => {}
                         },
                     }
-                    if client.is_closed() || poll(&client, &url, &tx).await.is_err() {
+                    if client.is_closed() {
                         break;
+                    }
+                    let Ok(now) = poll(&client, &url, &tx, &mut bad_seen).await else {
+                        break;
+                    };
+                    if now != trouble {
+                        trouble = now;
+                        let t = GatewayLink::Trouble {
+                            url: url.clone(),
+                            cause: trouble.clone(),
+                        };
+                        if tx
+                            .send(Msg::Facts(vec![fact(
+                                &url,
+                                "poll",
+                                FactKind::GatewayLink(t),
+                            )]))
+                            .await
+                            .is_err()
+                        {
+                            return;
+                        }
                     }
                 }
                 link.send_replace(None);
-                last_error = "connection closed".into();
+                let cause = client
+                    .close_cause()
+                    .unwrap_or_else(|| "connection closed".into());
+                tracing::warn!(url = %url, "gateway rpc: {cause}");
+                lost = Some(cause.clone());
+                last_error = cause;
             }
             Err(e) => {
-                let msg = e.to_string();
+                let msg = match &lost {
+                    // Keep why the link went down in view while reconnecting fails.
+                    Some(cause) => format!("{cause} · reconnecting: {e}"),
+                    None => e.to_string(),
+                };
                 if msg != last_error {
                     tracing::info!(url = %url, "gateway rpc unavailable: {msg}");
                 }

@@ -21,6 +21,9 @@ use super::audit::{AuditLog, Record};
 use super::client::Client;
 use super::error::RpcError;
 
+mod task;
+pub use task::{SHUTDOWN_GRACE, spawn};
+
 /// One change to make on the gateway.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
@@ -356,6 +359,21 @@ impl Runner {
         o
     }
 
+    /// Audit an effect that lanetop gave up on at exit (`why`: not sent, or no answer yet).
+    fn interrupted(&self, effect: &Effect, why: &str) {
+        let o = Outcome {
+            action: effect.action(),
+            target: effect.target().to_string(),
+            method: None,
+            ok: false,
+            summary: format!("{} {}: {why}", effect.action(), effect.target()),
+            answer: json!({"interrupted": why}),
+        };
+        if !self.read_only {
+            self.record(&o, &Value::Null);
+        }
+    }
+
     fn refused(&self, effect: &Effect, why: &str) -> Outcome {
         let o = Outcome {
             action: effect.action(),
@@ -510,25 +528,4 @@ async fn current_session_id(client: &Client, key: &str, timeout: Duration) -> Op
         .get("sessionId")?
         .as_str()
         .map(String::from)
-}
-
-/// Start the runner task: effects are run one at a time, in order; each outcome goes back to
-/// the app loop as [`crate::msg::Msg::ActionDone`].
-pub fn spawn(
-    runner: Runner,
-    tx: tokio::sync::mpsc::Sender<crate::msg::Msg>,
-) -> (
-    tokio::sync::mpsc::UnboundedSender<Effect>,
-    tokio::task::JoinHandle<()>,
-) {
-    let (etx, mut erx) = tokio::sync::mpsc::unbounded_channel::<Effect>();
-    let task = tokio::spawn(async move {
-        while let Some(e) = erx.recv().await {
-            let o = runner.run(&e).await;
-            if tx.send(crate::msg::Msg::ActionDone(o)).await.is_err() {
-                break;
-            }
-        }
-    });
-    (etx, task)
 }

@@ -152,13 +152,10 @@ impl LogSource {
             return None;
         }
         self.last_health = Some(h.clone());
-        let path = self
-            .tailer
-            .status()
-            .file
-            .clone()
-            .unwrap_or_else(|| self.label.clone());
-        Some(health_fact(SourceKind::Log, path, h))
+        // Always the target's label (`<dir>/openclaw-*.log` for a family, the file otherwise),
+        // never the current file: one status-bar entry per target, so an error (`log dir
+        // gone`) is replaced by the recovery and a day rollover leaves no stale entry behind.
+        Some(health_fact(SourceKind::Log, self.label.clone(), h))
     }
 }
 

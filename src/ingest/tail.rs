@@ -10,6 +10,11 @@
 //! appends are read). Lines are emitted only once their `\n` arrived; a line longer than
 //! [`TailOptions::max_line`] is skipped (its bytes are not kept) and reported as
 //! [`TailEvent::Overlong`]. Line numbers are 1-based per file. The tailer never writes.
+//!
+//! Faults: an incomplete line is never dropped — it is emitted as is when its file is
+//! truncated, deleted, or rotated away and left unchanged for [`PARTIAL_GRACE`]. A log dir that
+//! disappears is reported as `log dir gone: <dir>` ([`TailStatus::error`]) and followed again
+//! once it is back; an unreadable dir or file as `permission denied: <path>`.
 
 mod file;
 
@@ -19,7 +24,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use crate::ingest::discover::LogTarget;
-use file::{Tracked, flush_partial, open_tracked, read_new, reset};
+use file::{Tracked, flush_partial, has_partial, open_tracked, read_new, reset};
 
 /// Tailer tuning.
 #[derive(Debug, Clone)]
@@ -79,6 +84,18 @@ pub struct TailStatus {
     pub files: usize,
     /// Last error (listing the dir, opening a file), if the last poll had one.
     pub error: Option<String>,
+}
+
+/// How long a rotated-away file must be unchanged before its incomplete last line (torn by
+/// rotation mid-line) is emitted as is.
+pub const PARTIAL_GRACE: Duration = Duration::from_secs(5);
+
+/// True when the file's mtime is more than `grace` ago (an unreadable mtime counts as fresh).
+fn stale(meta: &std::fs::Metadata, grace: Duration) -> bool {
+    meta.modified()
+        .ok()
+        .and_then(|m| SystemTime::now().duration_since(m).ok())
+        .is_some_and(|age| age > grace)
 }
 
 /// A parsed rolling log name `<stem>-YYYY-MM-DD[.N].log`.
@@ -170,8 +187,24 @@ pub struct Tailer {
     opts: TailOptions,
     files: Vec<Tracked>,
     started: bool,
+    /// The directory was listed at least once (so its disappearance is a fault, not a wait).
+    dir_seen: bool,
     buf: Vec<u8>,
     status: TailStatus,
+}
+
+/// The status-bar cause of an I/O error on `path` (the log dir when `dir`): `log dir gone: /x/y`, `permission denied:
+/// /x/y`, `not a directory: /x/y`, else `/x/y: <error>`.
+fn io_cause(path: &Path, dir: bool, e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    let p = path.display();
+    match e.kind() {
+        ErrorKind::NotFound if dir => format!("log dir gone: {p}"),
+        ErrorKind::NotFound => format!("log file gone: {p}"),
+        ErrorKind::PermissionDenied => format!("permission denied: {p}"),
+        ErrorKind::NotADirectory => format!("not a directory: {p}"),
+        _ => format!("{p}: {e}"),
+    }
 }
 
 impl Tailer {
@@ -185,6 +218,7 @@ impl Tailer {
             opts,
             files: Vec::new(),
             started: false,
+            dir_seen: false,
             buf,
             status: TailStatus::default(),
         }
@@ -221,10 +255,14 @@ impl Tailer {
     fn poll_inner(&mut self, sink: &mut dyn FnMut(TailEvent<'_>)) {
         self.status.error = None;
         let members = match self.list_members() {
-            Ok(m) => m,
+            Ok(m) => {
+                self.dir_seen = true;
+                m
+            }
             Err(e) => {
-                if e.kind() != std::io::ErrorKind::NotFound {
-                    self.status.error = Some(format!("{}: {e}", self.dir.display()));
+                // A dir that never existed is waited for; one that went away is a fault.
+                if e.kind() != std::io::ErrorKind::NotFound || self.dir_seen {
+                    self.status.error = Some(io_cause(&self.dir, true, &e));
                 }
                 Vec::new()
             }
@@ -248,7 +286,7 @@ impl Tailer {
             _ => None,
         };
         let mut active = None;
-        for (path, meta) in &members {
+        for (i, (path, meta)) in members.iter().enumerate() {
             let pos = self
                 .files
                 .iter()
@@ -268,7 +306,7 @@ impl Tailer {
                         }
                     }
                     Err(e) => {
-                        self.status.error = Some(format!("{}: {e}", path.display()));
+                        self.status.error = Some(io_cause(path, false, &e));
                         continue;
                     }
                 },
@@ -287,10 +325,19 @@ impl Tailer {
                 t.dormant = None;
                 t.emit_from = if len > size { size } else { 0 };
             } else if len < t.offset {
-                // Truncated in place: start over (the incomplete line is dropped).
+                // Truncated in place: the incomplete line read so far is emitted as is (its
+                // end is gone), then reading starts over.
+                flush_partial(t, sink);
                 reset(t);
             }
             read_new(t, &mut self.buf, &self.opts, sink);
+            // A rotated-away member (not the newest) whose writer stopped mid-line: once it has
+            // been still for PARTIAL_GRACE its incomplete last line is emitted as is, so a
+            // line torn by rotation is not held forever.
+            let archived = i + 1 < members.len();
+            if archived && has_partial(t) && stale(meta, PARTIAL_GRACE) {
+                flush_partial(t, sink);
+            }
             active = Some(idx);
         }
         self.started = true;

@@ -15,6 +15,7 @@ pub(super) fn on_link(model: &mut Model, link: &GatewayLink) {
             scopes,
         } => {
             g.reachable = Some(true);
+            g.rpc_trouble = None;
             g.rpc_url = Some(url.clone());
             g.rpc_detail = Some(format!(
                 "{} protocol {protocol}",
@@ -27,6 +28,7 @@ pub(super) fn on_link(model: &mut Model, link: &GatewayLink) {
         }
         GatewayLink::Down { url, error } => {
             g.reachable = Some(false);
+            g.rpc_trouble = None;
             g.rpc_url = Some(url.clone());
             g.rpc_detail = Some(error.clone());
             g.rpc_scopes.clear();
@@ -35,6 +37,10 @@ pub(super) fn on_link(model: &mut Model, link: &GatewayLink) {
             for s in model.sessions.by_key.values_mut() {
                 s.live_active = None;
             }
+        }
+        GatewayLink::Trouble { url, cause } => {
+            g.rpc_url = Some(url.clone());
+            g.rpc_trouble = cause.clone();
         }
     }
 }

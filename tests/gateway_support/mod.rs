@@ -2,7 +2,8 @@
 //! `connect.challenge` with a nonce, `connect` checked like the real server (device id =
 //! sha256(raw public key), Ed25519 signature over the v2 string, nonce, signedAt skew, token),
 //! scopes enforced per method (`FORBIDDEN` + `MISSING_SCOPE` details), `session-changed` on an
-//! `expectedSessionId` mismatch, methods that never answer (timeouts) and garbage frames.
+//! `expectedSessionId` mismatch, methods that never answer (timeouts), methods on which the
+//! connection is dropped mid-call (a killed gateway) and garbage frames.
 
 #![allow(dead_code)]
 
@@ -27,6 +28,9 @@ pub struct FakeConfig {
     pub methods: Vec<String>,
     /// Methods that never answer.
     pub hang: HashSet<String>,
+    /// Methods on which the gateway "dies" mid-call: the request is read, then the socket is
+    /// dropped without an answer or a close frame (like a killed process).
+    pub drop_on: HashSet<String>,
     /// Send non-JSON frames before the challenge and before every response.
     pub garbage: bool,
     /// Current session id per key.
@@ -56,6 +60,7 @@ impl Default for FakeConfig {
             .map(|s| s.to_string())
             .collect(),
             hang: HashSet::new(),
+            drop_on: HashSet::new(),
             garbage: false,
             sessions: [
                 ("agent:main:main".to_string(), "sid-main-1".to_string()),
@@ -117,7 +122,12 @@ impl Fake {
 
 /// Start a fake gateway.
 pub async fn start(cfg: FakeConfig) -> Fake {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    start_on(cfg, "127.0.0.1:0").await
+}
+
+/// Start a fake gateway on `addr` (e.g. the address of one that was stopped: a restart).
+pub async fn start_on(cfg: FakeConfig, addr: &str) -> Fake {
+    let listener = TcpListener::bind(addr).await.expect("bind");
     let url = format!("ws://{}", listener.local_addr().expect("addr"));
     let seen = Arc::new(Mutex::new(Seen::default()));
     let state = Arc::new(Mutex::new(cfg));
@@ -326,6 +336,10 @@ async fn serve(
         }
         if cfg.hang.contains(&method) {
             continue;
+        }
+        if cfg.drop_on.contains(&method) {
+            // Dropping both halves closes the TCP connection with no close frame.
+            return;
         }
         let need = required_scope(&method);
         let reply = if !cfg.methods.contains(&method) {

@@ -234,7 +234,7 @@ pub(crate) fn sql_err(path: &str, e: &rusqlite::Error) -> StoreError {
     let message = match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::DatabaseBusy) | Some(rusqlite::ErrorCode::DatabaseLocked) => {
             format!(
-                "database locked by the gateway (waited {} ms): {e}",
+                "sqlite busy: locked by another connection (waited {} ms, retrying): {e}",
                 BUSY_TIMEOUT.as_millis()
             )
         }

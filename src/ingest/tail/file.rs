@@ -163,6 +163,11 @@ fn keep_partial(t: &mut Tracked, rest: &[u8], opts: &TailOptions) {
     }
 }
 
+/// True when an incomplete last line (or an over-long one) is held.
+pub(super) fn has_partial(t: &Tracked) -> bool {
+    !t.partial.is_empty() || t.overlong.is_some()
+}
+
 /// A vanished file's incomplete last line is emitted as is (no more bytes can come).
 pub(super) fn flush_partial(t: &mut Tracked, sink: &mut dyn FnMut(TailEvent<'_>)) {
     if let Some((len, head)) = t.overlong.take() {

@@ -1,5 +1,7 @@
 //! The status bar: each source and its health, gateway reachability, what lanetop is doing.
-//! When the full text does not fit, details are dropped (name + mark only).
+//! When the full text does not fit, details are dropped in two steps: first the details of
+//! healthy sources and the RPC URL (causes of trouble stay: `✗ log dir gone: /x`, `rpc ✗
+//! connection lost mid-call (sessions.abort)`), then everything but names and marks.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -12,7 +14,16 @@ use crate::fact::SourceHealth;
 use crate::ui::state::UiState;
 use crate::ui::widgets::fmt;
 
-fn spans<'a>(model: &Model, ui: &UiState, theme: &Theme, detailed: bool) -> Vec<Span<'a>> {
+/// How much detail: every detail, causes of trouble only, or names and marks only.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Detail {
+    Marks,
+    Causes,
+    Full,
+}
+
+fn spans<'a>(model: &Model, ui: &UiState, theme: &Theme, level: Detail) -> Vec<Span<'a>> {
+    let detailed = level == Detail::Full;
     let muted = theme.style(Role::Muted);
     let mut spans: Vec<Span> = Vec::new();
     let sep = || Span::styled(" · ", muted);
@@ -27,23 +38,38 @@ fn spans<'a>(model: &Model, ui: &UiState, theme: &Theme, detailed: bool) -> Vec<
         };
         spans.push(Span::styled(format!("{name} "), theme.style(Role::Text)));
         spans.push(Span::styled(mark, theme.style(role)));
+        let trouble = !matches!(st.health, SourceHealth::Ok { .. });
         if detailed {
             spans.push(Span::styled(
                 format!(" {detail} {}", fmt::age(model.now, Some(st.at))),
                 muted,
             ));
+        } else if trouble && level == Detail::Causes {
+            spans.push(Span::styled(format!(" {detail}"), theme.style(role)));
         }
     }
     if !spans.is_empty() {
         spans.push(sep());
     }
-    let url = model.gateway.rpc_url.as_deref().unwrap_or("");
-    let (gw, role) = match (model.gateway.reachable, detailed) {
-        (Some(true), true) => (format!("rpc ✓ {url}"), Role::Ok),
-        (Some(true), false) => ("rpc ✓".to_string(), Role::Ok),
-        (Some(false), true) => (format!("rpc ✗ {url}: showing files"), Role::Crit),
-        (Some(false), false) => ("rpc ✗".to_string(), Role::Crit),
-        (None, _) => ("rpc -".to_string(), Role::Muted),
+    let g = &model.gateway;
+    let url = g.rpc_url.as_deref().unwrap_or("");
+    let why = g.rpc_detail.as_deref().filter(|d| !d.is_empty());
+    let (gw, role) = match (g.reachable, g.rpc_trouble.as_deref(), level) {
+        (Some(true), Some(t), Detail::Full) => (format!("rpc ! {url}: {t}"), Role::Warn),
+        (Some(true), Some(t), Detail::Causes) => (format!("rpc ! {t}"), Role::Warn),
+        (Some(true), Some(_), Detail::Marks) => ("rpc !".to_string(), Role::Warn),
+        (Some(true), None, Detail::Full) => (format!("rpc ✓ {url}"), Role::Ok),
+        (Some(true), None, _) => ("rpc ✓".to_string(), Role::Ok),
+        (Some(false), _, Detail::Full) => match why {
+            Some(w) => (format!("rpc ✗ {url}: {w} · showing files"), Role::Crit),
+            None => (format!("rpc ✗ {url}: showing files"), Role::Crit),
+        },
+        (Some(false), _, Detail::Causes) => match why {
+            Some(w) => (format!("rpc ✗ {w}"), Role::Crit),
+            None => ("rpc ✗".to_string(), Role::Crit),
+        },
+        (Some(false), _, Detail::Marks) => ("rpc ✗".to_string(), Role::Crit),
+        (None, _, _) => ("rpc -".to_string(), Role::Muted),
     };
     spans.push(Span::styled(gw, theme.style(role)));
     if model.corrupt.count > 0 {
@@ -70,11 +96,20 @@ fn spans<'a>(model: &Model, ui: &UiState, theme: &Theme, detailed: bool) -> Vec<
 
 /// Draw the status bar into one line.
 pub fn render(f: &mut Frame, area: Rect, model: &Model, ui: &UiState, theme: &Theme) {
-    let full = Line::from(spans(model, ui, theme, true));
-    let line = if full.width() <= area.width as usize {
+    let fits = |l: &Line| l.width() <= area.width as usize;
+    let full = Line::from(spans(model, ui, theme, Detail::Full));
+    let line = if fits(&full) {
         full
     } else {
-        Line::from(spans(model, ui, theme, false))
+        let causes = Line::from(spans(model, ui, theme, Detail::Causes));
+        let marks = Line::from(spans(model, ui, theme, Detail::Marks));
+        // Causes of trouble are worth more than the activity text: keep them even if the line
+        // is cut at the right edge, unless there is no trouble to show.
+        if fits(&causes) || causes.width() > marks.width() {
+            causes
+        } else {
+            marks
+        }
     };
     f.render_widget(Paragraph::new(line), area);
 }

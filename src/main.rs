@@ -90,8 +90,14 @@ fn read_once(
     settings: lanetop::domain::detect::DetectConfig,
 ) -> Result<Model> {
     let discovery = discover(&sources.discover_options())?;
+    // The cached refreshed table only (a local file): `report` never fetches.
+    let prices = lanetop::prices::refresh::startup_book(
+        &settings.prices,
+        lanetop::prices::refresh::cache_dir().as_deref(),
+    );
     let mut model = Model {
         detect_config: settings,
+        prices,
         ..Model::default()
     };
     lanetop::ingest::collect_once(&discovery, &mut |facts| {
@@ -270,6 +276,15 @@ async fn tui(
     let (tx, rx) = tokio::sync::mpsc::channel(CHANNEL);
     let _ingest = lanetop::ingest::spawn(&discovery, tx.clone());
     let read_only = cli.read_only || config_read_only(config_dir_opt().as_deref());
+    let prices = lanetop::prices::refresh::startup_book(
+        &settings.prices,
+        lanetop::prices::refresh::cache_dir().as_deref(),
+    );
+    let _prices_refresh = lanetop::prices::refresh::spawn(
+        &settings.prices,
+        lanetop::prices::refresh::cache_dir(),
+        tx.clone(),
+    );
     let (live, effects, _runner) = start_gateway(
         cli,
         &discovery,
@@ -286,6 +301,7 @@ async fn tui(
     let mut app = App {
         model: Model {
             detect_config: settings,
+            prices,
             ..Model::default()
         },
         ui,

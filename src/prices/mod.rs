@@ -165,19 +165,22 @@ impl PriceBook {
     }
 }
 
-/// The price source shown for a model in the Spend view and the report: `recorded` when
-/// every turn carried OpenClaw's own `usage.cost.total`, else the source its price resolves to
-/// now (`config` / `refreshed` / `bundled`), else `none` (unpriced).
+/// The price source shown for a model in the Spend view: `recorded` when every turn carried
+/// OpenClaw's own `usage.cost.total`, else the source its price resolves to now (`config` /
+/// `refreshed` / `bundled`), else `recorded` when none of its tokens is unpriced, else `none`.
 pub fn label(model: &crate::domain::Model, id: &str) -> &'static str {
     let by = model.spend.priced_by.get(id).copied().unwrap_or_default();
     let turns = by.recorded + by.config + by.refreshed + by.bundled + by.unpriced;
     if turns > 0 && by.recorded == turns {
         return "recorded";
     }
-    model
-        .prices
-        .resolve(&model.config, id)
-        .map_or("none", |r| r.source().name())
+    if let Some(r) = model.prices.resolve(&model.config, id) {
+        return r.source().name();
+    }
+    match model.spend.by_model.get(id) {
+        Some(b) if b.turns > 0 && b.unpriced_tokens == 0 => "recorded",
+        _ => "none",
+    }
 }
 
 #[cfg(test)]

@@ -35,6 +35,7 @@ fn price_md(x: &super::types::ModelSpendOut) -> String {
     match (x.price_source, &x.price_key) {
         (Some(s), Some(k)) => format!("{s}: {k}"),
         (Some(s), None) => s.to_string(),
+        (None, _) if x.turns > 0 && x.unpriced_tokens == 0 => "recorded".into(),
         (None, _) => "none".into(),
     }
 }

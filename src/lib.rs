@@ -18,3 +18,4 @@ pub mod report;
 pub mod screenshot;
 pub mod ui;
 pub mod update;
+pub mod watch;

@@ -157,10 +157,13 @@ impl Notifier {
         self.lanes.len()
     }
 
-    /// Queue `msg` for every target whose `min_severity` it meets. Never waits.
+    /// Queue `msg` for every target whose `min_severity` it meets (an action's outcome: every
+    /// target). Never waits.
     pub fn push(&self, msg: &Push) {
+        // A guard action's outcome goes to every target, whatever its min_severity.
         let sev = match msg {
             Push::Digest { .. } => self.digest_severity,
+            Push::Action { .. } => Severity::Crit,
             m => m.severity(),
         };
         tracing::info!("push: {}", msg.title());

@@ -298,7 +298,16 @@ async fn tui(
         !(cli.no_gateway || cli.demo),
         tx,
     );
+    // Push alerts as `lanetop watch` sends them, when lanetop.toml has [[watch.targets]].
+    let push = match lanetop::watch::config::load(config_dir_opt().as_deref()) {
+        Ok(cfg) => lanetop::watch::tui::PushHandle::start(&cfg),
+        Err(e) => {
+            tracing::warn!("push alerts off: {e}");
+            None
+        }
+    };
     let ui = UiState {
+        push,
         read_only,
         prune_idle_hours: cli.prune_idle_hours,
         activity: activity(&discovery, demo_path.as_deref()),

@@ -27,6 +27,7 @@ pub mod link;
 pub mod log;
 pub mod message;
 mod run;
+pub mod tui;
 
 use chrono::{DateTime, Utc};
 

@@ -90,7 +90,7 @@ fn dead_endpoints_stall_nothing_are_logged_and_sigterm_exits_0() {
         Duration::from_secs(10),
         &format!("push target webhook:127.0.0.1:{refused}: try 1/5 failed: connect failed"),
     );
-    assert!(hang.all().len() >= 1, "the hanging server was reached");
+    assert!(!hang.all().is_empty(), "the hanging server was reached");
     // Ingest keeps up: 2000 later records (one a minute) are appended; within seconds the
     // live target gets a `repeat` of every still-firing incident (the model clock moved > 60
     // min), while the hung target still waits on its POSTs and the refused one backs off.

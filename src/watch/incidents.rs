@@ -176,13 +176,16 @@ mod tests {
         let mut m = Incidents::new(Policy::minutes(60, 10));
         let a = alert(AlertKind::RetryStorm, "job1", Severity::Crit, 3.0);
         assert_eq!(
-            states(&m.step(&[a.clone()], t(0))),
+            states(&m.step(std::slice::from_ref(&a), t(0))),
             [(State::Firing, "job1")]
         );
         for min in 1..60 {
-            assert!(m.step(&[a.clone()], t(min)).is_empty(), "minute {min}");
+            assert!(
+                m.step(std::slice::from_ref(&a), t(min)).is_empty(),
+                "minute {min}"
+            );
         }
-        let r = m.step(&[a.clone()], t(60));
+        let r = m.step(std::slice::from_ref(&a), t(60));
         assert_eq!(states(&r), [(State::Repeat, "job1")]);
         assert_eq!(r[0].first_seen, t(0));
         // Quiet: nothing until the grace is over, then one resolved.

@@ -20,3 +20,4 @@ pub mod report;
 pub mod screenshot;
 pub mod ui;
 pub mod update;
+pub mod watch;

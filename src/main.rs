@@ -22,6 +22,9 @@ const CHANNEL: usize = 1024;
 #[tokio::main]
 async fn main() -> Result<()> {
     let cli = Cli::parse();
+    if let Some(Command::Watch(args)) = &cli.command {
+        std::process::exit(lanetop::watch::cli_main(&cli.sources, args).await);
+    }
     let config_dir = paths::config_dir();
     let offset = chrono::Local::now().offset().local_minus_utc() / 60;
     let settings = or_exit(lanetop::config::settings::load(
@@ -31,6 +34,7 @@ async fn main() -> Result<()> {
     match &cli.command {
         Some(Command::Report(args)) => return report(&cli.sources, args, settings),
         Some(Command::Screenshot(args)) => return screenshot(&cli, args, settings),
+        Some(Command::Watch(_)) => {}
         None => {}
     }
     let keymap = or_exit(Keymap::load(&cli.keymap, config_dir.as_deref()));
@@ -68,11 +72,28 @@ fn report(
     settings: lanetop::domain::detect::DetectConfig,
 ) -> Result<()> {
     color_eyre::install()?;
-    let model = read_once(sources, settings)?;
     let format = match args.format() {
         ReportFormat::Json => lanetop::report::Format::Json,
         ReportFormat::Markdown => lanetop::report::Format::Markdown,
     };
+    if let Some(spec) = &args.since {
+        // `--since` (lanetop watch's digest): spend and alerts at or after that time.
+        use lanetop::watch::digest;
+        let since = digest::parse_since(spec).unwrap_or_else(|e| {
+            eprintln!("lanetop: {e}");
+            std::process::exit(1)
+        });
+        let discovery = discover(&sources.discover_options())?;
+        let model = digest::read_since(&discovery, &settings, since).since;
+        let out = lanetop::report::render(&model, format);
+        let json = args.format() == ReportFormat::Json;
+        println!("{}", digest::mark_since(out, json, since));
+        if args.check {
+            std::process::exit(args.check_code(&model.alerts));
+        }
+        return Ok(());
+    }
+    let model = read_once(sources, settings)?;
     println!("{}", lanetop::report::render(&model, format));
     if args.check {
         let code = args.check_code(&model.alerts);
@@ -292,7 +313,16 @@ async fn tui(
         !(cli.no_gateway || cli.demo),
         tx,
     );
+    // Push alerts as `lanetop watch` sends them, when lanetop.toml has [[watch.targets]].
+    let push = match lanetop::watch::config::load(config_dir_opt().as_deref()) {
+        Ok(cfg) => lanetop::watch::tui::PushHandle::start(&cfg),
+        Err(e) => {
+            tracing::warn!("push alerts off: {e}");
+            None
+        }
+    };
     let ui = UiState {
+        push,
         read_only,
         prune_idle_hours: cli.prune_idle_hours,
         activity: activity(&discovery, demo_path.as_deref()),

@@ -12,6 +12,7 @@ use lanetop::fact::*;
 use lanetop::gateway::runner::Effect;
 use lanetop::guard::{Guard, GuardConfig, GuardMemory, Rule, decide};
 use lanetop::msg::Msg;
+use lanetop::watch::TickHook;
 
 const JOB: &str = "job-1";
 const KEY: &str = "agent:main:cron:job-1:run:s1";
@@ -346,8 +347,7 @@ fn guard_rules_parse_from_lanetop_toml() {
     assert!(c.guard.pause_cron_over_budget.enabled);
     assert_eq!(c.guard.pause_cron_over_budget.max_overnight_usd, Some(2.5));
     assert_eq!(c.guard.kill_retry_storm.after_minutes, 10);
-    let g = Guard::new(c.guard.clone());
-    assert!(g.config.any_enabled());
+    assert!(c.guard.any_enabled());
     assert!(
         !lanetop::domain::detect::DetectConfig::default()
             .guard
@@ -382,4 +382,19 @@ fn guard_rules_parse_from_lanetop_toml() {
     )
     .unwrap_err();
     assert_eq!(e.line, Some(2));
+}
+
+#[test]
+fn the_watch_hook_reads_the_rules_from_the_model_settings() {
+    let mut model = Model::default();
+    fold(&mut model, storm());
+    tick(&mut model, t(&at(11, 0)));
+    let now = t(&at(11, 0));
+    let mut hook = Guard::default();
+    // Rules off (the default settings): the hook asks for nothing.
+    assert!(hook.on_tick(&model, now).is_empty());
+    model.detect_config.guard = storm_rule(10);
+    let effects = hook.on_tick(&model, now);
+    assert_eq!(effects.len(), 2, "{effects:?}");
+    assert!(hook.on_tick(&model, now).is_empty(), "once per incident");
 }

@@ -156,6 +156,8 @@ pub fn parse_into(file: &str, text: &str, cfg: &mut DetectConfig) -> Result<(), 
                     }
                 }
             }
+            // `[watch]` is read by `crate::watch::config`.
+            "watch" => {}
             "detect" => {
                 let DeValue::Table(t) = v.get_ref() else {
                     return Err(at(span, "`detect` must be a table".into()));

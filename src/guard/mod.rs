@@ -4,7 +4,9 @@
 //! (`crate::gateway::runner`), where read-only mode refuses them and every attempt is audited.
 //!
 //! [`decide`] is pure (model + rules + memory → requests); [`Guard`] keeps the memory between
-//! ticks and logs each decision.
+//! ticks, logs each decision and is the [`crate::watch::TickHook`] `lanetop watch` runs. Its
+//! rules are read from the model's settings on every tick (`model.detect_config.guard`), so a
+//! SIGHUP reload of `lanetop.toml` applies to it.
 
 pub mod config;
 pub mod decide;
@@ -14,29 +16,22 @@ pub use decide::{GuardMemory, GuardRequest, Rule, decide};
 
 use crate::domain::Model;
 
-/// The guard between ticks: its rules and what it already did.
+/// The guard between ticks: what it already did.
 #[derive(Debug, Clone, Default)]
 pub struct Guard {
-    pub config: GuardConfig,
     pub memory: GuardMemory,
 }
 
 impl Guard {
-    /// A guard with these rules and an empty memory.
-    pub fn new(config: GuardConfig) -> Self {
-        Guard {
-            config,
-            memory: GuardMemory::default(),
-        }
-    }
-
-    /// Decide on the current model (see [`decide`]); each request is logged with its rule and
-    /// reason. Nothing when no rule is enabled.
-    pub fn on_tick(&mut self, model: &Model) -> Vec<GuardRequest> {
-        if !self.config.any_enabled() {
+    /// Decide on the current model with its rules (`model.detect_config.guard`, see
+    /// [`decide`]); each request is logged with its rule and reason. Nothing when no rule is
+    /// enabled.
+    pub fn requests(&mut self, model: &Model) -> Vec<GuardRequest> {
+        let config = &model.detect_config.guard;
+        if !config.any_enabled() {
             return Vec::new();
         }
-        let out = decide(model, &self.config, &mut self.memory);
+        let out = decide(model, config, &mut self.memory);
         for r in &out {
             tracing::warn!(
                 rule = r.rule.name(),
@@ -47,5 +42,16 @@ impl Guard {
             );
         }
         out
+    }
+}
+
+impl crate::watch::TickHook for Guard {
+    /// The effects of [`Guard::requests`], for the runner.
+    fn on_tick(
+        &mut self,
+        model: &Model,
+        _now: chrono::DateTime<chrono::Utc>,
+    ) -> Vec<crate::gateway::runner::Effect> {
+        self.requests(model).into_iter().map(|r| r.effect).collect()
     }
 }

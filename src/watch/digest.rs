@@ -187,7 +187,12 @@ pub fn build(
     now: DateTime<Utc>,
     events: &[DigestEvent],
 ) -> Push {
-    let m = tokio::task::block_in_place(|| read_since(discovery, &live.detect_config, since));
+    let read = || read_since(discovery, &live.detect_config, since);
+    // On a multi-thread runtime (the binary's) the other tasks keep running meanwhile.
+    let m = match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(read),
+        _ => read(),
+    };
     let s = &m.since.spend;
     let mut md = String::new();
     let _ = writeln!(

@@ -106,7 +106,9 @@ impl DigestEvent {
 }
 
 /// Every source read once, twice folded: `full` with every fact, `since` with the usage
-/// records before `since` left out (its spend aggregates cover `[since, newest fact]`).
+/// records before `since` left out (its spend aggregates cover `[since, newest fact]`). The
+/// `since` model's alerts are `full`'s whose incident started at or after `since` (or has no
+/// known start), and its cron jobs are `full`'s (cost per run over every run).
 pub struct SinceModels {
     pub full: Model,
     pub since: Model,
@@ -128,6 +130,9 @@ pub fn read_since(discovery: &Discovery, cfg: &DetectConfig, since: DateTime<Utc
         crate::update::update(&mut full, Msg::Facts(facts));
         crate::update::update(&mut part, Msg::Facts(kept));
     });
+    // Cron jobs and their cost per run come from every run (the overnight projection of a
+    // `--since` report is the same as without it); `full` keeps the limited ones.
+    std::mem::swap(&mut part.cron, &mut full.cron);
     part.alerts = full
         .alerts
         .iter()

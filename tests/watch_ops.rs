@@ -261,6 +261,12 @@ fn digest_and_report_since_match_an_independent_count() {
     }
     let full = s.report(&state, &log, &[]);
     assert!((full["spend"]["total_usd"].as_f64().unwrap() - total).abs() < 1e-6);
+    // The overnight projection (cost per run over every run) does not depend on --since.
+    let limited = s.report(&state, &log, &["--since", since]);
+    assert_eq!(
+        limited["overnight"]["total_usd"],
+        full["overnight"]["total_usd"]
+    );
 
     let log_file = s.path("watch.log");
     let mut w = Guard(

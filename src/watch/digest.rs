@@ -106,7 +106,9 @@ impl DigestEvent {
 }
 
 /// Every source read once, twice folded: `full` with every fact, `since` with the usage
-/// records before `since` left out (its spend aggregates cover `[since, newest fact]`).
+/// records before `since` left out (its spend aggregates cover `[since, newest fact]`). The
+/// `since` model's alerts are `full`'s whose incident started at or after `since` (or has no
+/// known start), and its cron jobs are `full`'s (cost per run over every run).
 pub struct SinceModels {
     pub full: Model,
     pub since: Model,
@@ -128,6 +130,9 @@ pub fn read_since(discovery: &Discovery, cfg: &DetectConfig, since: DateTime<Utc
         crate::update::update(&mut full, Msg::Facts(facts));
         crate::update::update(&mut part, Msg::Facts(kept));
     });
+    // Cron jobs and their cost per run come from every run (the overnight projection of a
+    // `--since` report is the same as without it); `full` keeps the limited ones.
+    std::mem::swap(&mut part.cron, &mut full.cron);
     part.alerts = full
         .alerts
         .iter()
@@ -187,7 +192,12 @@ pub fn build(
     now: DateTime<Utc>,
     events: &[DigestEvent],
 ) -> Push {
-    let m = tokio::task::block_in_place(|| read_since(discovery, &live.detect_config, since));
+    let read = || read_since(discovery, &live.detect_config, since);
+    // On a multi-thread runtime (the binary's) the other tasks keep running meanwhile.
+    let m = match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(read),
+        _ => read(),
+    };
     let s = &m.since.spend;
     let mut md = String::new();
     let _ = writeln!(

@@ -4,12 +4,15 @@
 Written from the format docs in ../shared/openclaw with the Python standard library only
 (json, sqlite3), sharing no code with lanetop. Usage:
 
-    independent_count.py STATE_DIR LOG [LOG...]   -> prints one JSON object
+    independent_count.py [--since RFC3339] STATE_DIR LOG [LOG...]   -> prints one JSON object
 
 Counts: fallback decision records and by reason; `lane wait exceeded` per lane; sessions per
 agent; cron runs by status per job; gateway boots (process starts: `loading configuration…`
 records, or `gateway_boot_lifecycle` rows when the state DB exists); total USD (sum of
-`usage.cost.total` over assistant messages of all transcripts).
+`usage.cost.total` over assistant messages of all transcripts). With `--since T`: also
+`usd_since` / `turns_since` / `usd_since_by_agent`: the same sums over the assistant messages
+whose time is at or after T (entry `timestamp` ISO string, else `message.timestamp` epoch ms,
+else the row's `created_at` ms for SQLite; FORMATS.md §3).
 """
 import glob
 import json
@@ -50,8 +53,43 @@ def ro(path):
     return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
 
 
+def iso_ms(s):
+    """ISO 8601 UTC (`2026-11-22T01:58:02.092Z`) -> epoch ms, without datetime parsing libs."""
+    from datetime import datetime
+    try:
+        return int(datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp() * 1000)
+    except Exception:
+        return None
+
+
+def entry_ms(e, m, fallback=None):
+    t = e.get("timestamp")
+    if isinstance(t, str) and iso_ms(t) is not None:
+        return iso_ms(t)
+    if isinstance(m.get("timestamp"), (int, float)):
+        return int(m["timestamp"])
+    return fallback
+
+
+SINCE = {"ms": None, "usd": 0.0, "turns": 0, "by_agent": Counter()}
+
+
+def count_since(agent, e, m, cost, fallback=None):
+    if SINCE["ms"] is None:
+        return
+    t = entry_ms(e, m, fallback)
+    if t is not None and t >= SINCE["ms"]:
+        SINCE["usd"] += cost
+        SINCE["turns"] += 1
+        SINCE["by_agent"][agent] += cost
+
+
 def main():
-    state, logs = sys.argv[1], sys.argv[2:]
+    args = sys.argv[1:]
+    if args and args[0] == "--since":
+        SINCE["ms"] = iso_ms(args[1])
+        args = args[2:]
+    state, logs = args[0], args[1:]
     decisions, by_reason, waits, log_boots = 0, Counter(), Counter(), 0
     for r in log_records(logs):
         t = text_of(r)
@@ -75,11 +113,13 @@ def main():
             agent = db.split(os.sep)[-3]
             c = ro(db)
             sessions[agent] = c.execute("select count(*) from session_nodes").fetchone()[0]
-            for (ev,) in c.execute("select event_json from transcript_events where event_json is not null"):
+            for (ev, created) in c.execute("select event_json, created_at from transcript_events where event_json is not null"):
                 e = json.loads(ev)
                 m = e.get("message") or {}
                 if e.get("type") == "message" and m.get("role") == "assistant":
-                    usd += ((m.get("usage") or {}).get("cost") or {}).get("total") or 0.0
+                    cost = ((m.get("usage") or {}).get("cost") or {}).get("total") or 0.0
+                    usd += cost
+                    count_since(agent, e, m, cost, created)
         sdb = os.path.join(state, "state/openclaw.sqlite")
         if os.path.exists(sdb):
             c = ro(sdb)
@@ -100,7 +140,9 @@ def main():
                     continue
                 m = e.get("message") or {}
                 if e.get("type") == "message" and m.get("role") == "assistant":
-                    usd += ((m.get("usage") or {}).get("cost") or {}).get("total") or 0.0
+                    cost = ((m.get("usage") or {}).get("cost") or {}).get("total") or 0.0
+                    usd += cost
+                    count_since(tj.split(os.sep)[-3], e, m, cost)
         for rj in glob.glob(os.path.join(state, "cron/runs/*.jsonl")):
             for line in open(rj, "rb"):
                 try:
@@ -109,7 +151,7 @@ def main():
                     continue
                 if e.get("action") == "finished":
                     runs[e["jobId"]][e.get("status", "unknown")] += 1
-    print(json.dumps({
+    out = {
         "decisions": decisions,
         "by_reason": dict(sorted(by_reason.items())),
         "wait_exceeded": dict(sorted(waits.items())),
@@ -117,7 +159,12 @@ def main():
         "cron_runs_by_status": {j: dict(sorted(c.items())) for j, c in sorted(runs.items())},
         "boots": boots,
         "total_usd": round(usd, 6),
-    }, indent=1))
+    }
+    if SINCE["ms"] is not None:
+        out["usd_since"] = round(SINCE["usd"], 6)
+        out["turns_since"] = SINCE["turns"]
+        out["usd_since_by_agent"] = {a: round(v, 6) for a, v in sorted(SINCE["by_agent"].items())}
+    print(json.dumps(out, indent=1))
 
 
 if __name__ == "__main__":

@@ -77,8 +77,19 @@ impl App {
             self.ui.outcomes.drain(..excess);
             return true;
         }
+        let (facts, tick) = match &msg {
+            Msg::Facts(f) => (f.len(), false),
+            _ => (0, matches!(msg, Msg::Tick(_))),
+        };
         let changed = crate::update::update(&mut self.model, msg);
         flash_new_crit(&mut self.ui, &self.model);
+        // Push alerts (lanetop watch's notifier), when targets are configured.
+        if let Some(p) = &self.ui.push {
+            p.note_facts(facts);
+            if tick {
+                self.ui.push_dead = p.tick(&self.model);
+            }
+        }
         changed
     }
 

@@ -4,6 +4,7 @@
 //! lanetop [--state-dir DIR] [--log PATH]... [--profile NAME] [--demo] [--read-only]
 //!         [--gateway-url URL] [--token TOKEN] [--no-gateway] [--prune-idle-hours N]
 //!         [--theme NAME] [--keymap NAME] [--print-keymap] [--no-color]
+//! lanetop watch [--log-file PATH] [--clock wall|facts] [--read-only] [--no-gateway] [--gateway-url URL] [--token TOKEN]
 //! lanetop report [--json|--markdown] [--check [--min-severity warn|crit]] [--state-dir DIR] [--log PATH]... [--profile NAME]
 //! ```
 
@@ -84,9 +85,37 @@ impl SourceArgs {
 pub enum Command {
     /// Read every source once and print a report (no terminal UI).
     Report(ReportArgs),
+    /// Headless overnight guard: follow the sources, push alerts and a morning digest (no TUI).
+    Watch(WatchArgs),
     /// Render every view of the model read from the sources to SVG files (for `screenshots/`).
     #[command(hide = true)]
     Screenshot(ScreenshotArgs),
+}
+
+/// `lanetop watch` options. Exit codes: 0 stopped (SIGTERM/SIGINT), 1 nothing to watch or a
+/// bad `lanetop.toml`, 2 usage. SIGHUP reloads `lanetop.toml`.
+#[derive(Debug, Clone, Args)]
+pub struct WatchArgs {
+    /// The watch log (default `<state dir>/watch.log`, state dir `$LANETOP_STATE_DIR` or
+    /// `~/.local/state/lanetop`).
+    #[arg(long, value_name = "PATH")]
+    pub log_file: Option<PathBuf>,
+    /// Model clock: `wall` (watch a live gateway) or `facts` (the newest fact's time: replay
+    /// past files as if live).
+    #[arg(long, value_name = "wall|facts", default_value = "wall", value_parser = ["wall", "facts"])]
+    pub clock: String,
+    /// Never change anything (guard actions are refused). Also `read_only = true` in lanetop.toml.
+    #[arg(long)]
+    pub read_only: bool,
+    /// Do not connect to the gateway (files only).
+    #[arg(long)]
+    pub no_gateway: bool,
+    /// Gateway WebSocket URL (default `ws://127.0.0.1:<gateway.port>` from openclaw.json).
+    #[arg(long, value_name = "URL")]
+    pub gateway_url: Option<String>,
+    /// Gateway token (default: OPENCLAW_GATEWAY_TOKEN, then gateway.auth.token). Never shown.
+    #[arg(long, value_name = "TOKEN")]
+    pub token: Option<String>,
 }
 
 /// `lanetop screenshot` options (hidden; used by `scripts/screenshots.sh`).
@@ -119,6 +148,10 @@ pub struct ReportArgs {
     /// The least severity `--check` counts: `warn` (default) or `crit`.
     #[arg(long, value_name = "warn|crit", default_value = "warn", value_parser = ["info", "warn", "crit"])]
     pub min_severity: String,
+    /// Limit spend and alerts to facts at or after this time: RFC 3339
+    /// (`2026-11-22T07:00:00Z`) or `last-digest` (when `lanetop watch` last sent its digest).
+    #[arg(long, value_name = "TIME|last-digest")]
+    pub since: Option<String>,
 }
 
 /// `report --check` exit code when a warning (and no critical alert) fires.

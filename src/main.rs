@@ -27,6 +27,9 @@ const RUNNER_DRAIN: std::time::Duration =
 #[tokio::main]
 async fn main() -> Result<()> {
     let cli = Cli::parse();
+    if let Some(Command::Watch(args)) = &cli.command {
+        std::process::exit(lanetop::watch::cli_main(&cli.sources, args).await);
+    }
     let config_dir = paths::config_dir();
     let offset = chrono::Local::now().offset().local_minus_utc() / 60;
     let settings = or_exit(lanetop::config::settings::load(
@@ -36,6 +39,7 @@ async fn main() -> Result<()> {
     match &cli.command {
         Some(Command::Report(args)) => return report(&cli.sources, args, settings),
         Some(Command::Screenshot(args)) => return screenshot(&cli, args, settings),
+        Some(Command::Watch(_)) => {}
         None => {}
     }
     let keymap = or_exit(Keymap::load(&cli.keymap, config_dir.as_deref()));
@@ -73,11 +77,28 @@ fn report(
     settings: lanetop::domain::detect::DetectConfig,
 ) -> Result<()> {
     color_eyre::install()?;
-    let model = read_once(sources, settings)?;
     let format = match args.format() {
         ReportFormat::Json => lanetop::report::Format::Json,
         ReportFormat::Markdown => lanetop::report::Format::Markdown,
     };
+    if let Some(spec) = &args.since {
+        // `--since` (lanetop watch's digest): spend and alerts at or after that time.
+        use lanetop::watch::digest;
+        let since = digest::parse_since(spec).unwrap_or_else(|e| {
+            eprintln!("lanetop: {e}");
+            std::process::exit(1)
+        });
+        let discovery = discover(&sources.discover_options())?;
+        let model = digest::read_since(&discovery, &settings, since).since;
+        let out = lanetop::report::render(&model, format);
+        let json = args.format() == ReportFormat::Json;
+        println!("{}", digest::mark_since(out, json, since));
+        if args.check {
+            std::process::exit(args.check_code(&model.alerts));
+        }
+        return Ok(());
+    }
+    let model = read_once(sources, settings)?;
     println!("{}", lanetop::report::render(&model, format));
     if args.check {
         let code = args.check_code(&model.alerts);
@@ -95,8 +116,14 @@ fn read_once(
     settings: lanetop::domain::detect::DetectConfig,
 ) -> Result<Model> {
     let discovery = discover(&sources.discover_options())?;
+    // The cached refreshed table only (a local file): `report` never fetches.
+    let prices = lanetop::prices::refresh::startup_book(
+        &settings.prices,
+        lanetop::prices::refresh::cache_dir().as_deref(),
+    );
     let mut model = Model {
         detect_config: settings,
+        prices,
         ..Model::default()
     };
     lanetop::ingest::collect_once(&discovery, &mut |facts| {
@@ -275,6 +302,15 @@ async fn tui(
     let (tx, rx) = tokio::sync::mpsc::channel(CHANNEL);
     let _ingest = lanetop::ingest::spawn(&discovery, tx.clone());
     let read_only = cli.read_only || config_read_only(config_dir_opt().as_deref());
+    let prices = lanetop::prices::refresh::startup_book(
+        &settings.prices,
+        lanetop::prices::refresh::cache_dir().as_deref(),
+    );
+    let _prices_refresh = lanetop::prices::refresh::spawn(
+        &settings.prices,
+        lanetop::prices::refresh::cache_dir(),
+        tx.clone(),
+    );
     let (live, effects, _runner) = start_gateway(
         cli,
         &discovery,
@@ -282,7 +318,16 @@ async fn tui(
         !(cli.no_gateway || cli.demo),
         tx,
     );
+    // Push alerts as `lanetop watch` sends them, when lanetop.toml has [[watch.targets]].
+    let push = match lanetop::watch::config::load(config_dir_opt().as_deref()) {
+        Ok(cfg) => lanetop::watch::tui::PushHandle::start(&cfg),
+        Err(e) => {
+            tracing::warn!("push alerts off: {e}");
+            None
+        }
+    };
     let ui = UiState {
+        push,
         read_only,
         prune_idle_hours: cli.prune_idle_hours,
         activity: activity(&discovery, demo_path.as_deref()),
@@ -291,6 +336,7 @@ async fn tui(
     let mut app = App {
         model: Model {
             detect_config: settings,
+            prices,
             ..Model::default()
         },
         ui,

@@ -13,4 +13,6 @@ pub enum Msg {
     Tick(DateTime<Utc>),
     /// An action finished (or was refused) in the runner ([`crate::gateway::runner`]).
     ActionDone(crate::gateway::runner::Outcome),
+    /// A refreshed price table arrived ([`crate::prices::refresh`]).
+    Prices(std::sync::Arc<crate::prices::PriceTable>),
 }

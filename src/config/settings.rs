@@ -34,6 +34,12 @@
 //! drift_primary_share = 0.5   # model-drift: primary share below which it fires
 //! drift_min_turns = 6         # model-drift: turns needed to judge
 //! zombie_after_min = 30       # zombie-run: minutes a run may stay open
+//!
+//! [prices]                    # see crate::prices::settings
+//! refresh_url = "https://…"   # a LiteLLM-format table; no refresh unless set
+//!
+//! [guard.kill_retry_storm]    # opt-in guard rules, see crate::guard::config
+//! enabled = true
 //! ```
 
 use std::path::Path;
@@ -150,6 +156,8 @@ pub fn parse_into(file: &str, text: &str, cfg: &mut DetectConfig) -> Result<(), 
                     }
                 }
             }
+            // `[watch]` is read by `crate::watch::config`.
+            "watch" => {}
             "detect" => {
                 let DeValue::Table(t) = v.get_ref() else {
                     return Err(at(span, "`detect` must be a table".into()));
@@ -165,11 +173,23 @@ pub fn parse_into(file: &str, text: &str, cfg: &mut DetectConfig) -> Result<(), 
                     })?;
                 }
             }
+            "prices" => {
+                let DeValue::Table(t) = v.get_ref() else {
+                    return Err(at(span, "`prices` must be a table".into()));
+                };
+                crate::prices::settings::parse(t, &mut cfg.prices).map_err(|(s, m)| at(s, m))?;
+            }
+            "guard" => {
+                let DeValue::Table(t) = v.get_ref() else {
+                    return Err(at(span, "`guard` must be a table".into()));
+                };
+                crate::guard::config::parse(t, &mut cfg.guard).map_err(|(s, m)| at(s, m))?;
+            }
             other => {
                 return Err(at(
                     k.span(),
                     format!(
-                        "unknown key `{other}` (expected morning_hour, utc_offset_minutes, trailing_runs, [budgets], [detect])"
+                        "unknown key `{other}` (expected morning_hour, utc_offset_minutes, trailing_runs, [budgets], [detect], [prices], [guard])"
                     ),
                 ));
             }

@@ -57,6 +57,9 @@ pub struct Model {
     pub detect_config: detect::DetectConfig,
     /// Evidence rings the detectors read (kept by `update::detect`).
     pub detect: detect::DetectState,
+    /// The refreshed and bundled price tables (config prices are in `config`): see
+    /// [`crate::prices`].
+    pub prices: crate::prices::PriceBook,
     /// The current alerts (re-evaluated by `update::refresh`), most severe first.
     pub alerts: Vec<detect::Alert>,
     /// Every (kind, subject) that has been critical so far.

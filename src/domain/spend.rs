@@ -2,10 +2,12 @@
 //!
 //! Pricing rule (applied by `update::spend`): `usage.cost.total` of the transcript record when
 //! present, else the config price of the record's `provider/model` ([`crate::fact::Price`],
-//! USD per 1M tokens), else the tokens are *unpriced* (counted in `unpriced_tokens`, never as
-//! $0). Unpriced token counts are kept per (model, agent, session, cron job, hour) in
-//! [`Spend::unpriced`], so when a config with a price for that model arrives later they are
-//! re-priced into every bucket (the burn-rate minute buckets excepted).
+//! USD per 1M tokens), else the refreshed, else the bundled price table ([`crate::prices`]),
+//! else the tokens are *unpriced* (counted in `unpriced_tokens`, never as $0). Unpriced token
+//! counts are kept per (model, agent, session, cron job, hour) in [`Spend::unpriced`], so when
+//! a config or a refreshed table with a price for that model arrives later they are re-priced
+//! into every bucket (the burn-rate minute buckets excepted). How each model's turns were
+//! priced is counted in [`Spend::priced_by`].
 
 use std::collections::BTreeMap;
 
@@ -29,6 +31,32 @@ pub struct TokenCounts {
     pub cache_write: u64,
     /// The tokens these counted in `unpriced_tokens` (the record's total).
     pub total: u64,
+    /// Usage records (turns) these counts sum.
+    pub turns: u64,
+}
+
+/// How a model's turns were priced (turn counts): `usage.cost.total` recorded by OpenClaw,
+/// a config, refreshed or bundled price, or none.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct PricedBy {
+    pub recorded: u64,
+    pub config: u64,
+    pub refreshed: u64,
+    pub bundled: u64,
+    pub unpriced: u64,
+}
+
+impl PricedBy {
+    /// The counter of a price source.
+    pub fn of(&mut self, source: Option<crate::prices::PriceSource>) -> &mut u64 {
+        use crate::prices::PriceSource;
+        match source {
+            Some(PriceSource::Config) => &mut self.config,
+            Some(PriceSource::Refreshed) => &mut self.refreshed,
+            Some(PriceSource::Bundled) => &mut self.bundled,
+            None => &mut self.unpriced,
+        }
+    }
 }
 
 /// Where unpriced tokens were booked, so that a later price can move them to USD.
@@ -68,6 +96,8 @@ pub struct Spend {
     pub by_minute: BTreeMap<DateTime<Utc>, f64>,
     /// Unpriced usage awaiting a price (see the module doc).
     pub unpriced: BTreeMap<UnpricedKey, TokenCounts>,
+    /// Key: `provider/model`: how its turns were priced.
+    pub priced_by: BTreeMap<String, PricedBy>,
 }
 
 impl Spend {

@@ -137,12 +137,18 @@ pub fn build(model: &Model) -> Report {
     let mut models: Vec<ModelSpendOut> = sp
         .by_model
         .iter()
-        .map(|(m, b)| ModelSpendOut {
-            model: m.clone(),
-            usd: round_usd(b.usd),
-            tokens: b.tokens,
-            unpriced_tokens: b.unpriced_tokens,
-            turns: b.turns,
+        .map(|(m, b)| {
+            let price = model.prices.resolve(&model.config, m);
+            ModelSpendOut {
+                model: m.clone(),
+                usd: round_usd(b.usd),
+                tokens: b.tokens,
+                unpriced_tokens: b.unpriced_tokens,
+                turns: b.turns,
+                price_source: price.map(|r| r.source().name()),
+                price_key: price.and_then(|r| r.key().map(str::to_string)),
+                priced_by: sp.priced_by.get(m).copied().unwrap_or_default(),
+            }
         })
         .collect();
     models.sort_by(|a, b| b.usd.total_cmp(&a.usd).then_with(|| a.model.cmp(&b.model)));

@@ -26,6 +26,20 @@ fn usd(x: f64) -> String {
     }
 }
 
+/// The price column: `recorded` (every turn carried OpenClaw's cost), else the source with
+/// the LiteLLM key (`bundled: claude-opus-4-6`), else `none`.
+fn price_md(x: &super::types::ModelSpendOut) -> String {
+    if x.turns > 0 && x.priced_by.recorded == x.turns {
+        return "recorded".into();
+    }
+    match (x.price_source, &x.price_key) {
+        (Some(s), Some(k)) => format!("{s}: {k}"),
+        (Some(s), None) => s.to_string(),
+        (None, _) if x.turns > 0 && x.unpriced_tokens == 0 => "recorded".into(),
+        (None, _) => "none".into(),
+    }
+}
+
 /// `unpriced` instead of `$0.00` when nothing of the amount is priced.
 fn usd_or_unpriced(x: f64, unpriced_tokens: u64) -> String {
     if x == 0.0 && unpriced_tokens > 0 {
@@ -85,17 +99,18 @@ fn render(r: &Report) -> String {
     if !s.models.is_empty() {
         let _ = writeln!(
             m,
-            "| model | USD | tokens | unpriced tokens | turns |\n|---|---:|---:|---:|---:|"
+            "| model | USD | tokens | unpriced tokens | turns | price |\n|---|---:|---:|---:|---:|---|"
         );
         for x in &s.models {
             let _ = writeln!(
                 m,
-                "| {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} |",
                 cell(&x.model),
                 usd_or_unpriced(x.usd, x.unpriced_tokens),
                 x.tokens,
                 x.unpriced_tokens,
-                x.turns
+                x.turns,
+                cell(&price_md(x))
             );
         }
         m.push('\n');

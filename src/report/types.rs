@@ -194,6 +194,14 @@ pub struct ModelSpendOut {
     pub tokens: u64,
     pub unpriced_tokens: u64,
     pub turns: u64,
+    /// Where this model's price comes from now: `config` | `refreshed` | `bundled`, or `null`
+    /// when no price is known (turns with a recorded `usage.cost.total` need none).
+    pub price_source: Option<&'static str>,
+    /// The LiteLLM key the model matched (refreshed / bundled prices), else `null`.
+    pub price_key: Option<String>,
+    /// How its turns were priced: turn counts by `recorded` / `config` / `refreshed` /
+    /// `bundled` / `unpriced`.
+    pub priced_by: crate::domain::spend::PricedBy,
 }
 
 /// Cron jobs and orphan runs (`cron`).

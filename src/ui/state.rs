@@ -245,6 +245,10 @@ pub struct UiState {
     pub prune_idle_hours: u32,
     /// Results of the last actions (newest last, bounded), shown in the confirm area.
     pub outcomes: Vec<String>,
+    /// Push alerts (`[[watch.targets]]` in lanetop.toml): the notifier the app loop ticks.
+    pub push: Option<crate::watch::tui::PushHandle>,
+    /// Push targets whose last message failed every try (status bar `push ✗ …`).
+    pub push_dead: Vec<String>,
 }
 
 impl Default for UiState {
@@ -273,6 +277,8 @@ impl Default for UiState {
             pending: None,
             outbox: Vec::new(),
             prune_idle_hours: 24,
+            push: None,
+            push_dead: Vec::new(),
             outcomes: Vec::new(),
         }
     }

@@ -59,6 +59,12 @@ pub fn update(model: &mut Model, msg: Msg) -> bool {
         // Outcomes are UI state (the app loop shows them); the model learns the effect from
         // the next live read.
         Msg::ActionDone(_) => false,
+        Msg::Prices(table) => {
+            model.prices.refreshed = Some(table);
+            spend::reprice(model);
+            refresh(model);
+            true
+        }
         Msg::Tick(now) => {
             model.live_clock = true;
             model.now = Some(now);

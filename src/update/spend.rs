@@ -5,7 +5,8 @@ use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 
 use crate::domain::Model;
 use crate::domain::spend::{MINUTES_KEPT, Spend, SpendBucket, TokenCounts, UnpricedKey};
-use crate::fact::{ConfigFacts, Price, UsageRecord};
+use crate::fact::UsageRecord;
+use crate::prices::PriceSource;
 
 /// What one usage record was booked as.
 pub(super) struct Booked {
@@ -15,20 +16,21 @@ pub(super) struct Booked {
     pub usd: Option<f64>,
 }
 
-fn price_of<'a>(config: &'a ConfigFacts, model: &str) -> Option<&'a Price> {
-    config
-        .prices
-        .iter()
-        .find(|(m, _)| m.to_string() == model)
-        .map(|(_, p)| p)
+/// How one record was priced: recorded by OpenClaw, or a computed price and its source.
+#[derive(Clone, Copy, PartialEq)]
+enum How {
+    Recorded,
+    Computed(PriceSource),
+    Unpriced,
 }
 
 fn hour_of(at: DateTime<Utc>) -> DateTime<Utc> {
     at.duration_trunc(TimeDelta::hours(1)).unwrap_or(at)
 }
 
-/// Price one usage record (record cost, else config price, else unpriced) and add it to the
-/// total, model, agent, session, cron-job, day, hour and minute buckets.
+/// Price one usage record (record cost, else config, refreshed or bundled price, else
+/// unpriced: [`crate::prices`]) and add it to the total, model, agent, session, cron-job, day,
+/// hour and minute buckets.
 pub(super) fn book(
     model: &mut Model,
     at: DateTime<Utc>,
@@ -47,12 +49,19 @@ pub(super) fn book(
         } else {
             u.input + u.output + u.cache_read + u.cache_write
         },
+        turns: 1,
     };
     let model_name = u.model.to_string();
-    let usd = u.cost_usd.filter(|c| c.is_finite()).or_else(|| {
-        price_of(&model.config, &model_name)
-            .map(|p| p.cost_usd(u.input, u.output, u.cache_read, u.cache_write))
-    });
+    let (usd, how) = match u.cost_usd.filter(|c| c.is_finite()) {
+        Some(c) => (Some(c), How::Recorded),
+        None => match model.prices.resolve(&model.config, &model_name) {
+            Some(r) => match r.cost_usd(u.input, u.output, u.cache_read, u.cache_write) {
+                Some(x) => (Some(x), How::Computed(r.source())),
+                None => (None, How::Unpriced),
+            },
+            None => (None, How::Unpriced),
+        },
+    };
     let add = SpendBucket {
         usd: usd.unwrap_or(0.0),
         tokens: counts.total,
@@ -60,6 +69,12 @@ pub(super) fn book(
         turns: 1,
     };
     let sp = &mut model.spend;
+    let tally = sp.priced_by.entry(model_name.clone()).or_default();
+    match how {
+        How::Recorded => tally.recorded += 1,
+        How::Computed(src) => *tally.of(Some(src)) += 1,
+        How::Unpriced => tally.unpriced += 1,
+    }
     let hour = hour_of(at);
     for b in buckets(sp, &model_name, agent, session, cron_job, hour) {
         add_to(b, &add);
@@ -87,6 +102,7 @@ pub(super) fn book(
             e.cache_read += counts.cache_read;
             e.cache_write += counts.cache_write;
             e.total += counts.total;
+            e.turns += counts.turns;
         }
     }
     if let Some(job) = cron_job {
@@ -168,29 +184,37 @@ pub(super) fn rekey_session(sp: &mut Spend, from: &str, to: &str, cron_job: Opti
         e.cache_read += c.cache_read;
         e.cache_write += c.cache_write;
         e.total += c.total;
+        e.turns += c.turns;
     }
 }
 
-/// Move unpriced usage of models that now have a config price into USD, in every bucket and
-/// in the sessions. (The burn-rate minute buckets are not back-filled.)
+/// Move unpriced usage of models that now have a price (a config arrived, or a refreshed
+/// table) into USD, in every bucket and in the sessions. (The burn-rate minute buckets are not
+/// back-filled.) Usage of a model whose table price has a prompt-size tier stays unpriced: the
+/// counts are sums over records, and the tier is per record.
 pub(super) fn reprice(model: &mut Model) {
-    let keys: Vec<UnpricedKey> = model
+    let priced: Vec<(UnpricedKey, f64, PriceSource)> = model
         .spend
         .unpriced
-        .keys()
-        .filter(|k| price_of(&model.config, &k.model).is_some())
-        .cloned()
+        .iter()
+        .filter_map(|(k, c)| {
+            let r = model.prices.resolve(&model.config, &k.model)?;
+            if r.per_record_only() && c.turns > 1 {
+                return None;
+            }
+            let usd = r.cost_usd(c.input, c.output, c.cache_read, c.cache_write)?;
+            Some((k.clone(), usd, r.source()))
+        })
         .collect();
     let mut jobs = Vec::new();
-    for k in keys {
+    for (k, usd, source) in priced {
         let Some(c) = model.spend.unpriced.remove(&k) else {
             continue;
         };
-        let Some(p) = price_of(&model.config, &k.model) else {
-            continue;
-        };
-        let usd = p.cost_usd(c.input, c.output, c.cache_read, c.cache_write);
         let sp = &mut model.spend;
+        let tally = sp.priced_by.entry(k.model.clone()).or_default();
+        tally.unpriced = tally.unpriced.saturating_sub(c.turns);
+        *tally.of(Some(source)) += c.turns;
         let fix = |b: &mut SpendBucket| {
             b.usd += usd;
             b.unpriced_tokens = b.unpriced_tokens.saturating_sub(c.total);

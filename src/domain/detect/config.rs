@@ -74,6 +74,10 @@ pub struct DetectConfig {
     pub utc_offset_min: i32,
     /// Overnight projection: runs averaged for the cost per run (10).
     pub trailing_runs: usize,
+    /// `[prices]`: the refresh URL and the bundled table switch ([`crate::prices`]).
+    pub prices: crate::prices::PriceSettings,
+    /// `[guard.*]`: the opt-in guard rules ([`crate::guard`]), all off by default.
+    pub guard: crate::guard::GuardConfig,
 }
 
 impl Default for DetectConfig {
@@ -100,6 +104,8 @@ impl Default for DetectConfig {
             morning_hour: 8,
             utc_offset_min: 0,
             trailing_runs: 10,
+            prices: crate::prices::PriceSettings::default(),
+            guard: crate::guard::GuardConfig::default(),
         }
     }
 }

@@ -95,10 +95,12 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, tab: SpendTab, theme: &T
         .label_style(theme.style(Role::Muted));
     f.render_widget(bc, chart);
 
+    // The Model tab also shows where each model's price comes from.
+    let with_price = tab == SpendTab::Model;
     let body: Vec<Row> = rows
         .iter()
         .map(|(k, v)| {
-            Row::new(vec![
+            let mut cells = vec![
                 Cell::from(k.clone()),
                 Cell::from(Span::styled(fmt::usd(v.usd), theme.style(Role::Spend))),
                 Cell::from(fmt::tokens(v.tokens)),
@@ -108,22 +110,35 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, tab: SpendTab, theme: &T
                     Span::raw("-")
                 }),
                 Cell::from(v.turns.to_string()),
-            ])
+            ];
+            if with_price {
+                let label = crate::prices::label(model, k);
+                let role = if label == "none" {
+                    Role::Warn
+                } else {
+                    Role::Muted
+                };
+                cells.push(Cell::from(Span::styled(label, theme.style(role))));
+            }
+            Row::new(cells)
         })
         .collect();
-    let t = Table::new(
-        body,
-        [
-            Constraint::Fill(1),
-            Constraint::Length(10),
-            Constraint::Length(8),
-            Constraint::Length(9),
-            Constraint::Length(6),
-        ],
-    )
-    .header(Row::new(["KEY", "USD", "TOKENS", "UNPRICED", "TURNS"]).style(theme.style(Role::Title)))
-    .block(block(format!("{} rows · tab/←→ switch", rows.len()), theme))
-    .style(theme.style(Role::Text));
+    let mut widths = vec![
+        Constraint::Fill(1),
+        Constraint::Length(10),
+        Constraint::Length(8),
+        Constraint::Length(9),
+        Constraint::Length(6),
+    ];
+    let mut header = vec!["KEY", "USD", "TOKENS", "UNPRICED", "TURNS"];
+    if with_price {
+        widths.push(Constraint::Length(9));
+        header.push("PRICE");
+    }
+    let t = Table::new(body, widths)
+        .header(Row::new(header).style(theme.style(Role::Title)))
+        .block(block(format!("{} rows · tab/←→ switch", rows.len()), theme))
+        .style(theme.style(Role::Text));
     f.render_widget(t, table);
 }
 

@@ -87,6 +87,15 @@ fn spans<'a>(model: &Model, ui: &UiState, theme: &Theme, level: Detail) -> Vec<S
             theme.style(Role::Warn),
         ));
     }
+    if !ui.push_dead.is_empty() {
+        spans.push(sep());
+        let text = if detailed {
+            format!("push ✗ {}", ui.push_dead.join(", "))
+        } else {
+            "push ✗".to_string()
+        };
+        spans.push(Span::styled(text, theme.style(Role::Crit)));
+    }
     if !ui.activity.is_empty() {
         spans.push(sep());
         spans.push(Span::styled(ui.activity.clone(), theme.style(Role::Accent)));

@@ -16,5 +16,6 @@ pub mod msg;
 pub mod offline;
 pub mod report;
 pub mod screenshot;
+pub mod stats;
 pub mod ui;
 pub mod update;

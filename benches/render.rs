@@ -61,7 +61,10 @@ fn main() {
         model.sessions.by_key.len(),
         t0.elapsed().as_secs_f64()
     );
-    assert!(model.sessions.by_key.len() >= sessions, "store sessions missing");
+    assert!(
+        model.sessions.by_key.len() >= sessions,
+        "store sessions missing"
+    );
     let theme = Theme::builtin("dark").expect("theme");
     let keymap = Keymap::load("default", None).expect("keymap");
     for (name, view) in [
@@ -95,7 +98,10 @@ fn main() {
         );
         if name == "sessions" {
             let screen = format!("{:?}", t.backend());
-            assert!(screen.contains(":run:"), "the table shows cron-run sessions");
+            assert!(
+                screen.contains(":run:"),
+                "the table shows cron-run sessions"
+            );
         }
     }
 }

@@ -95,7 +95,8 @@ struct Line {
 }
 
 fn is_hex(b: &[u8]) -> bool {
-    b.iter().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c))
+    b.iter()
+        .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c))
 }
 
 fn uuid_at(b: &[u8]) -> bool {
@@ -198,9 +199,19 @@ impl Sink {
         fs::create_dir_all(dir)?;
         let stem = format!("openclaw-{}", Utc::now().format("%Y-%m-%d"));
         let path = dir.join(format!("{stem}.log"));
-        let file = fs::OpenOptions::new().create(true).append(true).open(&path)?;
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)?;
         let size = file.metadata()?.len();
-        Ok(Sink { dir: dir.to_path_buf(), stem, file, size, max, rotations: 0 })
+        Ok(Sink {
+            dir: dir.to_path_buf(),
+            stem,
+            file,
+            size,
+            max,
+            rotations: 0,
+        })
     }
     fn write(&mut self, line: &[u8]) -> Res<()> {
         if self.size > 0 && self.size + line.len() as u64 > self.max {
@@ -209,7 +220,10 @@ impl Sink {
                 let _ = fs::rename(self.path(n), self.path(n + 1));
             }
             fs::rename(self.path(0), self.path(1))?;
-            self.file = fs::OpenOptions::new().create(true).append(true).open(self.path(0))?;
+            self.file = fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(self.path(0))?;
             self.size = 0;
             self.rotations += 1;
         }
@@ -252,7 +266,8 @@ fn run() -> Res<()> {
         lines.len()
     );
     let (t0, mut buf) = (Instant::now(), Vec::with_capacity(1 << 16));
-    let (mut written, mut bytes, mut next_stats, mut next_store, mut bumps) = (0u64, 0u64, 0.0, o.store_every, 0u64);
+    let (mut written, mut bytes, mut next_stats, mut next_store, mut bumps) =
+        (0u64, 0u64, 0.0, o.store_every, 0u64);
     loop {
         let el = t0.elapsed().as_secs_f64();
         if el >= o.secs {
@@ -262,7 +277,13 @@ fn run() -> Res<()> {
         let now = Utc::now();
         while written < due {
             let k = written / lines.len() as u64;
-            render(&base, &lines[(written % lines.len() as u64) as usize], now, k + 1, &mut buf);
+            render(
+                &base,
+                &lines[(written % lines.len() as u64) as usize],
+                now,
+                k + 1,
+                &mut buf,
+            );
             sink.write(&buf)?;
             bytes += buf.len() as u64;
             written += 1;

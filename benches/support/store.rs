@@ -40,11 +40,18 @@ fn vary(base: &str, n: u64) -> String {
 }
 
 /// Read one row as (column names, values).
-fn row(conn: &rusqlite::Connection, table: &str, col: &str, key: &str) -> Res<Vec<(String, Value)>> {
+fn row(
+    conn: &rusqlite::Connection,
+    table: &str,
+    col: &str,
+    key: &str,
+) -> Res<Vec<(String, Value)>> {
     let mut st = conn.prepare(&format!("SELECT * FROM {table} WHERE {col} = ?1"))?;
     let names: Vec<String> = st.column_names().map(|s| s.to_string()).collect();
     let vals = st.query_row([key], |r| {
-        (0..names.len()).map(|i| r.get::<_, Value>(i)).collect::<Result<Vec<_>, _>>()
+        (0..names.len())
+            .map(|i| r.get::<_, Value>(i))
+            .collect::<Result<Vec<_>, _>>()
     })?;
     Ok(names.into_iter().zip(vals).collect())
 }
@@ -111,8 +118,9 @@ pub fn build(captured: &Path, state: &Path, sessions: usize) -> Res<Vec<(PathBuf
     for a in &agents {
         let db = state.join(format!("agents/{a}/agent/openclaw-agent.sqlite"));
         let c = rusqlite::Connection::open(&db)?;
-        existing += c.query_row("SELECT count(*) FROM session_nodes", [], |r| r.get::<_, i64>(0))?
-            as usize;
+        existing += c.query_row("SELECT count(*) FROM session_nodes", [], |r| {
+            r.get::<_, i64>(0)
+        })? as usize;
     }
     let need = sessions.saturating_sub(existing);
     let mut out = Vec::new();
@@ -130,4 +138,3 @@ pub fn build(captured: &Path, state: &Path, sessions: usize) -> Res<Vec<(PathBuf
     );
     Ok(out)
 }
-

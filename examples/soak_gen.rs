@@ -131,15 +131,16 @@ fn templates(base: &[u8]) -> Vec<Line> {
         while i <= end {
             let c = base[i];
             let boundary = i == start || !base[i - 1].is_ascii_alphanumeric();
-            if boundary && c.is_ascii_digit() {
-                if let Some((t, z, len)) = time_at(&base[i..=end]) {
-                    last = t.timestamp_millis();
-                    segs.push(Seg::Lit(lit, i));
-                    segs.push(Seg::Time(last, z));
-                    i += len;
-                    lit = i;
-                    continue;
-                }
+            if boundary
+                && c.is_ascii_digit()
+                && let Some((t, z, len)) = time_at(&base[i..=end])
+            {
+                last = t.timestamp_millis();
+                segs.push(Seg::Lit(lit, i));
+                segs.push(Seg::Time(last, z));
+                i += len;
+                lit = i;
+                continue;
             }
             if boundary && is_hex(&[c]) && uuid_at(&base[i..=end]) {
                 segs.push(Seg::Lit(lit, i + 28));

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Benchmarks of issue 3, printed as figures (see BENCHMARKS.md):
+# Benchmarks of issues 3 and 6, printed as figures (see BENCHMARKS.md):
 #   1. ingest: `cargo bench --bench ingest` (the real captured log inflated to ~100 MB: full
 #      pipeline tail + parse + update, the parser alone, and a 1 GB run for peak RSS);
-#   2. jq and lnav over the same 100 MB file (installed with apt when missing), MB/s and peak RSS;
+#   2. `lanetop report`, lnav (with an OpenClaw JSON format, scripts/lnav/openclaw_log.json, so
+#      it parses the records) and jq over the same 100 MB and 1 GB files (installed with apt
+#      when missing): MB/s and peak RSS, and the lanetop/lnav ratios;
+#   2b. render time of the Sessions view with 10,000 sessions (`cargo bench --bench render`);
 #   3. idle CPU of the running TUI (tmux, 120x40) over IDLE_SECS seconds, as % of one core;
 #   4. line-to-screen latency: a real-shaped line with a unique marker appended to the followed
 #      log, `tmux capture-pane` polled every 5 ms until it shows (20 times; p50 and max).
@@ -37,30 +40,58 @@ BIN=$CARGO_TARGET_DIR/release/lanetop
 echo
 echo "## 1. ingest (cargo bench --bench ingest, LANETOP_BENCH_GB=$GB)"
 LANETOP_BENCH_DIR=$work LANETOP_BENCH_GB=$GB cargo bench --quiet --bench ingest
-rm -f "$work/openclaw-gb.log"
 BIG=$work/openclaw.log
+GBFILE=$work/openclaw-gb.log
 
 echo
-echo "## 2. other tools on the same file ($(du -m "$BIG" | cut -f1) MiB)"
-mb=$(stat -c %s "$BIG" | awk '{printf "%.1f", $1/1e6}')
-timed() { # timed <label> <command...>: wall seconds, MB/s, peak RSS
-  local label=$1; shift
-  local out
-  /usr/bin/time -o "$work/time.txt" -f "%e %M" "$@" >/dev/null 2>&1 || true
-  out=$(tail -1 "$work/time.txt")
-  awk -v l="$label" -v mb="$mb" -v o="$out" 'BEGIN { split(o, a, " ");
-    printf "%-44s %7.2f s %8.0f MB/s  peak RSS %7.1f MB\n", l, a[1], mb / (a[1] > 0 ? a[1] : 0.001), a[2] / 1024 }'
-}
+echo "## 2. lanetop, lnav and jq on the same files"
 need time time || echo "(GNU time missing: no figures for other tools)"
 mkdir -p "$work/empty-state"
-timed "lanetop report --json (whole pipeline)" "$BIN" report --json --log "$BIG" --state-dir "$work/empty-state"
-if need jq jq; then timed "jq -c . (parse + re-print JSON)" jq -c . "$BIG"; else echo "jq: not installable"; fi
-if need lnav lnav; then
-  timed "lnav -n -c ';SELECT … FROM lnav_file' (index)" lnav -n -c ';SELECT lines FROM lnav_file' "$BIG"
-  timed "lnav -n (index + print every line)" lnav -n "$BIG"
-else
-  echo "lnav: not installable"
-fi
+# lnav gets a format definition for OpenClaw's JSONL log (scripts/lnav/openclaw_log.json) in a
+# temp HOME, so it really parses the records (time, level, body) instead of indexing plain text.
+LNAV_HOME=$work/lnav-home
+mkdir -p "$LNAV_HOME/.lnav/formats/installed"
+cp scripts/lnav/openclaw_log.json "$LNAV_HOME/.lnav/formats/installed/"
+: >"$work/ratios"
+timed() { # timed <label> <file> <command...>: wall seconds, MB/s, peak RSS; stdout in $work/out.txt
+  # Also appends "<first word of label> <file tag> <MB/s> <peak RSS MB>" to $work/ratios.
+  local label=$1 file=$2; shift 2
+  local mb out
+  mb=$(stat -c %s "$file" | awk '{printf "%.1f", $1/1e6}')
+  /usr/bin/time -o "$work/time.txt" -f "%e %M" "$@" >"$work/out.txt" 2>/dev/null || true
+  out=$(tail -1 "$work/time.txt")
+  awk -v l="$label" -v mb="$mb" -v o="$out" 'BEGIN { split(o, a, " ");
+    printf "%-52s %7.1f MB %7.2f s %7.0f MB/s  peak RSS %7.1f MB\n", l, mb, a[1], mb / (a[1] > 0 ? a[1] : 0.001), a[2] / 1024 }'
+  awk -v l="$label" -v f="$(basename "$file" .log)" -v mb="$mb" -v o="$out" 'BEGIN { split(o, a, " "); split(l, w, " ");
+    printf "%s %s %.3f %.3f\n", w[1], f, mb / (a[1] > 0 ? a[1] : 0.001), a[2] / 1024 }' >>"$work/ratios"
+}
+for f in "$BIG" ${GB:+$GBFILE}; do
+  [ -f "$f" ] || continue
+  tag=$(basename "$f" .log)
+  timed "lanetop report --json [$tag]" "$f" "$BIN" report --json --log "$f" --state-dir "$work/empty-state"
+  python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print("  lanetop: %d fallback decisions" % r["fallbacks"]["decisions"])' "$work/out.txt" 2>/dev/null || true
+  if need lnav lnav; then
+    timed "lnav -n -c ';SELECT count(*) FROM openclaw_log' [$tag]" "$f" \
+      env HOME="$LNAV_HOME" lnav -n -c ';SELECT count(*) AS records FROM openclaw_log' "$f"
+    echo "  lnav: $(tr -s ' \n' ' ' <"$work/out.txt") (records parsed by the openclaw_log format)"
+  else
+    echo "lnav: not installable"
+  fi
+  if need jq jq; then
+    timed "jq -c . (parse + re-print every record) [$tag]" "$f" jq -c . "$f"
+  else
+    echo "jq: not installable"
+  fi
+done
+awk '$1 == "lanetop" { lr[$2] = $3; lm[$2] = $4 } $1 == "lnav" { nr[$2] = $3; nm[$2] = $4 }
+     END { for (t in lr) if ((t in nr) && nr[t] > 0 && nm[t] > 0)
+       printf "ratio [%s]: lanetop ingest = %.1f x lnav (target >= 3); lanetop peak RSS = %.2f x lnav (target <= 0.25)\n", t, lr[t] / nr[t], lm[t] / nm[t] }' \
+  "$work/ratios"
+rm -f "$GBFILE"
+
+echo
+echo "## 2b. render time of the Sessions view with 10,000 sessions (cargo bench --bench render)"
+cargo bench --quiet --bench render
 
 echo
 echo "## 3. idle CPU of the TUI (tmux 120x40, captured state + log, ${IDLE_SECS} s)"

@@ -213,12 +213,28 @@ where
                     rx_open = false;
                     tracing::info!("ingest stopped");
                 }
+                // Consecutive fact batches are folded as one: `update` refreshes the derived
+                // state (O(sessions)) once per call, and a busy live log sends many small
+                // batches (scripts/soak.sh: 5,000 lines/s with 10,000 sessions fell behind).
+                let mut facts: Vec<crate::fact::Fact> = Vec::new();
                 for m in buf.drain(..) {
-                    dirty |= app.on_msg(m);
+                    match m {
+                        Msg::Facts(f) => facts.extend(f),
+                        other => {
+                            if !facts.is_empty() {
+                                dirty |= app.on_msg(Msg::Facts(std::mem::take(&mut facts)));
+                            }
+                            dirty |= app.on_msg(other);
+                        }
+                    }
+                }
+                if !facts.is_empty() {
+                    dirty |= app.on_msg(Msg::Facts(facts));
                 }
             }
             _ = tick.tick() => {
                 dirty |= app.on_msg(Msg::Tick(Utc::now())) || app.ui.show_log_pane;
+                crate::stats::tick(&app.model);
             }
             _ = tokio::time::sleep_until(last_draw + FRAME), if dirty => {}
             _ = sigterm.recv() => app.ui.quit = true,

@@ -51,6 +51,10 @@ pub struct Cli {
     /// No colours at all (also when NO_COLOR is set).
     #[arg(long)]
     pub no_color: bool,
+    /// Rewrite this file once a second with ingest figures (for `scripts/soak.sh`; see
+    /// `lanetop::stats`).
+    #[arg(long, value_name = "PATH", hide = true)]
+    pub stats_file: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -18,6 +18,7 @@ pub mod offline;
 pub mod prices;
 pub mod report;
 pub mod screenshot;
+pub mod stats;
 pub mod terminal;
 pub mod ui;
 pub mod update;

@@ -281,6 +281,9 @@ async fn tui(
 ) -> Result<()> {
     install_hooks()?;
     init_tracing();
+    if let Some(path) = &cli.stats_file {
+        lanetop::stats::enable(path.clone());
+    }
     if !std::io::stdout().is_terminal() {
         return Err(eyre!(
             "stdout is not a terminal; use `lanetop report` for non-interactive output"

@@ -255,3 +255,52 @@ fn log_only_sessions_and_session_lanes_are_bounded() {
         "the oldest idle lanes go first"
     );
 }
+
+/// A store of 10,000 sessions (the soak's, `scripts/soak.sh`) is not log-only: the log-only
+/// sessions a log names stay in the model below the cap (they were all evicted on every batch
+/// when the cap counted store sessions too).
+#[test]
+fn a_big_store_does_not_evict_log_only_sessions() {
+    let mut model = Model::default();
+    let rows: Vec<_> = (0..10_000)
+        .map(|i| lanetop::fact::SessionRow {
+            key: format!("agent:main:cron:job:run:store-{i:05}"),
+            session_id: format!("store-sid-{i:05}"),
+            ..main_row()
+        })
+        .collect();
+    fold(
+        &mut model,
+        vec![snapshot("2026-11-22T00:00:00.000+00:00", "main", rows)],
+    );
+    assert_eq!(model.sessions.by_key.len(), 10_000);
+    let t0 = t("2026-11-22T00:00:00.000+00:00");
+    for batch in 0..3i64 {
+        let facts = (0..100i64)
+            .map(|i| Fact {
+                at: t0 + TimeDelta::seconds(batch * 100 + i + 1),
+                origin: Origin::line(SourceKind::Log, Arc::from("openclaw.log"), 1),
+                kind: FactKind::Log(Box::new(lanetop::fact::LogFact {
+                    level: Level::Debug,
+                    subsystem: "agent/embedded".into(),
+                    message: "embedded run start".into(),
+                    session: None,
+                    agent_id: None,
+                    hostname: None,
+                    event: Some(LogEvent::RunStarted {
+                        run_id: format!("run-{batch}-{i}"),
+                        session_id: format!("log-sid-{batch}-{i}"),
+                        model: None,
+                        channel: None,
+                    }),
+                })),
+            })
+            .collect();
+        fold(&mut model, facts);
+    }
+    assert_eq!(
+        model.sessions.by_key.len(),
+        10_300,
+        "10,000 store sessions + 300 log-only sessions, none evicted"
+    );
+}

@@ -32,6 +32,9 @@ pub(super) struct Tracked {
     pub(super) emit_from: u64,
     /// Skipped by the backlog filter: its size then; read only once it changes.
     pub(super) dormant: Option<u64>,
+    /// Consecutive polls that did not list this file while it still had a name somewhere
+    /// (a rotation renaming `.N.log` → `.N+1.log` between `readdir` and `stat`).
+    pub(super) missing: u8,
 }
 
 pub(super) fn open_tracked(
@@ -54,6 +57,7 @@ pub(super) fn open_tracked(
         overlong: None,
         emit_from: 0,
         dormant: old.then_some(fmeta.len()),
+        missing: 0,
     })
 }
 

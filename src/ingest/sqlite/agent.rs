@@ -241,7 +241,7 @@ fn read_events(
 }
 
 /// The event JSON: `event_json`, else `event_zstd` decompressed.
-fn event_bytes(json: Option<String>, blob: Option<Vec<u8>>) -> Result<Vec<u8>, (String, Vec<u8>)> {
+pub(crate) fn event_bytes(json: Option<String>, blob: Option<Vec<u8>>) -> Result<Vec<u8>, (String, Vec<u8>)> {
     match (json, blob) {
         (Some(j), _) => Ok(j.into_bytes()),
         (None, Some(b)) => {

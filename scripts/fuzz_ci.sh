@@ -22,8 +22,16 @@ if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
 fi
 td=${CARGO_TARGET_DIR:-$PWD/target}/fuzz
 echo "== fuzz: building the targets (budget $(left) s)"
-(cd fuzz && timeout "$(left)" cargo +nightly fuzz build -s none --target-dir "$td" 2>&1 | tail -3) \
-  || skip "build failed or exceeded the budget"
+mkdir -p "$td"
+# In its own process group, so that running out of budget stops cargo and every rustc under it.
+(cd fuzz && exec setsid cargo +nightly fuzz build -s none --target-dir "$td" >"$td.build.log" 2>&1) &
+build=$!
+(trap 'kill "$s" 2>/dev/null; exit 0' TERM
+ sleep "$(left)" & s=$!; wait "$s"; kill -TERM -- "-$build" 2>/dev/null) &
+watchdog=$!
+wait "$build"; rc=$?
+kill "$watchdog" 2>/dev/null
+[ "$rc" = 0 ] || { tail -5 "$td.build.log"; skip "build failed or exceeded the budget (exit $rc)"; }
 targets=$(sed -n 's/^name = "\(.*\)"$/\1/p' fuzz/Cargo.toml | grep -v '^lanetop-fuzz$')
 n=$(echo "$targets" | wc -w)
 out=${FUZZ_CI_OUT:-$(mktemp -d)}

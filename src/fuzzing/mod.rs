@@ -19,7 +19,7 @@ mod log;
 mod stores;
 
 pub use log::log_lines;
-pub use stores::{config, rpc_frame, sessions_json, sqlite_event, transcript};
+pub use stores::{config, rpc_frame, sessions_json, sqlite_event, transcript, zstd_event_len};
 
 /// A harness: bytes in, panics only when an invariant is violated.
 pub type Harness = fn(&[u8]);

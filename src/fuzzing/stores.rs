@@ -152,3 +152,11 @@ pub fn sqlite_event(data: &[u8]) {
         Err((error, _)) => assert!(error.starts_with("zstd"), "{error}"),
     }
 }
+
+/// The decompressed length of an `event_zstd` blob as the agent-store reader decodes it, or
+/// its error message (for regression tests of the decompression bound).
+pub fn zstd_event_len(blob: &[u8]) -> Result<usize, String> {
+    event_bytes(None, Some(blob.to_vec()))
+        .map(|b| b.len())
+        .map_err(|(e, _)| e)
+}

@@ -33,3 +33,38 @@ fn zstd_bomb_in_event_zstd_is_refused_not_inflated() {
     let blob = zstd::encode_all(&line[..], 3).expect("compress");
     assert_eq!(lanetop::fuzzing::zstd_event_len(&blob), Ok(line.len()));
 }
+
+/// Found while writing the `config` target (the `json5` crate recurses per level with no
+/// limit), confirmed with the fuzz binary: `{a:` + 50,000 `[` … `]` + `}` killed the process
+/// with SIGSEGV (stack overflow) before the fix. Now a `Format` error names the limit, and
+/// nesting up to the limit (also inside strings and comments, which do not count) still parses.
+#[test]
+fn deeply_nested_config_is_an_error_not_a_stack_overflow() {
+    use lanetop::ingest::config::{MAX_DEPTH, parse_config};
+    use lanetop::ingest::store::StoreError;
+    let data = input("config", "deep-nesting-50000");
+    assert_eq!(data.len(), 100_004);
+    let text = std::str::from_utf8(&data).expect("utf-8");
+    let path = Path::new("openclaw.json");
+    match parse_config(text, path) {
+        Err(StoreError::Format { message, .. }) => {
+            assert_eq!(message, "invalid JSON5: nested deeper than 128 levels");
+        }
+        other => panic!("{other:?}"),
+    }
+    let ok = format!(
+        "{{gateway: {{port: 18789}}, x: {}{}, s: '{}', /* {} */}}",
+        "[".repeat(MAX_DEPTH - 2),
+        "]".repeat(MAX_DEPTH - 2),
+        "[".repeat(500),
+        "{".repeat(500),
+    );
+    let facts = parse_config(&ok, path).expect("within the limit");
+    assert_eq!(facts.gateway_port, Some(18789));
+    let over = format!("{{x: {}{}}}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+    assert!(parse_config(&over, path).is_err());
+    let real = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/openclaw/captured/config/openclaw.json");
+    let real = std::fs::read_to_string(real).expect("captured openclaw.json");
+    assert!(parse_config(&real, path).is_ok(), "the captured config still parses");
+}

@@ -17,7 +17,12 @@ fn root() -> PathBuf {
 /// The files of `dir`, sorted (none when it does not exist).
 fn files(dir: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|rd| rd.flatten().map(|e| e.path()).filter(|p| p.is_file()).collect())
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_file())
+                .collect()
+        })
         .unwrap_or_default();
     v.sort();
     v
@@ -41,8 +46,17 @@ fn every_target_has_a_committed_corpus_seeded_from_real_artifacts() {
     for (name, _) in TARGETS {
         let n = files(&root().join("corpus").join(name)).len();
         assert!(n >= 3, "fuzz/corpus/{name} has {n} inputs");
-        assert!(root().join("fuzz_targets").join(format!("{name}.rs")).is_file(), "{name}.rs");
-        assert!(root().join("dict").join(format!("{name}.dict")).is_file(), "{name}.dict");
+        assert!(
+            root()
+                .join("fuzz_targets")
+                .join(format!("{name}.rs"))
+                .is_file(),
+            "{name}.rs"
+        );
+        assert!(
+            root().join("dict").join(format!("{name}.dict")).is_file(),
+            "{name}.dict"
+        );
     }
     assert!(harness("log_lines").is_some() && harness("nope").is_none());
 }
@@ -66,7 +80,10 @@ fn committed_corpus_stays_small() {
         .flat_map(|d| files(&d))
         .map(|p| p.metadata().map_or(0, |m| m.len()))
         .sum();
-    assert!(total < 2 << 20, "committed fuzz inputs are {total} bytes (keep < 2 MiB)");
+    assert!(
+        total < 2 << 20,
+        "committed fuzz inputs are {total} bytes (keep < 2 MiB)"
+    );
 }
 
 /// The parallel backlog parse (only used above [`PARALLEL_MIN_BYTES`], so out of the fuzzer's
@@ -91,7 +108,10 @@ fn log_corpus_parallel_parse_equals_sequential() {
     for threads in [2, 3] {
         let mut par = Vec::new();
         let mut q = LineParser::new();
-        assert_eq!(q.parse_chunk_parallel(&bytes, &path, 1, threads, &mut par), lines);
+        assert_eq!(
+            q.parse_chunk_parallel(&bytes, &path, 1, threads, &mut par),
+            lines
+        );
         assert_eq!(par.len(), seq.len());
         for (a, b) in par.iter().zip(&seq) {
             assert_eq!(format!("{a:?}"), format!("{b:?}"));

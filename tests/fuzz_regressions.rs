@@ -27,7 +27,11 @@ fn zstd_bomb_in_event_zstd_is_refused_not_inflated() {
         r,
         Err("zstd: event larger than 16 MiB once decompressed".to_owned())
     );
-    assert!(t.elapsed().as_secs() < 20, "bounded work: {:?}", t.elapsed());
+    assert!(
+        t.elapsed().as_secs() < 20,
+        "bounded work: {:?}",
+        t.elapsed()
+    );
     // A small compressed event still decodes, byte for byte.
     let line = br#"{"type":"message","id":"a1","message":{"role":"user","content":"hi"}}"#;
     let blob = zstd::encode_all(&line[..], 3).expect("compress");
@@ -66,5 +70,29 @@ fn deeply_nested_config_is_an_error_not_a_stack_overflow() {
     let real = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/openclaw/captured/config/openclaw.json");
     let real = std::fs::read_to_string(real).expect("captured openclaw.json");
-    assert!(parse_config(&real, path).is_ok(), "the captured config still parses");
+    assert!(
+        parse_config(&real, path).is_ok(),
+        "the captured config still parses"
+    );
+}
+
+/// Found by the `rpc_frame` target after 697,771 executions: an event whose payload holds a
+/// 72-digit number (7444…4686415000) did not survive re-encoding: serde_json's default float
+/// parser (no `float_roundtrip` feature) reads it 1 ULP off (7.444444444444446e71), and the
+/// shortest printing of that re-parses to 7.444444444444445e71. Harmless for lanetop (RPC
+/// numbers are counts, ms and USD with few digits); the harness now compares floats within
+/// 4 ULPs. The frame decodes to an event with no name and that number.
+#[test]
+fn long_float_in_event_payload_reencodes_within_ulps() {
+    use lanetop::gateway::frame::{Frame, decode_frame};
+    let data = input("rpc_frame", "float-72-digits-reencoded");
+    assert_eq!(data.len(), 125);
+    let text = std::str::from_utf8(&data).expect("utf-8");
+    let Ok(Frame::Event(ev)) = decode_frame(text) else {
+        panic!("not an event")
+    };
+    assert_eq!(ev.event, "", "the key is `xvnt`, not `event`");
+    let x = ev.payload["18"].as_f64().expect("a number");
+    assert!((x - 7.444_444_444_444_445e71).abs() <= 2.0 * f64::EPSILON * x);
+    lanetop::fuzzing::rpc_frame(&data);
 }

@@ -38,7 +38,11 @@ pub fn log_lines(data: &[u8]) {
         let origin = crate::fact::Origin::line(SourceKind::Log, path.clone(), n);
         let fact = single_parser.parse(line, origin.clone());
         let alone = LineParser::new().parse(line, origin);
-        assert_eq!(is_corrupt(&fact), is_corrupt(&alone), "line {n}: state changed corruption");
+        assert_eq!(
+            is_corrupt(&fact),
+            is_corrupt(&alone),
+            "line {n}: state changed corruption"
+        );
         check_fact(&fact, last_good);
         if !is_corrupt(&fact) {
             last_good = Some(fact.at);
@@ -69,9 +73,21 @@ fn same(a: &Fact, b: &Fact) -> bool {
         && a.origin == b.origin
         && match (&a.kind, &b.kind) {
             (FactKind::Log(x), FactKind::Log(y)) => {
-                (x.level, &x.subsystem, &x.message, &x.session, &x.agent_id, &x.hostname)
-                    == (y.level, &y.subsystem, &y.message, &y.session, &y.agent_id, &y.hostname)
-                    && (x.event == y.event || format!("{:?}", x.event) == format!("{:?}", y.event))
+                (
+                    x.level,
+                    &x.subsystem,
+                    &x.message,
+                    &x.session,
+                    &x.agent_id,
+                    &x.hostname,
+                ) == (
+                    y.level,
+                    &y.subsystem,
+                    &y.message,
+                    &y.session,
+                    &y.agent_id,
+                    &y.hostname,
+                ) && (x.event == y.event || format!("{:?}", x.event) == format!("{:?}", y.event))
             }
             (
                 FactKind::CorruptLine { error, excerpt },

@@ -73,10 +73,7 @@ fn frame_from_value(mut v: Value) -> Frame {
                 .and_then(Value::as_str)
                 .unwrap_or("")
                 .to_owned();
-            let payload = v
-                .get_mut("payload")
-                .map(Value::take)
-                .unwrap_or(Value::Null);
+            let payload = v.get_mut("payload").map(Value::take).unwrap_or(Value::Null);
             Frame::Event(Event { event, payload })
         }
         _ => Frame::Other { kind },
@@ -134,11 +131,15 @@ mod tests {
     #[test]
     fn shapes() {
         let ok = decode_frame(r#"{"type":"res","id":"7","ok":true,"payload":{"a":1}}"#);
-        assert!(matches!(ok, Ok(Frame::Response { ref id, result: Ok(ref p) }) if id == "7" && p["a"] == 1));
+        assert!(
+            matches!(ok, Ok(Frame::Response { ref id, result: Ok(ref p) }) if id == "7" && p["a"] == 1)
+        );
         let err = decode_frame(
             r#"{"type":"res","id":"8","ok":false,"error":{"code":"FORBIDDEN","message":"no"}}"#,
         );
-        assert!(matches!(err, Ok(Frame::Response { result: Err(RpcError::Rejected { ref code, .. }), .. }) if code == "FORBIDDEN"));
+        assert!(
+            matches!(err, Ok(Frame::Response { result: Err(RpcError::Rejected { ref code, .. }), .. }) if code == "FORBIDDEN")
+        );
         let ev = decode_frame(r#"{"type":"event","event":"tick"}"#);
         assert!(matches!(ev, Ok(Frame::Event(ref e)) if e.event == "tick" && e.payload.is_null()));
         assert!(matches!(

@@ -49,7 +49,7 @@ pub fn sessions_json(data: &[u8]) {
 }
 
 /// Transcript JSONL (one entry per line) → facts. Checks: a line decodes iff it is JSON; the
-/// decoded `id` is the entry's string `id`; facts are only user turns, usage and model changes,
+/// decoded `id` is the entry's non-empty string `id`; facts are only user turns, usage and model changes,
 /// for the context's agent and session.
 pub fn transcript(data: &[u8]) {
     for line in data.split(|b| *b == b'\n') {
@@ -64,7 +64,13 @@ fn check_entry(bytes: &[u8]) {
         assert_eq!(independent.is_some(), decoded.is_ok(), "decodes iff JSON");
         return;
     };
-    assert_eq!(d.id.as_deref(), v.get("id").and_then(Value::as_str), "id");
+    // An empty `id` is no id (`str_at` skips empty strings; fuzzing finding, see
+    // `tests/fuzz_regressions.rs`).
+    let id = v
+        .get("id")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty());
+    assert_eq!(d.id.as_deref(), id, "id");
     match &d.kind {
         None => {}
         Some(FactKind::UserTurn {
@@ -148,7 +154,10 @@ pub fn rpc_frame(data: &[u8]) {
 fn near(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) if x.is_f64() || y.is_f64() => {
-            let (x, y) = (x.as_f64().unwrap_or(f64::NAN), y.as_f64().unwrap_or(f64::NAN));
+            let (x, y) = (
+                x.as_f64().unwrap_or(f64::NAN),
+                y.as_f64().unwrap_or(f64::NAN),
+            );
             x == y || (x - y).abs() <= 4.0 * f64::EPSILON * x.abs().max(y.abs())
         }
         (Value::Array(x), Value::Array(y)) => {

@@ -10,6 +10,8 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod fact;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod gateway;
 pub mod guard;
 pub mod ingest;

@@ -16,6 +16,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 use super::auth::{Auth, Target};
 use super::error::RpcError;
+use super::frame::{Frame, decode_frame, hello_from};
 use super::identity::{DeviceIdentity, SignParams, signing_payload};
 
 /// `client.id` sent in `connect` (from the closed enum; 2026.3.28+).
@@ -97,33 +98,12 @@ impl std::fmt::Debug for Client {
     }
 }
 
-fn parse_frame(msg: &Message) -> Option<Value> {
-    let text = match msg {
-        Message::Text(t) => t.as_str(),
-        _ => return None,
-    };
-    let v: Value = serde_json::from_str(text).ok()?;
-    v.is_object().then_some(v)
-}
-
-fn hello_from(payload: &Value) -> Hello {
-    let strs = |v: Option<&Value>| -> Vec<String> {
-        v.and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|s| s.as_str().map(String::from))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    Hello {
-        protocol: payload.get("protocol").and_then(Value::as_u64).unwrap_or(0),
-        server_version: payload
-            .pointer("/server/version")
-            .and_then(Value::as_str)
-            .map(String::from),
-        methods: strs(payload.pointer("/features/methods")),
-        scopes: strs(payload.pointer("/auth/scopes")),
+/// The decoded frame of a text message; `None` for other messages and for text that is not a
+/// JSON object (see [`decode_frame`]).
+fn parse_frame(msg: &Message) -> Option<Frame> {
+    match msg {
+        Message::Text(t) => decode_frame(t.as_str()).ok(),
+        _ => None,
     }
 }
 
@@ -185,9 +165,11 @@ impl Client {
                 .await
                 .ok_or(RpcError::Closed)?
                 .map_err(|e| RpcError::Transport(e.to_string()))?;
-            let Some(v) = parse_frame(&msg) else { continue };
-            if v.get("event").and_then(Value::as_str) == Some("connect.challenge") {
-                match v.pointer("/payload/nonce").and_then(Value::as_str) {
+            let Some(Frame::Event(ev)) = parse_frame(&msg) else {
+                continue;
+            };
+            if ev.event == "connect.challenge" {
+                match ev.payload.pointer("/nonce").and_then(Value::as_str) {
                     Some(n) => break n.to_string(),
                     None => return Err(RpcError::Protocol("challenge without nonce".into())),
                 }
@@ -207,12 +189,10 @@ impl Client {
                 .await
                 .ok_or(RpcError::Closed)?
                 .map_err(|e| RpcError::Transport(e.to_string()))?;
-            let Some(v) = parse_frame(&msg) else { continue };
-            if v.get("type").and_then(Value::as_str) == Some("res")
-                && v.get("id").and_then(Value::as_str) == Some("0")
+            if let Some(Frame::Response { id, result }) = parse_frame(&msg)
+                && id == "0"
             {
-                response_result(&v)?;
-                break hello_from(v.get("payload").unwrap_or(&Value::Null));
+                break hello_from(&result?);
             }
         };
         let (out, mut out_rx) = mpsc::unbounded_channel::<Message>();
@@ -238,7 +218,7 @@ impl Client {
                     Some(Err(e)) => break format!("lost: {e}"),
                     None => break "lost (socket closed)".to_string(),
                 };
-                let Some(v) = parse_frame(&msg) else {
+                let Some(frame) = parse_frame(&msg) else {
                     if matches!(msg, Message::Text(_) | Message::Binary(_)) {
                         garbage += 1;
                         if let Ok(mut t) = t2.lock() {
@@ -248,25 +228,16 @@ impl Client {
                     }
                     continue;
                 };
-                match v.get("type").and_then(Value::as_str) {
-                    Some("res") => {
-                        let Some(id) = v.get("id").and_then(Value::as_str) else {
-                            continue;
-                        };
-                        if let Some((_, tx)) = p2.lock().await.remove(id) {
-                            let _ = tx.send(response_result(&v));
+                match frame {
+                    Frame::Response { id, result } => {
+                        if let Some(tx) = p2.lock().await.remove(&id) {
+                            let _ = tx.send(result);
                         }
                     }
-                    Some("event") => {
-                        let event = v
-                            .get("event")
-                            .and_then(Value::as_str)
-                            .unwrap_or("")
-                            .to_string();
-                        let payload = v.get("payload").cloned().unwrap_or(Value::Null);
-                        let _ = ev_tx.try_send(Event { event, payload });
+                    Frame::Event(ev) => {
+                        let _ = ev_tx.try_send(ev);
                     }
-                    _ => {}
+                    Frame::Other { .. } => {}
                 }
             };
             let mut pending = p2.lock().await;
@@ -366,25 +337,4 @@ impl Drop for Client {
     fn drop(&mut self) {
         let _ = self.out.send(Message::Close(None));
     }
-}
-
-/// `{ok:true, payload}` → payload; `{ok:false, error}` → [`RpcError::Rejected`].
-fn response_result(v: &Value) -> Result<Value, RpcError> {
-    if v.get("ok").and_then(Value::as_bool) == Some(true) {
-        return Ok(v.get("payload").cloned().unwrap_or(Value::Null));
-    }
-    let e = v.get("error").cloned().unwrap_or(Value::Null);
-    Err(RpcError::Rejected {
-        code: e
-            .get("code")
-            .and_then(Value::as_str)
-            .unwrap_or("UNKNOWN")
-            .into(),
-        message: e
-            .get("message")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .into(),
-        details: e.get("details").cloned(),
-    })
 }

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod client;
 pub mod error;
+pub mod frame;
 pub mod identity;
 pub mod live;
 pub mod runner;

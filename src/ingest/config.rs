@@ -18,7 +18,17 @@ use crate::ingest::store::StoreError;
 
 /// Parse the text of an `openclaw.json`. A syntax error becomes a [`StoreError::Format`] with
 /// the path and the parser's 1-based line and column.
+///
+/// Text nested deeper than [`MAX_DEPTH`] is refused before parsing: the `json5` crate recurses
+/// once per level with no limit, and 50,000 nested `[` overflowed the stack (SIGSEGV; found
+/// while writing the `config` fuzz target, confirmed with it; `tests/fuzz_regressions.rs`).
 pub fn parse_config(text: &str, path: &Path) -> Result<ConfigFacts, StoreError> {
+    if nesting_exceeds(text, MAX_DEPTH) {
+        return Err(StoreError::Format {
+            path: path.display().to_string(),
+            message: format!("invalid JSON5: nested deeper than {MAX_DEPTH} levels"),
+        });
+    }
     let root: Value = json5::from_str(text).map_err(|e| StoreError::Format {
         path: path.display().to_string(),
         // json5's message ends with "at line L column C" (1-based) when it knows the place.
@@ -34,6 +44,49 @@ pub fn parse_config(text: &str, path: &Path) -> Result<ConfigFacts, StoreError> 
         });
     }
     Ok(facts(&root))
+}
+
+/// Deepest `[`/`{` nesting [`parse_config`] accepts (serde_json's own limit; a real
+/// `openclaw.json` is about 6 deep).
+pub const MAX_DEPTH: usize = 128;
+
+/// True when `[`/`{` outside JSON5 strings (`"…"`, `'…'`, with `\` escapes) and comments
+/// (`// …`, `/* … */`) nest deeper than `limit`. Linear, no recursion.
+fn nesting_exceeds(text: &str, limit: usize) -> bool {
+    let b = text.as_bytes();
+    let (mut depth, mut i) = (0usize, 0usize);
+    while i < b.len() {
+        match b[i] {
+            q @ (b'"' | b'\'') => {
+                i += 1;
+                while i < b.len() && b[i] != q {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    false
 }
 
 /// Read and parse an `openclaw.json` file.

@@ -15,4 +15,5 @@ mod cron;
 mod files;
 
 pub use agent::LegacyAgentReader;
+pub(crate) use agent::parse_store;
 pub use cron::LegacyCronReader;

@@ -21,4 +21,5 @@ pub(crate) mod transcript;
 pub(crate) mod util;
 
 pub use agent::AgentDbReader;
+pub(crate) use agent::event_bytes;
 pub use state::StateDbReader;

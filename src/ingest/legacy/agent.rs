@@ -92,39 +92,11 @@ impl LegacyAgentReader {
             path: self.store_name.to_string(),
             message,
         };
-        let store: Value = serde_json::from_slice(&bytes).map_err(|e| {
-            format(format!(
-                "invalid JSON ({e}); keeping the previous sessions snapshot"
-            ))
-        })?;
-        let Some(map) = store.as_object() else {
-            return Err(format(
-                "not a JSON object of session entries; keeping the previous snapshot".into(),
-            ));
-        };
-        let mut rows: Vec<SessionRow> = map
-            .iter()
-            .map(|(k, e)| {
-                let mut row = row_from_entry(&self.agent_id, k, e);
-                row.transcript_missing = transcript_missing(&self.dir, &row.session_id, e);
-                row
-            })
-            .collect();
-        rows.sort_by(|a, b| a.key.cmp(&b.key));
-        let mut keys = HashMap::new();
-        for (row, entry) in rows.iter().map(|r| (r, &map[&r.key])) {
-            if !row.session_id.is_empty() {
-                keys.entry(row.session_id.clone())
-                    .or_insert_with(|| row.key.clone());
-            }
-            if let Some(stem) = entry
-                .get("sessionFile")
-                .and_then(Value::as_str)
-                .and_then(file_session_id)
-            {
-                keys.entry(stem).or_insert_with(|| row.key.clone());
-            }
-        }
+        let dir = &self.dir;
+        let (rows, keys) = parse_store_with(&self.agent_id, &bytes, |row, e| {
+            transcript_missing(dir, &row.session_id, e)
+        })
+        .map_err(format)?;
         self.key_by_session = keys;
         if self.last_rows.as_ref() != Some(&rows) {
             let at = rows
@@ -246,6 +218,55 @@ impl StoreReader for LegacyAgentReader {
             }
         }
     }
+}
+
+/// The session index of one agent.
+pub(crate) type SessionIndex = (Vec<SessionRow>, HashMap<String, String>);
+
+/// Parse the bytes of a `sessions.json` (`{ "<sessionKey>": SessionEntry }`, FORMATS-LEGACY.md
+/// §1.2) into its rows sorted by key, and the map session id (and `sessionFile` stem) → session
+/// key (the first key in key order wins). Errors (not JSON, not an object) are messages that
+/// say the previous snapshot is kept. Pure: shared with the fuzz harness.
+pub(crate) fn parse_store(agent_id: &str, bytes: &[u8]) -> Result<SessionIndex, String> {
+    parse_store_with(agent_id, bytes, |_, _| false)
+}
+
+/// [`parse_store`], with `SessionRow::transcript_missing` set by `missing(row, entry)` (the
+/// reader looks for the transcript on disk; the pure parse says none is missing).
+fn parse_store_with(
+    agent_id: &str,
+    bytes: &[u8],
+    missing: impl Fn(&SessionRow, &Value) -> bool,
+) -> Result<SessionIndex, String> {
+    let store: Value = serde_json::from_slice(bytes)
+        .map_err(|e| format!("invalid JSON ({e}); keeping the previous sessions snapshot"))?;
+    let Some(map) = store.as_object() else {
+        return Err("not a JSON object of session entries; keeping the previous snapshot".into());
+    };
+    let mut rows: Vec<SessionRow> = map
+        .iter()
+        .map(|(k, e)| {
+            let mut row = row_from_entry(agent_id, k, e);
+            row.transcript_missing = missing(&row, e);
+            row
+        })
+        .collect();
+    rows.sort_by(|a, b| a.key.cmp(&b.key));
+    let mut keys = HashMap::new();
+    for (row, entry) in rows.iter().map(|r| (r, &map[&r.key])) {
+        if !row.session_id.is_empty() {
+            keys.entry(row.session_id.clone())
+                .or_insert_with(|| row.key.clone());
+        }
+        if let Some(stem) = entry
+            .get("sessionFile")
+            .and_then(Value::as_str)
+            .and_then(file_session_id)
+        {
+            keys.entry(stem).or_insert_with(|| row.key.clone());
+        }
+    }
+    Ok((rows, keys))
 }
 
 /// The session id of a transcript file name, or `None` when the file is not a transcript.

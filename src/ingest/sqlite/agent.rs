@@ -240,18 +240,43 @@ fn read_events(
     Ok(())
 }
 
-/// The event JSON: `event_json`, else `event_zstd` decompressed.
-fn event_bytes(json: Option<String>, blob: Option<Vec<u8>>) -> Result<Vec<u8>, (String, Vec<u8>)> {
+/// Largest decompressed `event_zstd` accepted, in bytes (16 MiB). A zstd frame can expand
+/// ~30,000-fold (9 KB of input → 300 MB), so a corrupt or hostile row must not be inflated
+/// unbounded; a larger row becomes a corrupt-row fact instead.
+pub(crate) const MAX_EVENT_BYTES: u64 = 16 << 20;
+
+/// The event JSON: `event_json`, else `event_zstd` decompressed (at most [`MAX_EVENT_BYTES`]).
+/// Errors carry a message starting with `zstd` (or naming the two NULL columns) and the bytes
+/// to excerpt.
+pub(crate) fn event_bytes(
+    json: Option<String>,
+    blob: Option<Vec<u8>>,
+) -> Result<Vec<u8>, (String, Vec<u8>)> {
     match (json, blob) {
         (Some(j), _) => Ok(j.into_bytes()),
-        (None, Some(b)) => {
-            zstd::decode_all(b.as_slice()).map_err(|e| (format!("zstd: {e}"), Vec::new()))
-        }
+        (None, Some(b)) => inflate(&b).map_err(|e| (e, Vec::new())),
         (None, None) => Err((
             "event_json and event_zstd are both NULL".to_owned(),
             Vec::new(),
         )),
     }
+}
+
+/// Decompress every zstd frame of `blob`, refusing more than [`MAX_EVENT_BYTES`].
+fn inflate(blob: &[u8]) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let dec = zstd::stream::read::Decoder::new(blob).map_err(|e| format!("zstd: {e}"))?;
+    let mut out = Vec::new();
+    dec.take(MAX_EVENT_BYTES + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| format!("zstd: {e}"))?;
+    if out.len() as u64 > MAX_EVENT_BYTES {
+        return Err(format!(
+            "zstd: event larger than {} MiB once decompressed",
+            MAX_EVENT_BYTES >> 20
+        ));
+    }
+    Ok(out)
 }
 
 fn corrupt(at: DateTime<Utc>, origin: Origin, error: String, bytes: &[u8]) -> Fact {

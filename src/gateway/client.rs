@@ -230,7 +230,7 @@ impl Client {
                 };
                 match frame {
                     Frame::Response { id, result } => {
-                        if let Some(tx) = p2.lock().await.remove(&id) {
+                        if let Some((_, tx)) = p2.lock().await.remove(&id) {
                             let _ = tx.send(result);
                         }
                     }

@@ -304,3 +304,66 @@ fn a_big_store_does_not_evict_log_only_sessions() {
         "10,000 store sessions + 300 log-only sessions, none evicted"
     );
 }
+
+/// Log-only sessions that spent money are evicted too past the cap (a minute-cron job names a
+/// new `…:run:<sessionId>` session every minute, forever; the soak's RSS grew from 104 to 430 MB
+/// in an hour when every session with spend was kept), and no money is lost: the totals keep
+/// it, and the evicted sessions' buckets are summed into one `(evicted sessions)` bucket.
+#[test]
+fn evicted_sessions_keep_their_spend() {
+    use lanetop::update::{EVICTED_SESSIONS, LOG_ONLY_SESSIONS_CAP};
+    let mut model = Model::default();
+    let t0 = t("2026-11-22T00:00:00.000+00:00");
+    let mut batch = Vec::new();
+    let n = 3 * LOG_ONLY_SESSIONS_CAP as i64;
+    for i in 0..n {
+        let at = t0 + TimeDelta::seconds(i);
+        batch.push(Fact {
+            at,
+            origin: agent_db("ops"),
+            kind: FactKind::Usage(UsageRecord {
+                agent_id: "ops".into(),
+                session_id: format!("sid-{i:05}"),
+                session_key: Some(format!("agent:ops:cron:job:run:sid-{i:05}")),
+                model: m("fakeprime/fake-primary"),
+                input: 1000,
+                output: 10,
+                total_tokens: 1010,
+                cost_usd: Some(0.25),
+                ..UsageRecord::default()
+            }),
+        });
+        if batch.len() == 512 {
+            fold(&mut model, std::mem::take(&mut batch));
+        }
+    }
+    fold(&mut model, batch);
+    let kept = model.sessions.by_key.len();
+    assert!(kept <= LOG_ONLY_SESSIONS_CAP + 512, "{kept} sessions kept");
+    let sp = &model.spend;
+    assert_eq!(sp.total.turns, n as u64);
+    assert!(
+        (sp.total.usd - 0.25 * n as f64).abs() < 1e-6,
+        "{}",
+        sp.total.usd
+    );
+    let evicted = sp.by_session[EVICTED_SESSIONS];
+    assert_eq!(evicted.turns, n as u64 - (sp.by_session.len() as u64 - 1));
+    let sum: f64 = sp.by_session.values().map(|b| b.usd).sum();
+    assert!(
+        (sum - sp.total.usd).abs() < 1e-6,
+        "by_session sums to the total"
+    );
+    assert_eq!(sp.by_session.len() - 1, kept, "one bucket per kept session");
+    let last = format!("agent:ops:cron:job:run:sid-{:05}", n - 1);
+    assert!(
+        model.sessions.by_key.contains_key(&last),
+        "the newest is kept"
+    );
+    assert!(
+        !model
+            .sessions
+            .by_key
+            .contains_key("agent:ops:cron:job:run:sid-00000")
+    );
+}

@@ -39,7 +39,7 @@ use crate::domain::Model;
 use crate::fact::{Fact, FactKind, LogEvent};
 use crate::msg::Msg;
 
-pub use evict::{LOG_ONLY_SESSIONS_CAP, SESSION_LANES_CAP};
+pub use evict::{EVICTED_SESSIONS, LOG_ONLY_SESSIONS_CAP, SESSION_LANES_CAP};
 pub use logs::source_name;
 pub use sessions::configured_model;
 

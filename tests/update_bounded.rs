@@ -367,3 +367,48 @@ fn evicted_sessions_keep_their_spend() {
             .contains_key("agent:ops:cron:job:run:sid-00000")
     );
 }
+
+/// Under a live clock (the TUI, `lanetop watch`), a model over
+/// `DEFER_REFRESH_SESSIONS` sessions is refreshed by the next `Tick`, not after every batch
+/// (per batch, the refresh cost a whole core in the soak); without ticks, every batch refreshes.
+#[test]
+fn big_models_refresh_on_tick_not_per_batch() {
+    use lanetop::msg::Msg;
+    use lanetop::update::{DEFER_REFRESH_SESSIONS, LOG_ONLY_SESSIONS_CAP, update};
+    let usage = |i: usize, at| Fact {
+        at,
+        origin: agent_db("ops"),
+        kind: FactKind::Usage(UsageRecord {
+            agent_id: "ops".into(),
+            session_id: format!("sid-{i:05}"),
+            session_key: Some(format!("agent:ops:cron:job:run:sid-{i:05}")),
+            model: m("fakeprime/fake-primary"),
+            input: 10,
+            total_tokens: 10,
+            cost_usd: Some(0.01),
+            ..UsageRecord::default()
+        }),
+    };
+    let t0 = t("2026-11-22T00:00:00.000+00:00");
+    let n = 2 * LOG_ONLY_SESSIONS_CAP;
+    assert!(n > DEFER_REFRESH_SESSIONS);
+    let batch = || (0..n).map(|i| usage(i, t0)).collect::<Vec<_>>();
+
+    // No ticks: the batch is refreshed (and bounded) at once.
+    let mut plain = Model::default();
+    fold(&mut plain, batch());
+    assert!(plain.sessions.by_key.len() <= LOG_ONLY_SESSIONS_CAP);
+
+    // Live clock: the batch is folded, the refresh (and the eviction in it) waits for the tick.
+    let mut live = Model::default();
+    update(&mut live, Msg::Tick(t0));
+    fold(&mut live, batch());
+    assert_eq!(live.sessions.by_key.len(), n, "refresh deferred");
+    assert_eq!(live.spend.total.turns, n as u64, "facts are folded at once");
+    update(&mut live, Msg::Tick(t0 + TimeDelta::seconds(1)));
+    assert!(
+        live.sessions.by_key.len() <= LOG_ONLY_SESSIONS_CAP,
+        "the tick refreshed"
+    );
+    assert_eq!(live.sessions.by_key.len(), plain.sessions.by_key.len());
+}

@@ -217,7 +217,8 @@ type Started = (
     Option<tokio::task::JoinHandle<()>>,
 );
 
-/// Start the live RPC link and the action runner (the device key is made on first use).
+/// Start the live RPC link and the action runner (the device key is made on first use): the
+/// same start as `lanetop watch` ([`lanetop::watch::link::start`]).
 fn start_gateway(
     cli: &Cli,
     discovery: &Discovery,
@@ -225,52 +226,14 @@ fn start_gateway(
     connect: bool,
     tx: tokio::sync::mpsc::Sender<Msg>,
 ) -> Started {
-    use lanetop::gateway::{audit, auth, identity, live, runner};
-    let target = auth::resolve(
-        discovery.config_path.as_deref(),
-        cli.gateway_url.as_deref(),
-        cli.token.as_deref(),
-    );
-    let audit = audit::state_dir().map(|d| audit::AuditLog::in_dir(&d));
-    // ≤ 2026.5 installs: with no RPC link, prune edits sessions.json directly (safely).
-    let legacy_dir = (discovery.generation == Some(lanetop::fact::Generation::Legacy))
-        .then(|| discovery.state_dir.clone())
-        .flatten();
-    let make_runner = |link| {
-        let r = runner::Runner::new(read_only, link, audit.clone());
-        match &legacy_dir {
-            Some(d) => r.with_offline(d.clone()),
-            None => r,
-        }
-    };
-    let offline = |tx| {
-        // No link: the runner still refuses (and audits) every action in one place.
-        let (_keep, link) = tokio::sync::watch::channel(None);
-        let (etx, task) = runner::spawn(make_runner(link), tx);
-        (None, Some(etx), Some(task))
-    };
-    if !connect {
-        return offline(tx);
-    }
-    let identity = match identity::data_dir()
-        .ok_or_else(|| "no data dir".to_string())
-        .and_then(|d| identity::DeviceIdentity::load_or_create(&d).map_err(|e| e.to_string()))
-    {
-        Ok(i) => std::sync::Arc::new(i),
-        Err(e) => {
-            tracing::warn!("gateway rpc disabled: device identity: {e}");
-            return offline(tx);
-        }
-    };
-    let opts = lanetop::gateway::ClientOptions {
-        target,
-        identity,
+    let opts = lanetop::watch::link::GatewayOptions {
+        url: cli.gateway_url.clone(),
+        token: cli.token.clone(),
+        connect,
         read_only,
-        connect_timeout: std::time::Duration::from_secs(5),
     };
-    let handle = live::spawn(opts, tx.clone());
-    let (etx, task) = runner::spawn(make_runner(handle.link.clone()), tx);
-    (Some(handle), Some(etx), Some(task))
+    let s = lanetop::watch::link::start(discovery, &opts, tx);
+    (s.live, Some(s.effects), Some(s.runner))
 }
 
 async fn tui(

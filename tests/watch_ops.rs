@@ -11,7 +11,9 @@ use std::time::{Duration, Instant};
 
 use lanetop::demo::{self, DemoOptions};
 use serde_json::Value;
-use watch_support::{Guard, Receiver, Setup, refusing_port, shared, signal, wait_exit};
+use watch_support::{
+    Guard, Receiver, Setup, append_later, refusing_port, shared, signal, wait_exit,
+};
 
 const SETTLE: Duration = Duration::from_secs(30);
 
@@ -113,28 +115,6 @@ fn dead_endpoints_stall_nothing_are_logged_and_sigterm_exits_0() {
     assert_eq!(wait_exit(&mut w.0, Duration::from_secs(12)), Some(0));
     assert!(t2.elapsed() < Duration::from_secs(9), "{:?}", t2.elapsed());
     assert!(s.watch_log().contains("lanetop watch stopped"));
-}
-
-/// Append `n` copies of the last record, each `step_min` minutes after the previous.
-fn append_later(file: &Path, n: usize, step_min: i64) {
-    use std::io::Write;
-    let text = std::fs::read_to_string(file).unwrap();
-    let last = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap();
-    let rec: Value = serde_json::from_str(last).unwrap();
-    let t0 = chrono::DateTime::parse_from_rfc3339(rec["time"].as_str().unwrap()).unwrap();
-    let mut out = String::new();
-    for i in 0..n {
-        let t = t0 + chrono::TimeDelta::minutes(step_min * (i as i64 + 1));
-        let mut r = rec.clone();
-        r["time"] = Value::String(t.to_rfc3339());
-        if r["_meta"].is_object() {
-            r["_meta"]["date"] = Value::String(t.to_utc().to_rfc3339());
-        }
-        out.push_str(&r.to_string());
-        out.push('\n');
-    }
-    let mut f = std::fs::OpenOptions::new().append(true).open(file).unwrap();
-    f.write_all(out.as_bytes()).unwrap();
 }
 
 #[test]

@@ -8,13 +8,12 @@
 mod watch_support;
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use lanetop::demo::{self, DemoOptions};
 use serde_json::Value;
-use watch_support::{Guard, Receiver, Setup, copy_tree, shared, signal, wait_exit};
+use watch_support::{Guard, Receiver, Setup, append_later, copy_tree, shared, signal, wait_exit};
 
 const SETTLE: Duration = Duration::from_secs(30);
 
@@ -93,28 +92,6 @@ fn newest_log(logs: &Path) -> PathBuf {
         .collect();
     v.sort_by_key(|p| std::fs::metadata(p).unwrap().modified().unwrap());
     v.pop().unwrap()
-}
-
-/// Append `n` copies of the file's last record, the i-th `step_min · (i+1)` minutes after it
-/// (fields `time` and `_meta.date` rewritten): later, quiet facts that move the model clock.
-fn append_later(file: &Path, n: usize, step_min: i64) {
-    let text = std::fs::read_to_string(file).unwrap();
-    let last = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap();
-    let rec: Value = serde_json::from_str(last).unwrap();
-    let t0 = chrono::DateTime::parse_from_rfc3339(rec["time"].as_str().unwrap()).unwrap();
-    let mut out = String::new();
-    for i in 0..n {
-        let t = t0 + chrono::TimeDelta::minutes(step_min * (i as i64 + 1));
-        let mut r = rec.clone();
-        r["time"] = Value::String(t.to_rfc3339());
-        if r["_meta"].is_object() {
-            r["_meta"]["date"] = Value::String(t.to_utc().to_rfc3339());
-        }
-        out.push_str(&r.to_string());
-        out.push('\n');
-    }
-    let mut f = std::fs::OpenOptions::new().append(true).open(file).unwrap();
-    f.write_all(out.as_bytes()).unwrap();
 }
 
 fn wait_settled(s: &Setup) {

@@ -1,5 +1,5 @@
 //! The gateway side of `lanetop watch`: the live RPC link (when reachable) and the one action
-//! runner ([`crate::gateway::runner`]), started exactly as the TUI starts them (`src/main.rs`
+//! runner ([`crate::gateway::runner`]), started the same way for the TUI (`src/main.rs`
 //! `start_gateway`): same target resolution (`--gateway-url`, `--token`,
 //! `OPENCLAW_GATEWAY_TOKEN`, `gateway.auth.token` of `openclaw.json`), same device identity,
 //! same audit log (`<state dir>/audit.jsonl`), same offline legacy prune.

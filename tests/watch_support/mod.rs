@@ -265,3 +265,26 @@ impl Drop for Guard {
         let _ = self.0.wait();
     }
 }
+
+/// Append `n` copies of the file's last record, the i-th `step_min · (i+1)` minutes after it
+/// (fields `time` and `_meta.date` rewritten): later, quiet facts that move the model clock.
+pub fn append_later(file: &Path, n: usize, step_min: i64) {
+    use std::io::Write;
+    let text = std::fs::read_to_string(file).unwrap();
+    let last = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap();
+    let rec: serde_json::Value = serde_json::from_str(last).unwrap();
+    let t0 = chrono::DateTime::parse_from_rfc3339(rec["time"].as_str().unwrap()).unwrap();
+    let mut out = String::new();
+    for i in 0..n {
+        let t = t0 + chrono::TimeDelta::minutes(step_min * (i as i64 + 1));
+        let mut r = rec.clone();
+        r["time"] = serde_json::Value::String(t.to_rfc3339());
+        if r["_meta"].is_object() {
+            r["_meta"]["date"] = serde_json::Value::String(t.to_utc().to_rfc3339());
+        }
+        out.push_str(&r.to_string());
+        out.push('\n');
+    }
+    let mut f = std::fs::OpenOptions::new().append(true).open(file).unwrap();
+    f.write_all(out.as_bytes()).unwrap();
+}

@@ -38,6 +38,10 @@ use lanetop::fact::{FactKind, LogEvent};
 use lanetop::ingest::log::LineParser;
 use pipeline::{cpu_secs, vm_hwm_kb};
 
+/// The binary's allocator, so the figures are the binary's.
+#[global_allocator]
+static ALLOC: lanetop::Allocator = lanetop::Allocator {};
+
 const CHUNK: usize = 8 << 20;
 /// Fallback decisions in one copy of the captured log.
 const DECISIONS_PER_COPY: u64 = 18;
@@ -173,6 +177,7 @@ fn parser_only(file: &Path, copies: u32) {
 }
 
 fn main() {
+    lanetop::tune_allocator();
     if let Ok(spec) = std::env::var(CHILD_ENV) {
         return child(&spec);
     }

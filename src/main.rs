@@ -8,6 +8,9 @@ use color_eyre::eyre::{Result, WrapErr, eyre};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
+#[global_allocator]
+static ALLOC: lanetop::Allocator = lanetop::Allocator {};
+
 use lanetop::app::{self, App};
 use lanetop::cli::{Cli, Command, ReportArgs, ReportFormat, ScreenshotArgs, SourceArgs};
 use lanetop::config::{Keymap, Theme, paths};
@@ -26,6 +29,7 @@ const RUNNER_DRAIN: std::time::Duration =
 
 #[tokio::main]
 async fn main() -> Result<()> {
+    lanetop::tune_allocator();
     let cli = Cli::parse();
     if let Some(Command::Watch(args)) = &cli.command {
         std::process::exit(lanetop::watch::cli_main(&cli.sources, args).await);
@@ -44,7 +48,7 @@ async fn main() -> Result<()> {
     }
     let keymap = or_exit(Keymap::load(&cli.keymap, config_dir.as_deref()));
     if cli.print_keymap {
-        print!("{}", keymap.print_table());
+        emit(&keymap.print_table(), false);
         return Ok(());
     }
     let no_color = cli.no_color || paths::no_color_env();
@@ -92,14 +96,14 @@ fn report(
         let model = digest::read_since(&discovery, &settings, since).since;
         let out = lanetop::report::render(&model, format);
         let json = args.format() == ReportFormat::Json;
-        println!("{}", digest::mark_since(out, json, since));
+        emit(&digest::mark_since(out, json, since), true);
         if args.check {
             std::process::exit(args.check_code(&model.alerts));
         }
         return Ok(());
     }
     let model = read_once(sources, settings)?;
-    println!("{}", lanetop::report::render(&model, format));
+    emit(&lanetop::report::render(&model, format), true);
     if args.check {
         let code = args.check_code(&model.alerts);
         if code != 0 {
@@ -107,6 +111,25 @@ fn report(
         }
     }
     Ok(())
+}
+
+/// Print `text` (and a newline when `newline`) to stdout. A closed pipe (`lanetop report | head`) ends the
+/// process quietly with status 0, as `cat` does; other write errors exit 1 with the cause.
+fn emit(text: &str, newline: bool) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let res = out
+        .write_all(text.as_bytes())
+        .and_then(|()| out.write_all(if newline { b"\n" } else { b"" }))
+        .and_then(|()| out.flush());
+    match res {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(e) => {
+            eprintln!("lanetop: writing to stdout: {e}");
+            std::process::exit(1)
+        }
+    }
 }
 
 /// Read every source once and fold it into a model (the same path `report` takes). The model

@@ -235,3 +235,26 @@ fn overnight_projection_matches_an_independent_computation() {
         .unwrap();
     assert_eq!(se["usd_per_run"].as_f64(), Some(0.009177));
 }
+
+/// `lanetop report --json | head -c 0`: the reader closes the pipe before the report is
+/// written (the model takes tens of ms to build); lanetop ends with status 0 and prints nothing
+/// on stderr (it used to panic with a backtrace, `failed printing to stdout: Broken pipe`).
+#[test]
+fn report_into_a_closed_pipe_exits_quietly() {
+    use std::process::Stdio;
+    let (state, log) = captured();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lanetop"))
+        .args(["report", "--json", "--state-dir"])
+        .arg(&state)
+        .arg("--log")
+        .arg(&log)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("lanetop runs");
+    drop(child.stdout.take()); // the read end is closed before anything is written
+    let out = child.wait_with_output().expect("lanetop ends");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "stderr: {err}");
+    assert!(err.is_empty(), "stderr: {err}");
+}

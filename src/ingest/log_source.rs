@@ -1,12 +1,14 @@
 //! A log source: a rotation-aware [`Tailer`] wired to the [`LineParser`], producing one fact per
 //! line and `SourceHealth` facts for the status bar (file, offset, lines read).
 //!
-//! Consecutive lines of one file are copied into a batch (at most [`BATCH_BYTES`]) and parsed
-//! together with [`LineParser::parse_chunk_parallel`] on up to [`PARSE_THREADS`] threads, so a
-//! backlog is parsed on every core; a few live lines stay below
-//! [`crate::ingest::log::PARALLEL_MIN_BYTES`] and are parsed in place. Facts, line numbers and
-//! times are the same as parsing line by line.
+//! Consecutive lines of one file are copied into a batch (at most [`BATCH_BYTES`]). A full
+//! batch (a backlog) goes to a [`ParsePool`] of up to [`PARSE_THREADS`] persistent threads and
+//! stays in flight while the caller folds the previous one
+//! ([`parse_pool::AHEAD`](crate::ingest::parse_pool::AHEAD)); a few live lines stay below
+//! [`crate::ingest::log::PARALLEL_MIN_BYTES`] and are parsed in place. Facts, line numbers,
+//! times and their order are the same as parsing line by line.
 
+use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -14,7 +16,8 @@ use chrono::Utc;
 
 use crate::fact::{Fact, FactKind, Origin, SourceHealth, SourceKind};
 use crate::ingest::discover::LogTarget;
-use crate::ingest::log::LineParser;
+use crate::ingest::log::{LineParser, PARALLEL_MIN_BYTES};
+use crate::ingest::parse_pool::{AHEAD, InFlight, ParsePool};
 use crate::ingest::sources::health_fact;
 use crate::ingest::tail::{TailEvent, TailOptions, TailStatus, Tailer};
 
@@ -27,11 +30,24 @@ pub const PARSE_THREADS: usize = 4;
 /// [`FactKind::CorruptLine`]) with origin `Log` at its 1-based line.
 pub struct LogSource {
     tailer: Tailer,
-    parser: LineParser,
     label: Arc<str>,
     last_health: Option<SourceHealth>,
+    parsing: Parsing,
+}
+
+/// The parser side of a source: the batch being filled, the batches in flight, the pool.
+struct Parsing {
+    parser: LineParser,
     batch: LineBatch,
     threads: usize,
+    /// Started on the first full batch (a live tail with small writes never starts it).
+    pool: Option<ParsePool>,
+    /// The pool could not be started; parse in place.
+    no_pool: bool,
+    inflight: VecDeque<InFlight>,
+    /// A buffer handed back by a finished batch, for the next one.
+    spare: Option<Vec<u8>>,
+    facts: Vec<Fact>,
 }
 
 /// Consecutive complete lines of one file, `\n`-terminated, waiting to be parsed.
@@ -56,13 +72,20 @@ impl LogSource {
         };
         LogSource {
             tailer: Tailer::new(target, opts),
-            parser: LineParser::new(),
             label,
             last_health: None,
-            batch: LineBatch::default(),
-            threads: std::thread::available_parallelism()
-                .map_or(1, |n| n.get())
-                .min(PARSE_THREADS),
+            parsing: Parsing {
+                parser: LineParser::new(),
+                batch: LineBatch::default(),
+                threads: std::thread::available_parallelism()
+                    .map_or(1, |n| n.get())
+                    .min(PARSE_THREADS),
+                pool: None,
+                no_pool: false,
+                inflight: VecDeque::new(),
+                spare: None,
+                facts: Vec::new(),
+            },
         }
     }
 
@@ -79,26 +102,27 @@ impl LogSource {
     /// Read what is new and push one fact per line. `parse`: false skips the parser (the
     /// consumer is gone; lines are only consumed).
     pub fn pump(&mut self, parse: &dyn Fn() -> bool, out: &mut dyn FnMut(Fact)) {
-        let (parser, batch, threads) = (&mut self.parser, &mut self.batch, self.threads);
+        let p = &mut self.parsing;
         self.tailer.poll(&mut |ev| {
             if !parse() {
-                batch.clear();
+                p.discard();
                 return;
             }
             match ev {
                 TailEvent::Line { path, line, bytes } => {
                     let blank = bytes.trim_ascii().is_empty();
-                    if !blank && batch.fits(path, line, bytes.len()) {
-                        batch.push(path, line, bytes);
+                    if !blank && p.batch.fits(path, line, bytes.len()) {
+                        p.push(path, line, bytes);
                         return;
                     }
-                    batch.flush(parser, threads, out);
+                    p.flush(out);
                     if blank {
                         // `parse_chunk` skips blank lines; line by line they are facts.
+                        p.drain(0, out);
                         let origin = Origin::line(SourceKind::Log, path.clone(), line);
-                        out(parse_guarded(parser, bytes, origin));
+                        out(parse_guarded(&mut p.parser, bytes, origin));
                     } else {
-                        batch.push(path, line, bytes);
+                        p.push(path, line, bytes);
                     }
                 }
                 TailEvent::Overlong {
@@ -107,9 +131,11 @@ impl LogSource {
                     len,
                     head,
                 } => {
-                    batch.flush(parser, threads, out);
-                    let mut f =
-                        parser.parse(head, Origin::line(SourceKind::Log, path.clone(), line));
+                    p.flush(out);
+                    p.drain(0, out);
+                    let mut f = p
+                        .parser
+                        .parse(head, Origin::line(SourceKind::Log, path.clone(), line));
                     f.kind = FactKind::CorruptLine {
                         error: format!("line of {len} bytes exceeds the line cap; skipped"),
                         excerpt: String::from_utf8_lossy(head).into_owned(),
@@ -119,9 +145,10 @@ impl LogSource {
             }
         });
         if parse() {
-            self.batch.flush(&mut self.parser, threads, out);
+            self.parsing.flush(out);
+            self.parsing.drain(0, out);
         }
-        self.batch.clear();
+        self.parsing.discard();
     }
 
     /// The current health (file, offset, lines read; waiting; or the last error).
@@ -159,6 +186,116 @@ impl LogSource {
     }
 }
 
+impl Parsing {
+    /// Add a line to the batch (which `fits` it), first taking the spare buffer when the batch
+    /// starts.
+    fn push(&mut self, path: &Arc<str>, line: u64, bytes: &[u8]) {
+        if self.batch.path.is_none()
+            && self.batch.bytes.capacity() < BATCH_BYTES
+            && let Some(b) = self.spare.take()
+        {
+            self.batch.bytes = b;
+        }
+        self.batch.push(path, line, bytes);
+    }
+
+    /// Parse the batch: a big one goes to the pool (and the oldest batches in flight beyond
+    /// [`AHEAD`] are handed on); a small one is parsed here after everything in flight.
+    fn flush(&mut self, out: &mut dyn FnMut(Fact)) {
+        let Some(path) = self.batch.path.take() else {
+            return;
+        };
+        let first = self.batch.first_line;
+        if self.batch.bytes.len() >= PARALLEL_MIN_BYTES && self.threads > 1 && self.start_pool()
+        {
+            let bytes = std::mem::take(&mut self.batch.bytes);
+            let pool = self.pool.as_ref().expect("started");
+            match pool.submit(bytes, path.clone(), first) {
+                Ok(f) => {
+                    self.inflight.push_back(f);
+                    self.drain(AHEAD, out);
+                    return;
+                }
+                Err(bytes) => {
+                    self.pool = None;
+                    self.no_pool = true;
+                    self.batch.bytes = bytes;
+                }
+            }
+        }
+        self.drain(0, out);
+        let saved = self.parser.clone();
+        let bytes = &self.batch.bytes;
+        let facts = &mut self.facts;
+        let parser = &mut self.parser;
+        let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            parser.parse_chunk(bytes, &path, first, facts)
+        }));
+        if ok.is_ok() {
+            self.facts.drain(..).for_each(&mut *out);
+        } else {
+            self.facts.clear();
+            self.parser = saved;
+            line_by_line(&mut self.parser, &self.batch.bytes, &path, first, out);
+        }
+        self.batch.clear();
+    }
+
+    /// Hand on the facts of the oldest batches in flight until at most `keep` remain.
+    fn drain(&mut self, keep: usize, out: &mut dyn FnMut(Fact)) {
+        while self.inflight.len() > keep {
+            let Some(f) = self.inflight.pop_front() else {
+                return;
+            };
+            if f.finish(&mut self.parser, &mut self.facts) {
+                self.facts.drain(..).for_each(&mut *out);
+            } else {
+                line_by_line(&mut self.parser, &f.bytes, &f.path, f.first_line, out);
+            }
+            if self.spare.is_none() {
+                self.spare = f.into_buffer();
+            }
+        }
+    }
+
+    fn start_pool(&mut self) -> bool {
+        if self.pool.is_none() && !self.no_pool {
+            match ParsePool::new(self.threads) {
+                Ok(p) => self.pool = Some(p),
+                Err(e) => {
+                    tracing::warn!("log parser threads not started ({e}); parsing on one thread");
+                    self.no_pool = true;
+                }
+            }
+        }
+        self.pool.is_some()
+    }
+
+    /// Drop the batch and everything in flight (the consumer is gone).
+    fn discard(&mut self) {
+        self.batch.clear();
+        self.inflight.clear();
+    }
+}
+
+/// Parse `bytes` (`\n`-terminated lines from `first` on) one line at a time, each guarded.
+fn line_by_line(
+    parser: &mut LineParser,
+    bytes: &[u8],
+    path: &Arc<str>,
+    first: u64,
+    out: &mut dyn FnMut(Fact),
+) {
+    let lines = bytes
+        .strip_suffix(b"\n")
+        .unwrap_or(bytes)
+        .split(|b| *b == b'\n');
+    for (i, line) in lines.enumerate() {
+        let origin = Origin::line(SourceKind::Log, path.clone(), first + i as u64);
+        out(parse_guarded(parser, line, origin));
+    }
+}
+
 impl LineBatch {
     /// True when `line` of `path` continues the batch and the batch has room for `len` bytes.
     fn fits(&self, path: &Arc<str>, line: u64, len: usize) -> bool {
@@ -192,37 +329,6 @@ impl LineBatch {
         if self.bytes.capacity() > BATCH_BYTES {
             self.bytes = Vec::new();
         }
-    }
-
-    /// Parse the batch and push its facts; a parser panic falls back to line-by-line parsing
-    /// (where each panicking line becomes a [`FactKind::CorruptLine`]).
-    fn flush(&mut self, parser: &mut LineParser, threads: usize, out: &mut dyn FnMut(Fact)) {
-        let Some(path) = self.path.take() else {
-            return;
-        };
-        let mut facts = Vec::new();
-        let saved = parser.clone();
-        let bytes = &self.bytes;
-        let first = self.first_line;
-        let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            parser.parse_chunk_parallel(bytes, &path, first, threads, &mut facts)
-        }));
-        if ok.is_ok() {
-            for f in facts {
-                out(f);
-            }
-        } else {
-            *parser = saved;
-            let lines = bytes
-                .strip_suffix(b"\n")
-                .unwrap_or(bytes)
-                .split(|b| *b == b'\n');
-            for (i, line) in lines.enumerate() {
-                let origin = Origin::line(SourceKind::Log, path.clone(), first + i as u64);
-                out(parse_guarded(parser, line, origin));
-            }
-        }
-        self.clear();
     }
 }
 

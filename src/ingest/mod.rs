@@ -12,6 +12,7 @@ pub mod discover;
 pub mod legacy;
 pub mod log;
 pub mod log_source;
+pub mod parse_pool;
 pub mod sources;
 pub mod sqlite;
 pub mod store;

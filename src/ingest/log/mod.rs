@@ -140,7 +140,8 @@ impl LineParser {
     /// [`parse_chunk`](Self::parse_chunk) on `threads` threads: `bytes` is cut into `threads`
     /// parts at line boundaries, each part is parsed by its own [`LineParser`] on a scoped
     /// thread, and the results are appended to `out` in file order with the same line numbers
-    /// and times the sequential parse gives. Returns the number of lines seen.
+    /// and times the sequential parse gives. Returns the number of lines seen. (The log source
+    /// uses persistent threads instead: `ingest::parse_pool`.)
     pub fn parse_chunk_parallel(
         &mut self,
         bytes: &[u8],
@@ -152,28 +153,17 @@ impl LineParser {
         if threads <= 1 || bytes.len() < PARALLEL_MIN_BYTES {
             return self.parse_chunk(bytes, path, first_line, out);
         }
-        let mut parts = Vec::with_capacity(threads);
-        let mut start = 0;
-        for k in 1..=threads {
-            let mut end = bytes.len() * k / threads;
-            if k < threads && end > start {
-                end = memchr::memchr(b'\n', &bytes[end..]).map_or(bytes.len(), |p| end + p + 1);
-            } else {
-                end = end.max(start);
-            }
-            parts.push(&bytes[start..end.min(bytes.len())]);
-            start = end.min(bytes.len());
-        }
+        let parts = split_parts(bytes, threads);
         let results: Vec<Part> = std::thread::scope(|s| {
             let handles: Vec<_> = parts[1..]
                 .iter()
-                .map(|part| {
+                .map(|r| {
                     let path: Arc<str> = Arc::from(&**path);
-                    s.spawn(move || Part::run(LineParser::new(), part, &path))
+                    let part = &bytes[r.clone()];
+                    s.spawn(move || Part::run(part, &path))
                 })
                 .collect();
-            let first = Part::run(self.clone(), parts[0], path);
-            let mut all = vec![first];
+            let mut all = vec![Part::run(&bytes[parts[0].clone()], path)];
             // A worker that panicked would be a bug; its part is then reported as one corrupt line.
             all.extend(
                 handles
@@ -182,10 +172,18 @@ impl LineParser {
             );
             all
         });
+        self.join_parts(results, first_line, out)
+    }
+
+    /// Append the facts of `parts` (consecutive parts of one buffer, each parsed by
+    /// [`Part::run`], in file order) to `out` as the sequential parse from `first_line` would
+    /// give them: line numbers shifted, leading corrupt lines of a part timed by the previous
+    /// part's last time (or this parser's). Returns the number of lines.
+    pub fn join_parts(&mut self, parts: Vec<Part>, first_line: u64, out: &mut Vec<Fact>) -> u64 {
         let mut line_offset = first_line;
         let mut carry = self.last_time;
-        out.reserve(results.iter().map(|p| p.facts.len()).sum());
-        for mut part in results {
+        out.reserve(parts.iter().map(|p| p.facts.len()).sum());
+        for mut part in parts {
             for f in &mut part.facts {
                 if let Locator::Line { line } = &mut f.origin.locator {
                     *line += line_offset;
@@ -308,8 +306,29 @@ fn capped(text: Cow<'_, str>) -> String {
     }
 }
 
-/// The result of parsing one part of a parallel batch (line numbers relative to the part).
-struct Part {
+/// Split `bytes` into at most `n` ranges of about equal size, each ending after a `\n` (the
+/// last one at the end of `bytes`).
+pub fn split_parts(bytes: &[u8], n: usize) -> Vec<std::ops::Range<usize>> {
+    let mut parts = Vec::with_capacity(n);
+    let mut start = 0;
+    for k in 1..=n.max(1) {
+        let mut end = bytes.len() * k / n.max(1);
+        if k < n && end > start {
+            end = memchr::memchr(b'\n', &bytes[end..]).map_or(bytes.len(), |p| end + p + 1);
+        } else {
+            end = end.max(start);
+        }
+        let end = end.min(bytes.len());
+        parts.push(start..end);
+        start = end;
+    }
+    parts
+}
+
+/// The result of parsing one part of a batch on its own (line numbers relative to the part,
+/// 0-based); [`LineParser::join_parts`] puts parts back in file order.
+#[derive(Debug)]
+pub struct Part {
     facts: Vec<Fact>,
     lines: u64,
     last_time: Option<DateTime<Utc>>,
@@ -318,18 +337,15 @@ struct Part {
 }
 
 impl Part {
-    fn run(mut parser: LineParser, bytes: &[u8], path: &Arc<str>) -> Part {
-        let seeded = parser.last_time.is_some();
+    /// Parse `bytes` (complete lines) with a fresh [`LineParser`].
+    pub fn run(bytes: &[u8], path: &Arc<str>) -> Part {
+        let mut parser = LineParser::new();
         let mut facts = Vec::with_capacity(bytes.len() / 512 + 1);
         let lines = parser.parse_chunk(bytes, path, 0, &mut facts);
-        let leading_corrupt = if seeded {
-            0
-        } else {
-            facts
-                .iter()
-                .take_while(|f| matches!(f.kind, FactKind::CorruptLine { .. }))
-                .count()
-        };
+        let leading_corrupt = facts
+            .iter()
+            .take_while(|f| matches!(f.kind, FactKind::CorruptLine { .. }))
+            .count();
         Part {
             facts,
             lines,
@@ -338,7 +354,8 @@ impl Part {
         }
     }
 
-    fn failed() -> Part {
+    /// An empty part (a parse that failed; the caller re-parses line by line).
+    pub fn failed() -> Part {
         Part {
             facts: Vec::new(),
             lines: 0,

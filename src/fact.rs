@@ -154,7 +154,7 @@ pub enum FactKind {
         rows: Vec<SessionRow>,
     },
     /// One assistant turn with its usage (SQLite `transcript_events`, legacy transcript `.jsonl`).
-    Usage(UsageRecord),
+    Usage(Box<UsageRecord>),
     /// One user turn (a message from a person, a cron job or a heartbeat poll).
     UserTurn {
         agent_id: String,
@@ -178,9 +178,9 @@ pub enum FactKind {
     /// `jobs-state.json`). Replaces the previous set.
     CronJobsSnapshot { jobs: Vec<CronJobRow> },
     /// One cron run (SQLite `cron_run_receipts`, legacy `cron/runs/<jobId>.jsonl`).
-    CronRun(CronRunRow),
+    CronRun(Box<CronRunRow>),
     /// One gateway boot (SQLite `gateway_boot_lifecycle`).
-    GatewayBoot(BootRow),
+    GatewayBoot(Box<BootRow>),
     /// The parsed `openclaw.json`.
     Config(Box<ConfigFacts>),
     /// Which storage generation the state dir holds, and the detected version hint.

@@ -76,7 +76,7 @@ fn usage(
             Arc::from(format!("/s/{sid}.jsonl")),
             line,
         ),
-        kind: FactKind::Usage(UsageRecord {
+        kind: FactKind::Usage(Box::new(UsageRecord {
             agent_id: agent.into(),
             session_id: sid.into(),
             model: ModelRef::parse(model).unwrap(),
@@ -85,7 +85,7 @@ fn usage(
             total_tokens: 1100,
             cost_usd: cost,
             ..UsageRecord::default()
-        }),
+        })),
     }
 }
 

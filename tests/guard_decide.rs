@@ -206,7 +206,7 @@ fn job_spend(enabled: bool, payload: &str) -> Vec<Fact> {
         fact(
             &at(min, 10),
             agent_db("main"),
-            FactKind::Usage(UsageRecord {
+            FactKind::Usage(Box::new(UsageRecord {
                 agent_id: "main".into(),
                 session_id: SID.into(),
                 session_key: Some(KEY.into()),
@@ -216,14 +216,14 @@ fn job_spend(enabled: bool, payload: &str) -> Vec<Fact> {
                 total_tokens: 1100,
                 cost_usd: Some(0.6),
                 ..UsageRecord::default()
-            }),
+            })),
         )
     };
     let run = |min: i64| {
         fact(
             &at(min, 30),
             state_db(),
-            FactKind::CronRun(CronRunRow {
+            FactKind::CronRun(Box::new(CronRunRow {
                 run_id: format!("run-{min}"),
                 job_id: JOB.into(),
                 agent_id: Some("main".into()),
@@ -234,7 +234,7 @@ fn job_spend(enabled: bool, payload: &str) -> Vec<Fact> {
                 session_key: Some(KEY.into()),
                 model: None,
                 total_tokens: Some(1100),
-            }),
+            })),
         )
     };
     vec![

@@ -20,7 +20,7 @@ fn turn(at: &str, model: &str, cost: Option<f64>) -> Fact {
     fact(
         at,
         agent_db("main"),
-        FactKind::Usage(UsageRecord {
+        FactKind::Usage(Box::new(UsageRecord {
             agent_id: "main".into(),
             session_id: MAIN_SID.into(),
             session_key: Some("agent:main:main".into()),
@@ -32,7 +32,7 @@ fn turn(at: &str, model: &str, cost: Option<f64>) -> Fact {
             total_tokens: 3_110_000,
             cost_usd: cost,
             ..UsageRecord::default()
-        }),
+        })),
     )
 }
 

@@ -20,13 +20,13 @@ fn small_model() -> Model {
         fact(
             "2026-11-22T01:58:30.000+00:00",
             state_db(),
-            FactKind::CronRun(CronRunRow {
+            FactKind::CronRun(Box::new(CronRunRow {
                 run_id: id.into(),
                 job_id: JOB.into(),
                 status: status.into(),
                 started_at_ms: 1795312680015,
                 ..CronRunRow::default()
-            }),
+            })),
         )
     };
     let usage = main_usage;

@@ -79,7 +79,7 @@ fn buffers_stay_bounded_after_100k_facts() {
                 error: "bad json".into(),
                 excerpt: "{\"0\":".into(),
             },
-            4 => FactKind::Usage(UsageRecord {
+            4 => FactKind::Usage(Box::new(UsageRecord {
                 agent_id: "main".into(),
                 session_id: MAIN_SID.into(),
                 session_key: Some("agent:main:main".into()),
@@ -89,7 +89,7 @@ fn buffers_stay_bounded_after_100k_facts() {
                 total_tokens: 11,
                 cost_usd: Some(0.000045),
                 ..UsageRecord::default()
-            }),
+            })),
             5 => FactKind::UserTurn {
                 agent_id: "main".into(),
                 session_id: MAIN_SID.into(),
@@ -321,7 +321,7 @@ fn evicted_sessions_keep_their_spend() {
         batch.push(Fact {
             at,
             origin: agent_db("ops"),
-            kind: FactKind::Usage(UsageRecord {
+            kind: FactKind::Usage(Box::new(UsageRecord {
                 agent_id: "ops".into(),
                 session_id: format!("sid-{i:05}"),
                 session_key: Some(format!("agent:ops:cron:job:run:sid-{i:05}")),
@@ -331,7 +331,7 @@ fn evicted_sessions_keep_their_spend() {
                 total_tokens: 1010,
                 cost_usd: Some(0.25),
                 ..UsageRecord::default()
-            }),
+            })),
         });
         if batch.len() == 512 {
             fold(&mut model, std::mem::take(&mut batch));
@@ -378,7 +378,7 @@ fn big_models_refresh_on_tick_not_per_batch() {
     let usage = |i: usize, at| Fact {
         at,
         origin: agent_db("ops"),
-        kind: FactKind::Usage(UsageRecord {
+        kind: FactKind::Usage(Box::new(UsageRecord {
             agent_id: "ops".into(),
             session_id: format!("sid-{i:05}"),
             session_key: Some(format!("agent:ops:cron:job:run:sid-{i:05}")),
@@ -387,7 +387,7 @@ fn big_models_refresh_on_tick_not_per_batch() {
             total_tokens: 10,
             cost_usd: Some(0.01),
             ..UsageRecord::default()
-        }),
+        })),
     };
     let t0 = t("2026-11-22T00:00:00.000+00:00");
     let n = 2 * LOG_ONLY_SESSIONS_CAP;

@@ -40,7 +40,7 @@ fn run(id: &str, job: &str, status: &str, start: i64, end: Option<i64>) -> Fact 
     fact(
         "2026-11-22T01:58:30.000+00:00",
         state_db(),
-        FactKind::CronRun(CronRunRow {
+        FactKind::CronRun(Box::new(CronRunRow {
             run_id: id.into(),
             job_id: job.into(),
             agent_id: Some("main".into()),
@@ -48,7 +48,7 @@ fn run(id: &str, job: &str, status: &str, start: i64, end: Option<i64>) -> Fact 
             started_at_ms: start,
             finished_at_ms: end,
             ..CronRunRow::default()
-        }),
+        })),
     )
 }
 
@@ -166,7 +166,7 @@ fn job_cost_from_owned_sessions() {
         fact(
             "2026-11-22T01:57:00.000+00:00",
             agent_db("main"),
-            FactKind::Usage(UsageRecord {
+            FactKind::Usage(Box::new(UsageRecord {
                 agent_id: "main".into(),
                 session_id: "4291ada2-9349-4bbb-b999-cdc1f9b477ce".into(),
                 session_key: Some(key.clone()),
@@ -176,7 +176,7 @@ fn job_cost_from_owned_sessions() {
                 total_tokens: 1100,
                 cost_usd: Some(cost),
                 ..UsageRecord::default()
-            }),
+            })),
         )
     };
     fold(&mut model, vec![usage(0.0045), usage(0.0045)]);
@@ -213,7 +213,7 @@ fn legacy_run_log_maps_transcript_to_job() {
             legacy(
                 "/home/operator/.openclaw/agents/ops/sessions/b8b2d86b-9b05-47bd-9230-004512fe255e.jsonl",
             ),
-            FactKind::Usage(UsageRecord {
+            FactKind::Usage(Box::new(UsageRecord {
                 agent_id: "ops".into(),
                 session_id: sid.into(),
                 model: m("fakeback/fake-backup"),
@@ -222,7 +222,7 @@ fn legacy_run_log_maps_transcript_to_job() {
                 total_tokens: 2809,
                 cost_usd: Some(0.008595),
                 ..UsageRecord::default()
-            }),
+            })),
         )],
     );
     assert!(
@@ -257,7 +257,7 @@ fn legacy_run_log_maps_transcript_to_job() {
             fact(
                 "2026-11-22T02:33:31.998+00:00",
                 state_db(),
-                FactKind::CronRun(run_row),
+                FactKind::CronRun(Box::new(run_row)),
             ),
         ],
     );

@@ -85,7 +85,7 @@ fn db_rows() -> Vec<Fact> {
         fact(
             "2026-11-22T01:58:30.000+00:00",
             state_db(),
-            FactKind::GatewayBoot(r),
+            FactKind::GatewayBoot(Box::new(r)),
         )
     })
     .collect()

@@ -201,18 +201,18 @@ fn replay_recomputed_when_boots_arrive_late() {
             fact(
                 "2026-11-22T01:58:30.000+00:00",
                 state_db(),
-                lanetop::fact::FactKind::GatewayBoot(row(
+                lanetop::fact::FactKind::GatewayBoot(Box::new(row(
                     "d16c4af5-39cd-4271-99d1-99eaf618ae64",
                     1795312160615,
-                )),
+                ))),
             ),
             fact(
                 "2026-11-22T01:58:30.000+00:00",
                 state_db(),
-                lanetop::fact::FactKind::GatewayBoot(row(
+                lanetop::fact::FactKind::GatewayBoot(Box::new(row(
                     "162ff639-0cfd-4af1-9cc2-8da73f048d50",
                     1795312472238,
-                )),
+                ))),
             ),
         ],
     );

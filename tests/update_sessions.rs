@@ -170,7 +170,7 @@ fn snapshot_replacement_removes_vanished_rows() {
         vec![fact(
             "2026-11-22T01:58:05.000+00:00",
             agent_db("main"),
-            FactKind::Usage(UsageRecord {
+            FactKind::Usage(Box::new(UsageRecord {
                 agent_id: "main".into(),
                 session_id: "49477b7a-2007-4d08-a5c1-c23e09876cf0".into(),
                 model: m("fakeprime/fake-primary"),
@@ -179,7 +179,7 @@ fn snapshot_replacement_removes_vanished_rows() {
                 total_tokens: 11,
                 cost_usd: Some(0.000045),
                 ..UsageRecord::default()
-            }),
+            })),
         )],
     );
     assert_eq!(

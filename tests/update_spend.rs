@@ -170,7 +170,7 @@ fn usage_before_key_is_known_moves_to_key_and_job() {
         vec![fact(
             "2026-11-22T01:57:00.000+00:00",
             agent_db("main"),
-            FactKind::Usage(UsageRecord {
+            FactKind::Usage(Box::new(UsageRecord {
                 agent_id: "main".into(),
                 session_id: sid.into(),
                 model: m("fakeprime/fake-secondary"),
@@ -179,7 +179,7 @@ fn usage_before_key_is_known_moves_to_key_and_job() {
                 total_tokens: 110,
                 cost_usd: None,
                 ..UsageRecord::default()
-            }),
+            })),
         )],
     );
     assert_eq!(model.spend.by_session[sid].unpriced_tokens, 110);

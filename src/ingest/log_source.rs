@@ -206,8 +206,7 @@ impl Parsing {
             return;
         };
         let first = self.batch.first_line;
-        if self.batch.bytes.len() >= PARALLEL_MIN_BYTES && self.threads > 1 && self.start_pool()
-        {
+        if self.batch.bytes.len() >= PARALLEL_MIN_BYTES && self.threads > 1 && self.start_pool() {
             let bytes = std::mem::take(&mut self.batch.bytes);
             let pool = self.pool.as_ref().expect("started");
             match pool.submit(bytes, path.clone(), first) {

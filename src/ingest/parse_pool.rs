@@ -82,7 +82,12 @@ impl ParsePool {
     /// Queue `bytes` (complete lines of `path` starting at `first_line`) as one part per
     /// worker. Errors with the bytes back when the workers are gone (the caller parses in
     /// place).
-    pub fn submit(&self, bytes: Vec<u8>, path: Arc<str>, first_line: u64) -> Result<InFlight, Vec<u8>> {
+    pub fn submit(
+        &self,
+        bytes: Vec<u8>,
+        path: Arc<str>,
+        first_line: u64,
+    ) -> Result<InFlight, Vec<u8>> {
         let Some(jobs) = &self.jobs else {
             return Err(bytes);
         };

@@ -337,7 +337,7 @@ pub fn main_usage(at: &str, model: &str, input: u64, output: u64, cost: Option<f
     fact(
         at,
         agent_db("main"),
-        FactKind::Usage(UsageRecord {
+        FactKind::Usage(Box::new(UsageRecord {
             agent_id: "main".into(),
             session_id: MAIN_SID.into(),
             session_key: Some("agent:main:main".into()),
@@ -347,6 +347,6 @@ pub fn main_usage(at: &str, model: &str, input: u64, output: u64, cost: Option<f
             total_tokens: input + output,
             cost_usd: cost,
             ..UsageRecord::default()
-        }),
+        })),
     )
 }

@@ -186,7 +186,7 @@ impl LegacyCronReader {
                 out.push(Fact {
                     at: ms_to_utc(at).unwrap_or_else(Utc::now),
                     origin,
-                    kind: FactKind::CronRun(run),
+                    kind: FactKind::CronRun(Box::new(run)),
                 });
             }
         }

@@ -100,7 +100,7 @@ impl StateDbReader {
                         "cron_run_receipts",
                         &run.run_id,
                     ),
-                    kind: FactKind::CronRun(run),
+                    kind: FactKind::CronRun(Box::new(run)),
                 });
             }
             self.receipt_rowid = self.receipt_rowid.max(rowid);
@@ -120,7 +120,7 @@ impl StateDbReader {
                     "gateway_boot_lifecycle",
                     &boot.boot_id,
                 ),
-                kind: FactKind::GatewayBoot(boot),
+                kind: FactKind::GatewayBoot(Box::new(boot)),
             });
         }
         drop(tx);

@@ -74,7 +74,7 @@ fn message_fact(m: &Value, ctx: &EntryContext<'_>) -> Option<FactKind> {
             session_key: ctx.session_key.map(str::to_owned),
             heartbeat: is_heartbeat(m),
         }),
-        "assistant" => usage_fact(m, ctx).map(FactKind::Usage),
+        "assistant" => usage_fact(m, ctx).map(|u| FactKind::Usage(Box::new(u))),
         _ => None,
     }
 }

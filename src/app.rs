@@ -1,5 +1,6 @@
 //! The event loop: `select!` over terminal events (only with a TTY), ingest batches, a 1 Hz
-//! tick and termination signals; redraws only when something changed, at most 30 fps.
+//! tick and termination signals; redraws only when something changed: at once after a key, at
+//! most 30 fps for data.
 //!
 //! Process faults: SIGTERM, SIGHUP (SSH dropped) and SIGINT end the loop normally (the caller
 //! restores the terminal and drains the action runner); a terminal that can no longer be
@@ -180,8 +181,11 @@ where
     let mut rx_open = true;
     let mut dirty = true;
     let mut last_draw = Instant::now() - FRAME;
+    // A key changed the screen: draw it now, not at the next frame slot (the 30 fps cap is for
+    // data-driven redraws; a busy log redraws at the cap and a key would wait up to 33 ms).
+    let mut input = false;
     loop {
-        if dirty && last_draw.elapsed() >= FRAME {
+        if dirty && (input || last_draw.elapsed() >= FRAME) {
             if let Err(e) = app.draw(terminal) {
                 // The terminal is gone (SSH dropped: writes fail with EIO): nothing can be
                 // shown any more, so quit cleanly (the caller still drains the action runner).
@@ -189,6 +193,7 @@ where
                 break;
             }
             dirty = false;
+            input = false;
             last_draw = Instant::now();
             if test_panic {
                 panic!("{TEST_PANIC_ENV}=1: test-only panic after the first frame");
@@ -199,15 +204,36 @@ where
         }
         let mut do_suspend = false;
         tokio::select! {
+            // `biased`: input first, then the tick, the frame timer and signals, then fact
+            // batches last, so a log busy enough to always have a batch ready never starves a
+            // key, a signal or the 1 s refresh.
+            biased;
             ev = next_event(&mut events) => match ev {
                 Some(Ok(ev)) if is_suspend_key(&ev) => do_suspend = true,
-                Some(Ok(ev)) => dirty |= app.on_event(&ev),
+                Some(Ok(ev)) => {
+                    let changed = app.on_event(&ev);
+                    dirty |= changed;
+                    input |= changed;
+                }
                 Some(Err(e)) => {
                     tracing::warn!("terminal input failed: {e}");
                     events = None;
                 }
                 None => events = None,
             },
+            _ = tick.tick() => {
+                dirty |= app.on_msg(Msg::Tick(Utc::now())) || app.ui.show_log_pane;
+                crate::stats::tick(&app.model);
+            }
+            _ = tokio::time::sleep_until(last_draw + FRAME), if dirty => {}
+            _ = sigterm.recv() => app.ui.quit = true,
+            _ = sighup.recv() => app.ui.quit = true,
+            _ = sigint.recv() => app.ui.quit = true,
+            _ = recv_opt(&mut sigtstp) => do_suspend = true,
+            _ = sigcont.recv() => {
+                crate::terminal::full_redraw(terminal);
+                dirty = true;
+            }
             n = rx.recv_many(&mut buf, BATCH), if rx_open => {
                 if n == 0 {
                     rx_open = false;
@@ -231,19 +257,6 @@ where
                 if !facts.is_empty() {
                     dirty |= app.on_msg(Msg::Facts(facts));
                 }
-            }
-            _ = tick.tick() => {
-                dirty |= app.on_msg(Msg::Tick(Utc::now())) || app.ui.show_log_pane;
-                crate::stats::tick(&app.model);
-            }
-            _ = tokio::time::sleep_until(last_draw + FRAME), if dirty => {}
-            _ = sigterm.recv() => app.ui.quit = true,
-            _ = sighup.recv() => app.ui.quit = true,
-            _ = sigint.recv() => app.ui.quit = true,
-            _ = recv_opt(&mut sigtstp) => do_suspend = true,
-            _ = sigcont.recv() => {
-                crate::terminal::full_redraw(terminal);
-                dirty = true;
             }
         }
         if do_suspend && let Some(f) = suspend.as_mut() {

@@ -149,9 +149,9 @@ fn read_once(
         prices,
         ..Model::default()
     };
-    lanetop::ingest::collect_once(&discovery, &mut |facts| {
-        lanetop::update::update(&mut model, Msg::Facts(facts));
-    });
+    let mut fold = lanetop::update::BacklogFold::default();
+    lanetop::ingest::collect_once(&discovery, &mut |facts| fold.fold(&mut model, facts));
+    fold.finish(&mut model);
     Ok(model)
 }
 

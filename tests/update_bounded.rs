@@ -1,5 +1,6 @@
 //! Bounded memory: 100k facts leave every buffer at its cap.
 
+mod common;
 mod facts;
 
 use std::sync::Arc;
@@ -411,4 +412,99 @@ fn big_models_refresh_on_tick_not_per_batch() {
         "the tick refreshed"
     );
     assert_eq!(live.sessions.by_key.len(), plain.sessions.by_key.len());
+}
+
+#[path = "../benches/support/inflate.rs"]
+#[allow(dead_code)]
+mod inflate;
+
+/// `lanetop report`'s fold ([`lanetop::update::BacklogFold`]: a refresh every
+/// `BACKLOG_REFRESH_FACTS` facts and at the end) gives the same report as an `update` (with its
+/// refresh) per batch: the real captured log inflated past two refresh periods (distinct run
+/// and session ids per copy: ~1,200 sessions), with the captured SQLite store.
+#[test]
+fn backlog_fold_equals_update_per_batch() {
+    use lanetop::ingest::discover::DiscoverOptions;
+    use lanetop::msg::Msg;
+    use lanetop::update::{BACKLOG_REFRESH_FACTS, BacklogFold};
+    let base = std::fs::read(common::openclaw("captured/logs/openclaw.log")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("openclaw.log");
+    let t = inflate::Template::new(base);
+    let copies = t
+        .write_file(
+            &log,
+            (2 * BACKLOG_REFRESH_FACTS as u64 + 10_000) * 760,
+            true,
+        )
+        .unwrap();
+    let discovery = lanetop::ingest::discover::discover(&DiscoverOptions {
+        state_dir: Some(common::openclaw("captured/state")),
+        logs: vec![log.clone()],
+        ..Default::default()
+    })
+    .unwrap();
+    let read = |per_batch: bool| {
+        let mut model = Model::default();
+        let mut fold = BacklogFold::default();
+        let mut batches = 0;
+        lanetop::ingest::collect_once(&discovery, &mut |facts| {
+            batches += 1;
+            if per_batch {
+                lanetop::update::update(&mut model, Msg::Facts(facts));
+            } else {
+                fold.fold(&mut model, facts);
+            }
+        });
+        fold.finish(&mut model);
+        let mut json: serde_json::Value = serde_json::from_str(&lanetop::report::render(
+            &model,
+            lanetop::report::Format::Json,
+        ))
+        .unwrap();
+        // Wall-clock times of the reads, not of the data.
+        json["generated_at"] = serde_json::Value::Null;
+        for src in json["sources"].as_array_mut().unwrap() {
+            src["at"] = serde_json::Value::Null;
+        }
+        (
+            json,
+            batches,
+            model.sessions.by_key.len(),
+            model.logs.entries.len(),
+        )
+    };
+    let (a, batches, sessions, lines) = read(true);
+    let (b, ..) = read(false);
+    assert!(copies >= 50, "{copies} copies");
+    assert!(
+        batches > 2 * BACKLOG_REFRESH_FACTS / lanetop::ingest::BATCH,
+        "{batches} batches"
+    );
+    assert!(
+        sessions > 1_000 && lines > 0,
+        "{sessions} sessions, {lines} lines"
+    );
+    assert!(a["spend"]["total_usd"].as_f64().unwrap() > 0.0);
+    if a != b {
+        let dump = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap();
+        let (da, db) = (dump(&a), dump(&b));
+        let first = da
+            .lines()
+            .zip(db.lines())
+            .position(|(x, y)| x != y)
+            .unwrap_or(0);
+        let around = |d: &str| {
+            d.lines()
+                .skip(first.saturating_sub(12))
+                .take(16)
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        panic!(
+            "reports differ at line {first}:\n--- per batch\n{}\n--- backlog fold\n{}",
+            around(&da),
+            around(&db)
+        );
+    }
 }

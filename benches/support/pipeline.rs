@@ -6,7 +6,6 @@ use std::time::Instant;
 use lanetop::domain::Model;
 use lanetop::ingest::discover::{Discovery, LogTarget};
 use lanetop::ingest::tail::{TailEvent, TailOptions, Tailer};
-use lanetop::msg::Msg;
 
 /// User + system CPU seconds of the whole process so far.
 pub fn cpu_secs() -> f64 {
@@ -67,10 +66,11 @@ pub fn run_stage(stage: &str, file: &Path) -> Outcome {
             (lines, facts, String::new())
         }
         _ => {
+            // As `lanetop report` folds a backlog.
             let mut model = Model::default();
-            lanetop::ingest::collect_once(&discovery, &mut |b| {
-                lanetop::update::update(&mut model, Msg::Facts(b));
-            });
+            let mut fold = lanetop::update::BacklogFold::default();
+            lanetop::ingest::collect_once(&discovery, &mut |b| fold.fold(&mut model, b));
+            fold.finish(&mut model);
             let decisions = model.cascades.counters.decisions;
             let extra = format!(
                 "model: {} sessions, {} log lines kept, corrupt {}",

@@ -52,9 +52,9 @@ pub fn collect_once(discovery: &Discovery, sink: &mut dyn FnMut(Vec<Fact>)) {
 
 /// [`collect_once`] with explicit tailer options (e.g. no backlog age limit).
 ///
-/// Everything runs on the caller's thread except the log parser, which parses backlog batches
-/// on up to [`log_source::PARSE_THREADS`] threads. (Handing the facts to a separate folding
-/// thread was measured: it costs ~30 % more CPU on 2 cores, in cross-thread frees and wakeups.)
+/// The config and the stores are read on the caller's thread; the log backlog is read on a
+/// thread of its own and parsed on up to [`log_source::PARSE_THREADS`] persistent threads
+/// ([`parse_pool`]); `sink` is always called on the caller's thread, in order.
 pub fn collect_once_with(
     discovery: &Discovery,
     tail: &TailOptions,
@@ -79,7 +79,24 @@ pub fn collect_once_with(
         }
         batch.flush();
     }
-    read_logs_once(discovery, tail, &mut out);
+    // The log backlog is read (and its batches handed to the parser threads) on a thread of
+    // its own, so the caller's thread only folds: on 2 cores the read, the parse and the fold
+    // then overlap (BENCHMARKS.md). At most 2 batches wait in the channel.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Fact>>(2);
+    std::thread::scope(|s| {
+        let reader = std::thread::Builder::new()
+            .name("lanetop-backlog".into())
+            .spawn_scoped(s, move || {
+                read_logs_once(discovery, tail, &mut |b| tx.send(b).is_ok());
+            });
+        match reader {
+            Ok(_) => rx.into_iter().for_each(|b| {
+                out(b);
+            }),
+            // No thread: read on this one.
+            Err(_) => read_logs_once(discovery, tail, &mut out),
+        }
+    });
 }
 
 /// Every log target's backlog, each followed by its `SourceHealth`, in batches to `out`.

@@ -17,7 +17,7 @@ use crate::domain::detect::{Alert, DetectConfig};
 use crate::domain::spend::SpendBucket;
 use crate::fact::{Fact, FactKind};
 use crate::ingest::discover::Discovery;
-use crate::msg::Msg;
+use crate::update::BacklogFold;
 
 /// File name of the "last digest at" record in the state dir.
 pub const FILE: &str = "last-digest";
@@ -121,15 +121,18 @@ pub fn read_since(discovery: &Discovery, cfg: &DetectConfig, since: DateTime<Utc
         ..Model::default()
     };
     let (mut full, mut part) = (mk(), mk());
+    let (mut fold_full, mut fold_part) = (BacklogFold::default(), BacklogFold::default());
     crate::ingest::collect_once(discovery, &mut |facts: Vec<Fact>| {
         let kept: Vec<Fact> = facts
             .iter()
             .filter(|f| !matches!(f.kind, FactKind::Usage(_)) || f.at >= since)
             .cloned()
             .collect();
-        crate::update::update(&mut full, Msg::Facts(facts));
-        crate::update::update(&mut part, Msg::Facts(kept));
+        fold_full.fold(&mut full, facts);
+        fold_part.fold(&mut part, kept);
     });
+    fold_full.finish(&mut full);
+    fold_part.finish(&mut part);
     // Cron jobs and their cost per run come from every run (the overnight projection of a
     // `--since` report is the same as without it); `full` keeps the limited ones.
     std::mem::swap(&mut part.cron, &mut full.cron);

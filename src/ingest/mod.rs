@@ -82,7 +82,7 @@ pub fn collect_once_with(
     // The log backlog is read (and its batches handed to the parser threads) on a thread of
     // its own, so the caller's thread only folds: on 2 cores the read, the parse and the fold
     // then overlap (BENCHMARKS.md). At most 2 batches wait in the channel.
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Fact>>(2);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Fact>>(1);
     std::thread::scope(|s| {
         let reader = std::thread::Builder::new()
             .name("lanetop-backlog".into())

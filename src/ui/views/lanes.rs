@@ -8,7 +8,7 @@ use ratatui::widgets::{Cell, Row, Table, TableState};
 use crate::config::{Role, Theme};
 use crate::domain::Model;
 use crate::ui::data;
-use crate::ui::views::{block, clamp};
+use crate::ui::views::{block, table_window};
 use crate::ui::widgets::fmt;
 
 /// Draw the Lanes view.
@@ -26,8 +26,12 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, selected: usize, theme: 
         hv.push("SEEN");
     }
     let header = Row::new(hv).style(theme.style(Role::Title));
+    // Only the rows on screen are built: a busy host has thousands of `session:*` lanes.
+    let (selected, offset, visible) = table_window(rows.len(), selected, area);
     let body: Vec<Row> = rows
         .iter()
+        .skip(offset)
+        .take(visible)
         .map(|l| {
             let (p50, max) = data::wait_stats(l).map_or(("-".into(), "-".into()), |(a, b)| {
                 (fmt::millis(a), fmt::millis(b))
@@ -90,7 +94,6 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, selected: usize, theme: 
         .block(block(format!("Lanes ({})", rows.len()), theme))
         .style(theme.style(Role::Text))
         .row_highlight_style(theme.style(Role::Selection));
-    let mut st = TableState::default()
-        .with_selected((!rows.is_empty()).then(|| clamp(selected, rows.len())));
+    let mut st = TableState::default().with_selected(selected.map(|sel| sel - offset));
     f.render_stateful_widget(t, area, &mut st);
 }

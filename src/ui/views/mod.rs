@@ -54,3 +54,20 @@ pub fn level_name(level: Level) -> &'static str {
 pub fn clamp(sel: usize, len: usize) -> usize {
     sel.min(len.saturating_sub(1))
 }
+
+/// The rows a bordered `Table` with one header row in `area` shows for a fresh `TableState`
+/// selecting `selected` (clamped) out of `len`: `(selected, offset, visible)`, the selection
+/// (`None` when empty), the first row shown and how many are shown. Views build only rows
+/// `offset..offset + visible` and select `selected - offset`: formatting every row cost
+/// ~180 ms a frame at 10,000 sessions (`cargo bench --bench render`), and the soak's Lanes view
+/// (4,000+ `session:*` lanes) spent most of its frame on rows never shown.
+pub fn table_window(
+    len: usize,
+    selected: usize,
+    area: ratatui::layout::Rect,
+) -> (Option<usize>, usize, usize) {
+    let selected = (len > 0).then(|| clamp(selected, len));
+    let visible = (area.height as usize).saturating_sub(3).max(1);
+    let offset = selected.map_or(0, |sel| (sel + 1).saturating_sub(visible));
+    (selected, offset, visible)
+}

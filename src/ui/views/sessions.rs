@@ -10,7 +10,7 @@ use crate::domain::Model;
 use crate::domain::session::SessionState;
 use crate::ui::data;
 use crate::ui::state::{SessionSort, SessionsUi};
-use crate::ui::views::{block, clamp};
+use crate::ui::views::{block, table_window};
 use crate::ui::widgets::fmt;
 
 /// Style role of a session state.
@@ -76,12 +76,8 @@ pub fn render(
     }
     hv.push(head(SessionSort::LastActivity));
     let header = Row::new(hv).style(theme.style(Role::Title));
-    // Only the rows on screen are built (10,000 sessions took ~180 ms a frame when every row
-    // was formatted; `cargo bench --bench render`). The window is the one ratatui's `Table`
-    // shows for a fresh state: from the top, scrolled so the selection is the last visible row.
-    let selected = (!rows.is_empty()).then(|| clamp(ui.selected, rows.len()));
-    let visible = (area.height as usize).saturating_sub(3).max(1);
-    let offset = selected.map_or(0, |sel| (sel + 1).saturating_sub(visible));
+    // Only the rows on screen are built (`table_window`).
+    let (selected, offset, visible) = table_window(rows.len(), ui.selected, area);
     let body: Vec<Row> = rows
         .iter()
         .skip(offset)

@@ -12,7 +12,7 @@ use crate::config::{Role, Theme};
 use crate::domain::Model;
 use crate::domain::spend::SpendBucket;
 use crate::ui::state::SpendTab;
-use crate::ui::views::block;
+use crate::ui::views::{block, table_window};
 use crate::ui::widgets::fmt;
 
 /// Rows of one tab: (label, bucket), largest USD first (days: newest first).
@@ -97,8 +97,11 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, tab: SpendTab, theme: &T
 
     // The Model tab also shows where each model's price comes from.
     let with_price = tab == SpendTab::Model;
+    // No selection: only the rows that fit are built (by session, thousands of rows).
+    let (_, _, visible) = table_window(rows.len(), 0, table);
     let body: Vec<Row> = rows
         .iter()
+        .take(visible)
         .map(|(k, v)| {
             let mut cells = vec![
                 Cell::from(k.clone()),

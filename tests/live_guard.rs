@@ -13,127 +13,18 @@
 //! with `--ignored`. About 3 minutes.
 
 mod common;
+mod lab_support;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+use lab_support::{Lab, TOKEN, start_lab, wait_for};
+
 const GW_PORT: &str = "18894";
 const LLM_PORT: &str = "18994";
-const TOKEN: &str = "lab-dummy-token-0123456789abcdef";
-
-struct Lab {
-    prefix: PathBuf,
-    run: PathBuf,
-    child: Child,
-}
-
-impl Lab {
-    fn oc(&self, args: &[&str]) -> Value {
-        let out = Command::new(self.prefix.join("oc/node_modules/.bin/openclaw"))
-            .args(args)
-            .env(
-                "PATH",
-                format!(
-                    "{}:{}",
-                    self.prefix.join("node24/node_modules/node/bin").display(),
-                    std::env::var("PATH").unwrap_or_default()
-                ),
-            )
-            .env("HOME", self.run.join("home"))
-            .env("OPENCLAW_HOME", self.run.join("home"))
-            .env("OPENCLAW_GATEWAY_TOKEN", TOKEN)
-            .env("OPENCLAW_NO_AUTO_UPDATE", "1")
-            .env("DO_NOT_TRACK", "1")
-            .stderr(Stdio::null())
-            .output()
-            .expect("run openclaw");
-        let text = String::from_utf8_lossy(&out.stdout);
-        let start = text.find('{').unwrap_or(0);
-        serde_json::from_str(&text[start..])
-            .unwrap_or_else(|e| panic!("openclaw {args:?}: {e}: {text}"))
-    }
-    fn call(&self, method: &str, params: Value) -> Value {
-        self.oc(&[
-            "gateway",
-            "call",
-            method,
-            "--params",
-            &params.to_string(),
-            "--json",
-        ])
-    }
-    fn job_enabled(&self, id: &str) -> Option<bool> {
-        self.call("cron.list", json!({"includeDisabled": true}))["jobs"]
-            .as_array()?
-            .iter()
-            .find(|j| j["id"] == id)?["enabled"]
-            .as_bool()
-    }
-}
-
-impl Drop for Lab {
-    fn drop(&mut self) {
-        // run.sh leads its own process group (setsid): TERM it; its EXIT trap stops the gateway
-        // and the fake LLM it started.
-        let pid = self.child.id() as i32;
-        unsafe {
-            libc::kill(-pid, libc::SIGTERM);
-        }
-        let t0 = Instant::now();
-        while t0.elapsed() < Duration::from_secs(90) {
-            if self.child.try_wait().ok().flatten().is_some() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(200));
-        }
-        unsafe {
-            libc::kill(-pid, libc::SIGKILL);
-        }
-    }
-}
-
-fn start_lab(prefix: &Path, run: &Path) -> Lab {
-    let child = Command::new("setsid")
-        .arg("bash")
-        .arg(common::openclaw("lab/run.sh"))
-        .env("OCLAB_PREFIX", prefix)
-        .env("RUN_DIR", run)
-        .env("OUT_DIR", run.join("artifacts"))
-        .env("SCENARIO", "idle")
-        .env("DURATION_MIN", "30")
-        .env("GW_PORT", GW_PORT)
-        .env("FAKE_LLM_PORT", LLM_PORT)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start lab/run.sh");
-    let lab = Lab {
-        prefix: prefix.to_path_buf(),
-        run: run.to_path_buf(),
-        child,
-    };
-    wait_for("the lab gateway ready", 180, || {
-        std::fs::read_to_string(run.join("logs/scenario-events.log"))
-            .unwrap_or_default()
-            .contains("gateway ready")
-    });
-    lab
-}
-
-fn wait_for(what: &str, secs: u64, mut f: impl FnMut() -> bool) {
-    let t0 = Instant::now();
-    while !f() {
-        assert!(
-            t0.elapsed() < Duration::from_secs(secs),
-            "timed out waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(500));
-    }
-}
-
 /// lanetop's own dirs for one phase: config (lanetop.toml), state (audit, watch log), data
 /// (device identity), cache.
 struct Me {
@@ -221,8 +112,7 @@ const RULE: &str = "[guard.kill_retry_storm]\nenabled = true\nafter_minutes = 0\
 #[ignore = "needs the lab (Node 24 + openclaw): run by .ci/run with --ignored"]
 fn guard_pauses_a_storming_cron_job_only_when_opted_in() {
     let t0 = Instant::now();
-    let prefix =
-        PathBuf::from(std::env::var("OCLAB_PREFIX").unwrap_or_else(|_| "/tmp/oclab".into()));
+    let prefix = lab_support::prefix();
     assert!(
         prefix.join("oc/node_modules/.bin/openclaw").exists(),
         "openclaw not installed under {}: run ../shared/openclaw/lab/setup.sh",
@@ -233,7 +123,7 @@ fn guard_pauses_a_storming_cron_job_only_when_opted_in() {
         .tempdir()
         .expect("tempdir");
     let run = tmp.path().join("run");
-    let lab = start_lab(&prefix, &run);
+    let lab = start_lab(&prefix, &run, GW_PORT, LLM_PORT, &[]);
 
     // Every model answers 429 with a 1 h Retry-After: no same-model retry, straight down the
     // fallback chain, which is exhausted on every run.

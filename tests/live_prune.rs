@@ -12,14 +12,14 @@
 //! with `--ignored`.
 
 mod common;
+mod lab_support;
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use serde_json::{Value, json};
+use lab_support::{start_lab, wait_for};
 
 use lanetop::config::Action;
 use lanetop::domain::Model;
@@ -33,111 +33,6 @@ use lanetop::ui::UiState;
 
 const GW_PORT: &str = "18895";
 const LLM_PORT: &str = "18995";
-const TOKEN: &str = "lab-dummy-token-0123456789abcdef";
-
-struct Lab {
-    prefix: PathBuf,
-    run: PathBuf,
-    child: Child,
-}
-
-impl Lab {
-    fn oc(&self, args: &[&str]) -> Value {
-        let out = Command::new(self.prefix.join("oc/node_modules/.bin/openclaw"))
-            .args(args)
-            .env(
-                "PATH",
-                format!(
-                    "{}:{}",
-                    self.prefix.join("node24/node_modules/node/bin").display(),
-                    std::env::var("PATH").unwrap_or_default()
-                ),
-            )
-            .env("HOME", self.run.join("home"))
-            .env("OPENCLAW_HOME", self.run.join("home"))
-            .env("OPENCLAW_GATEWAY_TOKEN", TOKEN)
-            .env("OPENCLAW_NO_AUTO_UPDATE", "1")
-            .env("DO_NOT_TRACK", "1")
-            .stderr(Stdio::null())
-            .output()
-            .expect("run openclaw");
-        let text = String::from_utf8_lossy(&out.stdout);
-        let start = text.find('{').unwrap_or(0);
-        serde_json::from_str(&text[start..])
-            .unwrap_or_else(|e| panic!("openclaw {args:?}: {e}: {text}"))
-    }
-    fn sessions(&self) -> Vec<Value> {
-        let v = self.oc(&[
-            "gateway",
-            "call",
-            "sessions.list",
-            "--params",
-            &json!({"limit": 200}).to_string(),
-            "--json",
-        ]);
-        v["sessions"].as_array().cloned().unwrap_or_default()
-    }
-}
-
-impl Drop for Lab {
-    fn drop(&mut self) {
-        let pid = self.child.id() as i32;
-        unsafe {
-            libc::kill(-pid, libc::SIGTERM);
-        }
-        let t0 = Instant::now();
-        while t0.elapsed() < Duration::from_secs(90) {
-            if self.child.try_wait().ok().flatten().is_some() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(200));
-        }
-        unsafe {
-            libc::kill(-pid, libc::SIGKILL);
-        }
-    }
-}
-
-fn start_lab(prefix: &Path, run: &Path) -> Lab {
-    let child = Command::new("setsid")
-        .arg("bash")
-        .arg(common::openclaw("lab/run.sh"))
-        .env("OCLAB_PREFIX", prefix)
-        .env("RUN_DIR", run)
-        .env("OUT_DIR", run.join("artifacts"))
-        .env("SCENARIO", "idle")
-        .env("DURATION_MIN", "30")
-        .env("HEARTBEAT_EVERY", "6h")
-        .env("GW_PORT", GW_PORT)
-        .env("FAKE_LLM_PORT", LLM_PORT)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start lab/run.sh");
-    let lab = Lab {
-        prefix: prefix.to_path_buf(),
-        run: run.to_path_buf(),
-        child,
-    };
-    wait_for("the lab gateway", 240, || {
-        std::fs::read_to_string(run.join("logs/scenario-events.log"))
-            .unwrap_or_default()
-            .contains("gateway ready")
-    });
-    lab
-}
-
-fn wait_for(what: &str, secs: u64, mut f: impl FnMut() -> bool) {
-    let t0 = Instant::now();
-    while !f() {
-        assert!(
-            t0.elapsed() < Duration::from_secs(secs),
-            "timed out waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(500));
-    }
-}
-
 fn read_model(state: &Path, log: &Path) -> Model {
     let discovery = discover(&DiscoverOptions {
         state_dir: Some(state.to_path_buf()),
@@ -155,8 +50,7 @@ fn read_model(state: &Path, log: &Path) -> Model {
 #[test]
 #[ignore = "needs the lab (Node 24 + openclaw): run by .ci/run with --ignored"]
 fn prune_goes_through_cleanup_or_delete_on_the_real_gateway() {
-    let prefix =
-        PathBuf::from(std::env::var("OCLAB_PREFIX").unwrap_or_else(|_| "/tmp/oclab".into()));
+    let prefix = lab_support::prefix();
     assert!(
         prefix.join("oc/node_modules/.bin/openclaw").exists(),
         "openclaw not installed under {}: run ../shared/openclaw/lab/setup.sh",
@@ -167,7 +61,13 @@ fn prune_goes_through_cleanup_or_delete_on_the_real_gateway() {
         .tempdir()
         .expect("tempdir");
     let run = tmp.path().join("run");
-    let lab = start_lab(&prefix, &run);
+    let lab = start_lab(
+        &prefix,
+        &run,
+        GW_PORT,
+        LLM_PORT,
+        &[("HEARTBEAT_EVERY", "6h")],
+    );
     let state_dir = run.join("home/.openclaw");
 
     let mut keys = Vec::new();

@@ -10,7 +10,7 @@
 //! on, so on a 2-core host the workers parse batch *k + 1* while the caller's thread folds
 //! batch *k*.
 //!
-//! Why persistent threads: spawning scoped threads per 2 MiB batch gave every batch a new
+//! Why persistent threads: spawning scoped threads per batch gave every batch a new
 //! thread heap, and `perf` showed ~22 % of the pipeline's CPU in the allocator faulting in fresh
 //! pages for them (BENCHMARKS.md, session 3).
 //!

@@ -71,8 +71,9 @@ use record::Record;
 pub const MAX_MESSAGE: usize = 2048;
 /// Longest excerpt kept in a [`FactKind::CorruptLine`], in bytes.
 pub const MAX_EXCERPT: usize = 160;
-/// Below this many bytes `parse_chunk_parallel` does not bother spawning threads.
-pub const PARALLEL_MIN_BYTES: usize = 1 << 20;
+/// Below this many bytes a batch is parsed in place, not split across parser threads (live
+/// tailing: a few lines at a time).
+pub const PARALLEL_MIN_BYTES: usize = 256 << 10;
 
 /// Parses gateway log lines into facts. Keeps the last good timestamp, so a corrupt line can be
 /// placed in time.

@@ -6,7 +6,7 @@
 //! log through the real pipeline (discovery → `collect_once` → `update`) into a [`Model`]; then
 //! `lanetop::ui::render` draws the Sessions view (the table sorts and lays out every row each
 //! frame) `LANETOP_BENCH_FRAMES` times (default 200) after 10 warm-up frames, and the Overview
-//! and Lanes views for comparison. Prints per-frame p50 / mean / max in ms. Asserts only that
+//! and Lanes views (with `LANETOP_BENCH_LANES` `session:*` lanes, default 4,000) for comparison. Prints per-frame p50 / mean / max in ms. Asserts only that
 //! the model holds the sessions and that the screen shows the table.
 
 #[path = "support/store.rs"]
@@ -65,6 +65,12 @@ fn main() {
         model.sessions.by_key.len() >= sessions,
         "store sessions missing"
     );
+    // One `session:<key>` lane per stored session, each enqueued and dequeued once (what a
+    // busy host's log names; the soak's model held 4,000+ of them), capped as the model caps
+    // idle session lanes.
+    let lanes = lane_facts(&model, env_num("LANETOP_BENCH_LANES", 4_000));
+    lanetop::update::update(&mut model, Msg::Facts(lanes));
+    println!("model: {} lanes", model.lanes.by_name.len());
     let theme = Theme::builtin("dark").expect("theme");
     let keymap = Keymap::load("default", None).expect("keymap");
     for (name, view) in [
@@ -90,8 +96,9 @@ fn main() {
         let mut ms: Vec<f64> = (0..frames).map(|_| draw()).collect();
         ms.sort_by(f64::total_cmp);
         println!(
-            "render {name:<8} 120x40, {} sessions: p50 {:.2} ms, mean {:.2} ms, max {:.2} ms ({frames} frames)",
+            "render {name:<8} 120x40, {} sessions, {} lanes: p50 {:.2} ms, mean {:.2} ms, max {:.2} ms ({frames} frames)",
             model.sessions.by_key.len(),
+            model.lanes.by_name.len(),
             ms[ms.len() / 2],
             ms.iter().sum::<f64>() / ms.len() as f64,
             ms[ms.len() - 1]
@@ -104,4 +111,48 @@ fn main() {
             );
         }
     }
+}
+
+/// Lane enqueue/dequeue log facts (the captured log's `diagnostic` lane lines) for `n` of the
+/// model's session keys.
+fn lane_facts(model: &Model, n: usize) -> Vec<lanetop::fact::Fact> {
+    use lanetop::fact::{Fact, FactKind, Level, LogEvent, LogFact, Origin, SourceKind};
+    let at = model.newest_fact.unwrap_or_default();
+    let path: std::sync::Arc<str> = std::sync::Arc::from("bench/lanes.log");
+    let fact = |line: u64, text: String, event: LogEvent| Fact {
+        at,
+        origin: Origin::line(SourceKind::Log, path.clone(), line),
+        kind: FactKind::Log(Box::new(LogFact {
+            level: Level::Debug,
+            subsystem: "diagnostic".into(),
+            message: text,
+            session: None,
+            agent_id: None,
+            hostname: None,
+            event: Some(event),
+        })),
+    };
+    let mut out = Vec::new();
+    for (i, key) in model.sessions.by_key.keys().take(n).enumerate() {
+        let lane = format!("session:{key}");
+        let line = 2 * i as u64 + 1;
+        out.push(fact(
+            line,
+            format!("lane enqueue: lane={lane} queueSize=1"),
+            LogEvent::LaneEnqueued {
+                lane: lane.clone(),
+                queue_size: 1,
+            },
+        ));
+        out.push(fact(
+            line + 1,
+            format!("lane dequeue: lane={lane} waitMs=3 queueSize=0"),
+            LogEvent::LaneDequeued {
+                lane,
+                wait_ms: 3,
+                queue_size: 0,
+            },
+        ));
+    }
+    out
 }

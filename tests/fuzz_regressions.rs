@@ -112,3 +112,16 @@ fn empty_entry_id_is_no_id() {
         h(&data);
     }
 }
+
+/// Found by the `transcript` target (session 3, within its first minute): an assistant entry
+/// whose `usage` has no `totalTokens` and token counts summing past `u64::MAX` panicked with
+/// "attempt to add with overflow" (debug builds, as the tests run; release wrapped silently to
+/// a wrong total). Counts are now clamped to 10^12 tokens per turn (exact values checked by
+/// the unit test `ingest::sqlite::transcript::tests::token_counts_are_clamped`). Input: the captured legacy
+/// transcript's first assistant entry with `input` = `u64::MAX`.
+#[test]
+fn token_counts_near_u64_max_saturate() {
+    let data = input("transcript", "token-sum-overflow");
+    assert!(data.windows(20).any(|w| w == b"18446744073709551615"));
+    lanetop::fuzzing::transcript(&data);
+}

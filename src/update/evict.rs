@@ -71,8 +71,8 @@ fn bound_sessions(model: &mut Model) {
         for k in [key.as_str(), s.session_id.as_str()] {
             if let Some(b) = sp.by_session.remove(k) {
                 merged.usd += b.usd;
-                merged.tokens += b.tokens;
-                merged.unpriced_tokens += b.unpriced_tokens;
+                merged.tokens = merged.tokens.saturating_add(b.tokens);
+                merged.unpriced_tokens = merged.unpriced_tokens.saturating_add(b.unpriced_tokens);
                 merged.turns += b.turns;
             }
         }

@@ -26,10 +26,10 @@ pub(super) fn on_usage(model: &mut Model, fact: &Fact, u: &UsageRecord) {
         return;
     };
     s.usage_turns += 1;
-    s.usage_tokens += booked.tokens;
+    s.usage_tokens = s.usage_tokens.saturating_add(booked.tokens);
     match booked.usd {
         Some(usd) => s.cost_usd += usd,
-        None => s.unpriced_tokens += booked.tokens,
+        None => s.unpriced_tokens = s.unpriced_tokens.saturating_add(booked.tokens),
     }
     s.set_current_model(u.model.clone(), fact.at);
     s.touch(fact.at);

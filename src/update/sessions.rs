@@ -153,9 +153,9 @@ fn merge_placeholder(model: &mut Model, p: Session, key: &str, agent: Option<&st
     let agent = agent.or(Some(p.agent_id.as_str())).map(str::to_string);
     let s = ensure(model, key, agent.as_deref());
     s.usage_turns += p.usage_turns;
-    s.usage_tokens += p.usage_tokens;
+    s.usage_tokens = s.usage_tokens.saturating_add(p.usage_tokens);
     s.cost_usd += p.cost_usd;
-    s.unpriced_tokens += p.unpriced_tokens;
+    s.unpriced_tokens = s.unpriced_tokens.saturating_add(p.unpriced_tokens);
     s.user_turns += p.user_turns;
     s.heartbeat_turns += p.heartbeat_turns;
     s.fallback_episodes += p.fallback_episodes;

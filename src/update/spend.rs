@@ -116,8 +116,8 @@ pub(super) fn book(
 
 fn add_to(b: &mut SpendBucket, add: &SpendBucket) {
     b.usd += add.usd;
-    b.tokens += add.tokens;
-    b.unpriced_tokens += add.unpriced_tokens;
+    b.tokens = b.tokens.saturating_add(add.tokens);
+    b.unpriced_tokens = b.unpriced_tokens.saturating_add(add.unpriced_tokens);
     b.turns += add.turns;
 }
 

@@ -79,6 +79,10 @@ fn message_fact(m: &Value, ctx: &EntryContext<'_>) -> Option<FactKind> {
     }
 }
 
+/// Largest token count one turn's usage may report (10^12); larger values are clamped to it, so
+/// sums over up to 18 million turns cannot overflow a `u64`.
+pub const MAX_TURN_TOKENS: u64 = 1_000_000_000_000;
+
 fn usage_fact(m: &Value, ctx: &EntryContext<'_>) -> Option<UsageRecord> {
     let provider = str_at(m, "provider").unwrap_or_default();
     if provider == "openclaw" {
@@ -87,14 +91,18 @@ fn usage_fact(m: &Value, ctx: &EntryContext<'_>) -> Option<UsageRecord> {
     let model = str_at(m, "model").unwrap_or_default();
     let null = Value::Null;
     let usage = m.get("usage").unwrap_or(&null);
-    let input = u64_at(usage, "input").unwrap_or(0);
-    let output = u64_at(usage, "output").unwrap_or(0);
-    let cache_read = u64_at(usage, "cacheRead").unwrap_or(0);
-    let cache_write = u64_at(usage, "cacheWrite").unwrap_or(0);
+    // Counts are clamped to MAX_TURN_TOKENS: a bigger one is nonsense, and unclamped ones near
+    // u64::MAX overflowed the sum below and the model's totals (fuzzing finding,
+    // `tests/fuzz_regressions.rs::token_counts_near_u64_max_saturate`).
+    let count = |k: &str| u64_at(usage, k).unwrap_or(0).min(MAX_TURN_TOKENS);
+    let (input, output) = (count("input"), count("output"));
+    let (cache_read, cache_write) = (count("cacheRead"), count("cacheWrite"));
     let total_tokens = usage
         .get("totalTokens")
         .and_then(as_u64)
-        .unwrap_or(input + output + cache_read + cache_write);
+        .map_or(input + output + cache_read + cache_write, |t| {
+            t.min(MAX_TURN_TOKENS)
+        });
     Some(UsageRecord {
         agent_id: ctx.agent_id.to_owned(),
         session_id: ctx.session_id.to_owned(),
@@ -199,5 +207,17 @@ mod tests {
         let m = br#"{"type":"message","message":{"role":"assistant","provider":"openclaw","model":"delivery-mirror"}}"#;
         assert!(decode(m, &CTX).unwrap().kind.is_none());
         assert!(decode(b"{not json", &CTX).is_err());
+    }
+
+    #[test]
+    fn token_counts_are_clamped() {
+        let line = br#"{"type":"message","id":"a","message":{"role":"assistant","provider":"p","model":"m","usage":{"input":18446744073709551615,"output":15}}}"#;
+        let Some(FactKind::Usage(u)) = decode(line, &CTX).unwrap().kind else {
+            panic!("usage")
+        };
+        assert_eq!(
+            (u.input, u.output, u.total_tokens),
+            (MAX_TURN_TOKENS, 15, MAX_TURN_TOKENS + 15)
+        );
     }
 }

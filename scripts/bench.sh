@@ -5,6 +5,8 @@
 #   2. `lanetop report`, lnav (with an OpenClaw JSON format, scripts/lnav/openclaw_log.json, so
 #      it parses the records) and jq over the same 100 MB and 1 GB files (installed with apt
 #      when missing): MB/s and peak RSS, and the lanetop/lnav ratios;
+#   2a. the TUI itself on the same 100 MB and 1 GB backlogs: time until every line is folded
+#      (hidden --stats-file) and its peak RSS;
 #   2b. render time of the Sessions view with 10,000 sessions (`cargo bench --bench render`);
 #   3. idle CPU of the running TUI (tmux, 120x40) over IDLE_SECS seconds, as % of one core;
 #   4. line-to-screen latency: a real-shaped line with a unique marker appended to the followed
@@ -87,6 +89,32 @@ awk '$1 == "lanetop" { lr[$2] = $3; lm[$2] = $4 } $1 == "lnav" { nr[$2] = $3; nm
      END { for (t in lr) if ((t in nr) && nr[t] > 0 && nm[t] > 0)
        printf "ratio [%s]: lanetop ingest = %.1f x lnav (target >= 3); lanetop peak RSS = %.2f x lnav (target <= 0.25)\n", t, lr[t] / nr[t], lm[t] / nm[t] }' \
   "$work/ratios"
+
+echo
+echo "## 2a. the TUI on the same backlog (tmux 120x40, --no-gateway): time to fold it all, peak RSS"
+for f in "$BIG" ${GB:+$GBFILE}; do
+  [ -f "$f" ] || continue
+  tag=$(basename "$f" .log)
+  want=$(wc -l <"$f")
+  stats=$work/tui-stats.txt
+  rm -f "$stats"
+  t0=$(date +%s%N)
+  tmux -L "$SOCK" -f /dev/null new-session -d -s tui -x 120 -y 40 \
+    "exec $BIN --no-gateway --state-dir $work/empty-state --log $f --stats-file $stats"
+  pid=$(tmux -L "$SOCK" list-panes -t tui -F '#{pane_pid}')
+  # The stats file is rewritten once a second with `lines=<folded>`.
+  while :; do
+    got=$(sed -n 's/^lines=\([0-9]*\).*/\1/p' "$stats" 2>/dev/null || true)
+    [ "${got:-0}" -ge "$want" ] && break
+    sleep 0.2
+    if [ $(( ($(date +%s%N) - t0) / 1000000000 )) -gt 300 ]; then echo "TUI [$tag]: not caught up in 300 s"; break; fi
+  done
+  ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  hwm=$(awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$pid/status")
+  echo "TUI [$tag]: $want lines folded within $(awk -v m="$ms" 'BEGIN { printf "%.1f", m / 1000 }') s (stats file, 1 s granularity), peak RSS $hwm MB"
+  tmux -L "$SOCK" kill-session -t tui
+  sleep 1
+done
 rm -f "$GBFILE"
 
 echo

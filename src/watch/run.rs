@@ -19,8 +19,12 @@ use crate::domain::detect::DetectConfig;
 use crate::ingest::discover::{DiscoverOptions, Discovery};
 use crate::msg::Msg;
 
-/// Capacity of the ingest → loop channel (messages, each a batch of facts).
-const CHANNEL: usize = 1024;
+/// Capacity of the ingest → loop channel (messages, each a batch of up to
+/// [`crate::ingest::BATCH`] facts). Small on purpose: the ingest thread waits while it is
+/// full (nothing is dropped), so this bounds the facts in flight during a backlog; at 1024 a
+/// 100 MB backlog queued up to a million facts ahead of the fold (TUI peak RSS 69 MB; 16: 53 MB;
+/// 4: 38 MB, BENCHMARKS.md).
+const CHANNEL: usize = 4;
 /// Most ingest messages folded per wake-up.
 const BATCH: usize = 512;
 

@@ -414,6 +414,53 @@ fn big_models_refresh_on_tick_not_per_batch() {
     assert_eq!(live.sessions.by_key.len(), plain.sessions.by_key.len());
 }
 
+/// A deferred refresh does not defer eviction: between two ticks a backlog can fold hundreds of
+/// thousands of lines, and the sessions they name must stay bounded (the TUI peaked at 69 MB on
+/// a 1 GB backlog before, 53 MB after). Four batches of 8,192 new sessions each, no tick: the
+/// model is checked every `BOUND_EVERY_FACTS` facts, so it ends within the cap, with every
+/// turn's spend kept.
+#[test]
+fn deferred_refresh_still_evicts_every_bound_period() {
+    use lanetop::msg::Msg;
+    use lanetop::update::{BOUND_EVERY_FACTS, LOG_ONLY_SESSIONS_CAP, update};
+    let usage = |i: usize, at| Fact {
+        at,
+        origin: agent_db("ops"),
+        kind: FactKind::Usage(Box::new(UsageRecord {
+            agent_id: "ops".into(),
+            session_id: format!("sid-{i:06}"),
+            session_key: Some(format!("agent:ops:cron:job:run:sid-{i:06}")),
+            model: m("fakeprime/fake-primary"),
+            input: 10,
+            total_tokens: 10,
+            cost_usd: Some(0.01),
+            ..UsageRecord::default()
+        })),
+    };
+    let t0 = t("2026-11-22T00:00:00.000+00:00");
+    let per = 2 * LOG_ONLY_SESSIONS_CAP;
+    assert_eq!(2 * per, BOUND_EVERY_FACTS, "a check every two batches");
+    let mut live = Model::default();
+    update(&mut live, Msg::Tick(t0));
+    let mut most = 0;
+    for b in 0..4 {
+        let batch: Vec<Fact> = (b * per..(b + 1) * per).map(|i| usage(i, t0)).collect();
+        update(&mut live, Msg::Facts(batch));
+        most = most.max(live.sessions.by_key.len());
+    }
+    assert!(
+        live.sessions.by_key.len() <= LOG_ONLY_SESSIONS_CAP,
+        "{} sessions after 4 batches without a tick",
+        live.sessions.by_key.len()
+    );
+    assert!(
+        most <= LOG_ONLY_SESSIONS_CAP * 3 / 4 + per,
+        "at most one batch over: {most}"
+    );
+    assert_eq!(live.spend.total.turns, 4 * per as u64);
+    assert!((live.spend.total.usd - 0.01 * (4 * per) as f64).abs() < 1e-6);
+}
+
 #[path = "../benches/support/inflate.rs"]
 #[allow(dead_code)]
 mod inflate;

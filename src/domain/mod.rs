@@ -66,6 +66,9 @@ pub struct Model {
     pub crit_seen: std::collections::HashSet<(detect::AlertKind, String)>,
     /// Number of critical alerts raised so far (a new one increments it: the TUI flashes).
     pub new_crit: u64,
+    /// Facts folded without a refresh since the last eviction check (`update`'s bookkeeping:
+    /// a big model under a live clock defers its refresh to the tick, but not its eviction).
+    pub facts_since_bound: usize,
 }
 
 /// One source's last known health.

@@ -48,11 +48,16 @@ pub use sessions::configured_model;
 /// Small models, and models without ticks (reports, tests), refresh after every batch.
 pub const DEFER_REFRESH_SESSIONS: usize = 2_000;
 
+/// Facts folded between two eviction checks ([`evict`]) while the refresh is deferred to the
+/// tick (each check counts the log-only sessions: O(sessions)).
+pub const BOUND_EVERY_FACTS: usize = 16_384;
+
 /// Apply one message to the model. Returns true when something visible changed.
 pub fn update(model: &mut Model, msg: Msg) -> bool {
     match msg {
         Msg::Facts(facts) => {
             let any = !facts.is_empty();
+            let n = facts.len();
             for f in facts {
                 apply_owned(model, f);
             }
@@ -62,6 +67,15 @@ pub fn update(model: &mut Model, msg: Msg) -> bool {
             let defer = model.live_clock && model.sessions.by_key.len() > DEFER_REFRESH_SESSIONS;
             if any && !defer {
                 refresh(model);
+            } else if defer {
+                // Eviction still runs every BOUND_EVERY_FACTS facts: a backlog folds hundreds
+                // of thousands of lines between two ticks, and the sessions and lanes they name
+                // grew unbounded until the next one (TUI peak RSS on 1 GB: 69 vs 43 MB).
+                model.facts_since_bound += n;
+                if model.facts_since_bound >= BOUND_EVERY_FACTS {
+                    model.facts_since_bound = 0;
+                    evict::bound(model);
+                }
             }
             any
         }
@@ -123,6 +137,7 @@ impl BacklogFold {
 /// depends on `now`) and, when boots or session keys changed, the cascade boot indices and
 /// `replayed_after_boot` flags. Called after every batch and every tick; cost O(sessions).
 pub fn refresh(model: &mut Model) {
+    model.facts_since_bound = 0;
     evict::bound(model);
     sessions::restate_all(model);
     cascades::recompute_if_needed(model);

@@ -11,12 +11,12 @@
 #   3. idle CPU of the running TUI (tmux, 120x40) over IDLE_SECS seconds, as % of one core;
 #   4. line-to-screen latency: a real-shaped line with a unique marker appended to the followed
 #      log, `tmux capture-pane` polled every 5 ms until it shows (20 times; p50 and max).
-# Usage: scripts/bench.sh            (LANETOP_BENCH_GB=1 IDLE_SECS=30 SAMPLES=20 by default)
+# Usage: scripts/bench.sh            (LANETOP_BENCH_GB=1 IDLE_SECS=60 SAMPLES=20 by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SHARED=${LANETOP_SHARED:-../shared}
 GB=${LANETOP_BENCH_GB:-1}
-IDLE_SECS=${IDLE_SECS:-30}
+IDLE_SECS=${IDLE_SECS:-60}
 SAMPLES=${SAMPLES:-20}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
 SOCK=lanetop-bench-$$

@@ -555,3 +555,51 @@ fn backlog_fold_equals_update_per_batch() {
         );
     }
 }
+
+/// The log buffer reuses an evicted line's string buffers once full: every kept line must hold
+/// exactly its own text (no leftover of the longer message that used the buffer before), in
+/// order, with varying lengths (short, long, empty-ish) and a capacity-mismatch fresh path.
+#[test]
+fn log_buffer_reuse_keeps_each_line_exact() {
+    let mut model = Model::default();
+    let cap = model.logs.cap;
+    let n = cap + cap / 2 + 7;
+    let text = |i: usize| match i % 4 {
+        0 => format!("short {i}"),
+        1 => format!("long {i} {}", "x".repeat(i % 1500)),
+        2 => format!("{i}"),
+        _ => format!("medium {i} {}", "y".repeat(40)),
+    };
+    let sub = |i: usize| {
+        if i % 3 == 0 {
+            "gateway".to_string()
+        } else {
+            format!("sub/{}", i % 7)
+        }
+    };
+    let facts: Vec<Fact> = (0..n)
+        .map(|i| {
+            log(
+                i as u64 + 1,
+                "2026-11-22T01:00:00.000+00:00",
+                Level::Info,
+                &sub(i),
+                &text(i),
+                None,
+            )
+        })
+        .collect();
+    for chunk in facts.chunks(1000) {
+        fold(&mut model, chunk.to_vec());
+    }
+    assert_eq!(model.logs.entries.len(), cap);
+    for (k, e) in model.logs.entries.iter().enumerate() {
+        let i = n - cap + k;
+        assert_eq!(e.message, text(i), "line {i}");
+        assert_eq!(e.subsystem, sub(i), "line {i}");
+        assert!(
+            e.message.capacity() <= 2 * e.message.len() + 64
+                || e.message.capacity() == e.message.len()
+        );
+    }
+}

@@ -68,50 +68,23 @@ pub(super) fn on_log(model: &mut Model, fact: &Fact, log: &LogFact) {
     }
 }
 
-/// Add a log line to the bounded buffer. Its strings are copied into buffers owned by the
-/// folding thread rather than moved: the parsed line's strings come from a parser thread's
-/// heap pages, shared with that batch's short-lived allocations, and 20,000 buffered lines kept
-/// ~12 MB of those pages resident for ~5 MB of data (1 GB backlog, BENCHMARKS.md). Once the
-/// buffer is full, the evicted line's buffers are reused (no allocation per line) when they are
-/// not much bigger than needed ([`reuse`]).
+/// Add a log line to the bounded buffer. Its strings are copied into allocations made here,
+/// on the folding thread, rather than moved: the parsed line's strings come from a parser
+/// thread's heap pages, shared with that batch's short-lived allocations, and 20,000 buffered
+/// lines kept ~12 MB of those pages resident for ~5 MB of data (1 GB backlog, BENCHMARKS.md).
 pub(super) fn push_entry(model: &mut Model, at: DateTime<Utc>, origin: Origin, log: LogFact) {
     let buf = &mut model.logs;
     let typed = log.event.is_some();
-    let cap = buf.cap.max(1);
-    while buf.entries.len() > cap {
-        buf.entries.pop_front();
-    }
-    let evicted = if buf.entries.len() == cap {
-        buf.entries.pop_front()
-    } else {
-        None
-    };
-    let (subsystem, message) = match evicted {
-        Some(old) => (
-            reuse(old.subsystem, &log.subsystem),
-            reuse(old.message, &log.message),
-        ),
-        None => (log.subsystem.as_str().into(), log.message.as_str().into()),
-    };
     buf.entries.push_back(LogEntry {
         at,
         level: log.level,
-        subsystem,
-        message,
+        subsystem: log.subsystem.as_str().into(),
+        message: log.message.as_str().into(),
         origin,
         typed,
     });
-}
-
-/// `text` in `old`'s buffer when it fits and `old` is at most twice (+ 64 bytes) its size, else
-/// in a fresh one (so a buffer once used by a 2 KB message does not hold 2 KB for a short one).
-fn reuse(mut old: String, text: &str) -> String {
-    if old.capacity() >= text.len() && old.capacity() <= 2 * text.len() + 64 {
-        old.clear();
-        old.push_str(text);
-        old
-    } else {
-        text.into()
+    while buf.entries.len() > buf.cap.max(1) {
+        buf.entries.pop_front();
     }
 }
 

@@ -42,17 +42,8 @@ fn key(c: KeyCode) -> Event {
 #[test]
 #[ignore = "needs the lab (Node 24 + openclaw): run by .ci/run with --ignored"]
 fn actions_against_the_real_gateway() {
-    let prefix = lab_support::prefix();
-    assert!(
-        prefix.join("oc/node_modules/.bin/openclaw").exists(),
-        "openclaw not installed under {}: run ../shared/openclaw/lab/setup.sh",
-        prefix.display()
-    );
-    let tmp = tempfile::Builder::new()
-        .prefix("lanetop-act-")
-        .tempdir()
-        .expect("tempdir");
-    let run = tmp.path().join("run");
+    let prefix = lab_support::installed_prefix();
+    let (tmp, run) = lab_support::run_dir("lanetop-act");
     let lab = start_lab(&prefix, &run, GW_PORT, LLM_PORT, &[]);
     let state_dir = run.join("home/.openclaw");
 

@@ -112,17 +112,8 @@ const RULE: &str = "[guard.kill_retry_storm]\nenabled = true\nafter_minutes = 0\
 #[ignore = "needs the lab (Node 24 + openclaw): run by .ci/run with --ignored"]
 fn guard_pauses_a_storming_cron_job_only_when_opted_in() {
     let t0 = Instant::now();
-    let prefix = lab_support::prefix();
-    assert!(
-        prefix.join("oc/node_modules/.bin/openclaw").exists(),
-        "openclaw not installed under {}: run ../shared/openclaw/lab/setup.sh",
-        prefix.display()
-    );
-    let tmp = tempfile::Builder::new()
-        .prefix("lanetop-guard-")
-        .tempdir()
-        .expect("tempdir");
-    let run = tmp.path().join("run");
+    let prefix = lab_support::installed_prefix();
+    let (tmp, run) = lab_support::run_dir("lanetop-guard");
     let lab = start_lab(&prefix, &run, GW_PORT, LLM_PORT, &[]);
 
     // Every model answers 429 with a 1 h Retry-After: no same-model retry, straight down the

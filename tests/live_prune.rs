@@ -50,17 +50,8 @@ fn read_model(state: &Path, log: &Path) -> Model {
 #[test]
 #[ignore = "needs the lab (Node 24 + openclaw): run by .ci/run with --ignored"]
 fn prune_goes_through_cleanup_or_delete_on_the_real_gateway() {
-    let prefix = lab_support::prefix();
-    assert!(
-        prefix.join("oc/node_modules/.bin/openclaw").exists(),
-        "openclaw not installed under {}: run ../shared/openclaw/lab/setup.sh",
-        prefix.display()
-    );
-    let tmp = tempfile::Builder::new()
-        .prefix("lanetop-prune-")
-        .tempdir()
-        .expect("tempdir");
-    let run = tmp.path().join("run");
+    let prefix = lab_support::installed_prefix();
+    let (tmp, run) = lab_support::run_dir("lanetop-prune");
     let lab = start_lab(
         &prefix,
         &run,

@@ -22,6 +22,27 @@ pub fn prefix() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("/tmp/oclab"))
 }
 
+/// [`prefix`], checked to hold the lab's openclaw (panics with the setup command otherwise).
+pub fn installed_prefix() -> PathBuf {
+    let prefix = prefix();
+    assert!(
+        prefix.join("oc/node_modules/.bin/openclaw").exists(),
+        "openclaw not installed under {}: run ../shared/openclaw/lab/setup.sh",
+        prefix.display()
+    );
+    prefix
+}
+
+/// A temp dir named `<name>-…` and its `run` subdirectory (where `lab/run.sh` works).
+pub fn run_dir(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::Builder::new()
+        .prefix(&format!("{name}-"))
+        .tempdir()
+        .expect("tempdir");
+    let run = tmp.path().join("run");
+    (tmp, run)
+}
+
 /// A running lab (scenario `idle`); dropping it stops `run.sh`, which stops the gateway and the
 /// fake LLM it started.
 pub struct Lab {

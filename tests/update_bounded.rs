@@ -369,6 +369,24 @@ fn evicted_sessions_keep_their_spend() {
     );
 }
 
+/// One $0.01, 10-token turn of cron-run session `i` of agent `ops` (a log-only session key).
+fn ops_turn(i: usize, at: chrono::DateTime<chrono::Utc>) -> Fact {
+    Fact {
+        at,
+        origin: agent_db("ops"),
+        kind: FactKind::Usage(Box::new(UsageRecord {
+            agent_id: "ops".into(),
+            session_id: format!("sid-{i:06}"),
+            session_key: Some(format!("agent:ops:cron:job:run:sid-{i:06}")),
+            model: m("fakeprime/fake-primary"),
+            input: 10,
+            total_tokens: 10,
+            cost_usd: Some(0.01),
+            ..UsageRecord::default()
+        })),
+    }
+}
+
 /// Under a live clock (the TUI, `lanetop watch`), a model over
 /// `DEFER_REFRESH_SESSIONS` sessions is refreshed by the next `Tick`, not after every batch
 /// (per batch, the refresh cost a whole core in the soak); without ticks, every batch refreshes.
@@ -376,24 +394,10 @@ fn evicted_sessions_keep_their_spend() {
 fn big_models_refresh_on_tick_not_per_batch() {
     use lanetop::msg::Msg;
     use lanetop::update::{DEFER_REFRESH_SESSIONS, LOG_ONLY_SESSIONS_CAP, update};
-    let usage = |i: usize, at| Fact {
-        at,
-        origin: agent_db("ops"),
-        kind: FactKind::Usage(Box::new(UsageRecord {
-            agent_id: "ops".into(),
-            session_id: format!("sid-{i:05}"),
-            session_key: Some(format!("agent:ops:cron:job:run:sid-{i:05}")),
-            model: m("fakeprime/fake-primary"),
-            input: 10,
-            total_tokens: 10,
-            cost_usd: Some(0.01),
-            ..UsageRecord::default()
-        })),
-    };
     let t0 = t("2026-11-22T00:00:00.000+00:00");
     let n = 2 * LOG_ONLY_SESSIONS_CAP;
     assert!(n > DEFER_REFRESH_SESSIONS);
-    let batch = || (0..n).map(|i| usage(i, t0)).collect::<Vec<_>>();
+    let batch = || (0..n).map(|i| ops_turn(i, t0)).collect::<Vec<_>>();
 
     // No ticks: the batch is refreshed (and bounded) at once.
     let mut plain = Model::default();
@@ -423,20 +427,6 @@ fn big_models_refresh_on_tick_not_per_batch() {
 fn deferred_refresh_still_evicts_every_bound_period() {
     use lanetop::msg::Msg;
     use lanetop::update::{BOUND_EVERY_FACTS, LOG_ONLY_SESSIONS_CAP, update};
-    let usage = |i: usize, at| Fact {
-        at,
-        origin: agent_db("ops"),
-        kind: FactKind::Usage(Box::new(UsageRecord {
-            agent_id: "ops".into(),
-            session_id: format!("sid-{i:06}"),
-            session_key: Some(format!("agent:ops:cron:job:run:sid-{i:06}")),
-            model: m("fakeprime/fake-primary"),
-            input: 10,
-            total_tokens: 10,
-            cost_usd: Some(0.01),
-            ..UsageRecord::default()
-        })),
-    };
     let t0 = t("2026-11-22T00:00:00.000+00:00");
     let per = 2 * LOG_ONLY_SESSIONS_CAP;
     assert_eq!(2 * per, BOUND_EVERY_FACTS, "a check every two batches");
@@ -444,7 +434,7 @@ fn deferred_refresh_still_evicts_every_bound_period() {
     update(&mut live, Msg::Tick(t0));
     let mut most = 0;
     for b in 0..4 {
-        let batch: Vec<Fact> = (b * per..(b + 1) * per).map(|i| usage(i, t0)).collect();
+        let batch: Vec<Fact> = (b * per..(b + 1) * per).map(|i| ops_turn(i, t0)).collect();
         update(&mut live, Msg::Facts(batch));
         most = most.max(live.sessions.by_key.len());
     }

@@ -74,11 +74,6 @@ impl ParsePool {
         })
     }
 
-    /// Number of worker threads.
-    pub fn threads(&self) -> usize {
-        self.workers.len()
-    }
-
     /// Queue `bytes` (complete lines of `path` starting at `first_line`) as one part per
     /// worker. Errors with the bytes back when the workers are gone (the caller parses in
     /// place).

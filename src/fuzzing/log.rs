@@ -5,7 +5,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::fact::{Fact, FactKind, Locator, SourceKind};
-use crate::ingest::log::{LineParser, MAX_EXCERPT, MAX_MESSAGE};
+use crate::ingest::log::{LineParser, MAX_EXCERPT, MAX_MESSAGE, record};
 
 /// Parse `data` as a chunk of log lines and check:
 /// 1. `parse_chunk` reports as many lines as `data` has (`\n`-separated, a last unterminated
@@ -17,7 +17,9 @@ use crate::ingest::log::{LineParser, MAX_EXCERPT, MAX_MESSAGE};
 /// 4. a corrupt line is placed at the time of the last good line (the Unix epoch before any),
 ///    and the parser's `last_time` is the time of the last good line;
 /// 5. messages are capped at [`MAX_MESSAGE`] bytes, excerpts at [`MAX_EXCERPT`] input bytes
-///    (≤ 3 × that after U+FFFD repair).
+///    (≤ 3 × that after U+FFFD repair);
+/// 6. on every JSON line, the fast envelope scan agrees with the serde visitor
+///    ([`record::agrees`]: the scan gives up, or serde accepts the line and reads it the same).
 pub fn log_lines(data: &[u8]) {
     let path: Arc<str> = Arc::from("fuzz.log");
     let mut chunk = Vec::new();
@@ -35,6 +37,12 @@ pub fn log_lines(data: &[u8]) {
             continue;
         }
         let n = i as u64 + 1;
+        if let Ok(text) = std::str::from_utf8(line) {
+            let text = text.trim_ascii();
+            if text.starts_with('{') {
+                assert!(record::agrees(text), "line {n}: fast scan != serde");
+            }
+        }
         let origin = crate::fact::Origin::line(SourceKind::Log, path.clone(), n);
         let fact = single_parser.parse(line, origin.clone());
         let alone = LineParser::new().parse(line, origin);

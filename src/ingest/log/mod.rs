@@ -55,6 +55,7 @@ pub(crate) mod kv;
 pub(crate) mod meta;
 pub(crate) mod record;
 mod record_de;
+mod scan;
 pub(crate) mod text;
 pub mod time;
 

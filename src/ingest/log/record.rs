@@ -49,6 +49,9 @@ pub enum Arg<'a> {
     Meta(Box<MetaFields<'a>>),
     /// A number, array, `null`, …: ignored.
     Other,
+    /// A text argument the fast scan left undecoded because the record has a top-level
+    /// `message`, which [`Record::take_text`] reads instead (`scan.rs`).
+    Unread,
 }
 
 /// One decoded JSON log line, borrowing from the line.
@@ -76,8 +79,18 @@ pub struct Record<'a> {
 
 impl<'a> Record<'a> {
     /// Decode one line (already validated as UTF-8, so serde_json does not re-validate every
-    /// string). Errors are serde_json's (bad JSON, not an object, trailing bytes).
+    /// string): the fast scan (`scan.rs`) when the line is in its subset, else serde. Errors
+    /// are serde_json's (bad JSON, not an object, trailing bytes).
     pub fn from_str(line: &'a str) -> Result<Self, serde_json::Error> {
+        match super::scan::record(line) {
+            Some(rec) => Ok(rec),
+            None => Self::from_str_serde(line),
+        }
+    }
+
+    /// Decode one line with the serde visitor only (`record_de.rs`): the reference the fast
+    /// scan is checked against.
+    pub fn from_str_serde(line: &'a str) -> Result<Self, serde_json::Error> {
         let mut de = serde_json::Deserializer::from_str(line);
         let rec = de.deserialize_map(RecordVisitor)?;
         de.end()?;
@@ -122,12 +135,43 @@ impl<'a> Record<'a> {
         }
     }
 
+    /// What the parser reads from a record, as text: logger, text, level, meta, times, ids,
+    /// `tslog`. Two records with the same view give the same fact.
+    fn view(mut self) -> String {
+        let subsystem = self.take_subsystem();
+        let text = self.take_text().into_owned();
+        format!(
+            "{subsystem:?} {text:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {}",
+            self.level,
+            self.meta(),
+            self.time,
+            self.meta_date,
+            self.session_id,
+            self.agent_id,
+            self.hostname,
+            self.tslog
+        )
+    }
+
     /// The structured meta (`"1"` object), if any.
     pub fn meta(&self) -> Option<&MetaFields<'a>> {
         match &self.arg1 {
             Arg::Meta(m) => Some(m),
             _ => None,
         }
+    }
+}
+
+/// Whether the fast scan and serde agree on `line`: the scan gives up, or serde accepts the
+/// line too and its record reads the same ([`Record::view`]). Checked on every JSON line the
+/// `log_lines` fuzz harness sees, and on the captured logs.
+pub fn agrees(line: &str) -> bool {
+    let Some(fast) = super::scan::record(line) else {
+        return true;
+    };
+    match Record::from_str_serde(line) {
+        Ok(slow) => fast.view() == slow.view(),
+        Err(_) => false,
     }
 }
 

@@ -103,7 +103,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
 
 /// The logger named by a binding JSON string (`{"subsystem":"x"}`, `{"module":"cron",…}`),
 /// `Empty` for `""`, or `None` when the string is text (root logger).
-fn binding_name(s: &str) -> Option<Binding<'static>> {
+pub(super) fn binding_name(s: &str) -> Option<Binding<'static>> {
     if s.is_empty() {
         return Some(Binding::Empty);
     }
@@ -186,7 +186,7 @@ impl<'de> Visitor<'de> for BindingSeed {
     }
 }
 
-fn level_of(s: &str) -> Option<Level> {
+pub(super) fn level_of(s: &str) -> Option<Level> {
     Some(match s {
         "SILLY" | "TRACE" | "silly" | "trace" => Level::Trace,
         "DEBUG" | "debug" => Level::Debug,
@@ -340,7 +340,7 @@ impl<'de> Visitor<'de> for RecordVisitor {
 /// Whether a `"1"` meta object is decoded: only for loggers whose templates read meta
 /// ([`META_SUBSYSTEMS`], the cron module), or when the logger is not known yet. Other meta
 /// objects are skipped unmaterialised.
-fn wants_meta(b: &Binding) -> bool {
+pub(super) fn wants_meta(b: &Binding) -> bool {
     match b {
         Binding::Subsystem(s) => META_SUBSYSTEMS.contains(&s.as_str()),
         Binding::Module(_) | Binding::Absent => true,

@@ -26,7 +26,7 @@ pub fn enable(path: PathBuf) {
 pub fn line(model: &Model, now_ms: i64) -> String {
     let newest = model
         .logs
-        .entries
+        .entries()
         .back()
         .map_or(0, |e| e.at.timestamp_millis());
     format!(

@@ -462,7 +462,7 @@ fn alerts_view_keys_jump_and_flash() {
     let first = lanetop::ui::data::first_seq(&m);
     let idx = m
         .logs
-        .entries
+        .entries()
         .iter()
         .position(|e| e.origin.locator == Locator::Line { line: 10 })
         .unwrap();

@@ -119,8 +119,8 @@ fn buffers_stay_bounded_after_100k_facts() {
     fold(&mut model, batch);
 
     assert_eq!(model.logs.total, 70_000, "every Log fact counted");
-    assert!(model.logs.entries.len() <= model.logs.cap);
-    assert_eq!(model.logs.entries.len(), 20_000);
+    assert!(model.logs.len() <= model.logs.cap);
+    assert_eq!(model.logs.len(), 20_000);
     assert_eq!(model.logs.warnings.len(), 200);
     assert_eq!(model.logs.warnings_total, 20_000);
     assert_eq!(model.corrupt.count, 10_000);
@@ -504,12 +504,7 @@ fn backlog_fold_equals_update_per_batch() {
         for src in json["sources"].as_array_mut().unwrap() {
             src["at"] = serde_json::Value::Null;
         }
-        (
-            json,
-            batches,
-            model.sessions.by_key.len(),
-            model.logs.entries.len(),
-        )
+        (json, batches, model.sessions.by_key.len(), model.logs.len())
     };
     let (a, batches, sessions, lines) = read(true);
     let (b, ..) = read(false);

@@ -75,7 +75,7 @@ pub fn run_stage(stage: &str, file: &Path) -> Outcome {
             let extra = format!(
                 "model: {} sessions, {} log lines kept, corrupt {}",
                 model.sessions.by_key.len(),
-                model.logs.entries.len(),
+                model.logs.len(),
                 model.corrupt.count
             );
             (model.logs.total, decisions, extra)

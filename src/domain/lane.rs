@@ -3,7 +3,7 @@
 //! Fed by the `diagnostic` log lines (FORMATS.md §1.3 #3–#6): `lane enqueue` / `lane dequeue`
 //! (DEBUG), `lane wait exceeded` (WARN), `lane task done` (DEBUG), `lane task error` (ERROR).
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{HashSet, BTreeMap, HashMap, VecDeque};
 
 use chrono::{DateTime, Utc};
 
@@ -77,4 +77,7 @@ pub struct Lanes {
     /// logged right after it) has not been seen yet: that dequeue is the same wait and the same
     /// task start, so it is not counted again.
     pub pending_exceeded: HashMap<String, u64>,
+    /// Lanes touched since the last gateway boot: a superset of those with `active` or
+    /// `queued` above 0, so a boot resets them without visiting every lane (`update::lanes`).
+    pub touched: HashSet<String>,
 }

@@ -1,6 +1,6 @@
 //! Sessions: one per session key, fused from the stores (rows, transcripts) and the log.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use chrono::{DateTime, Utc};
 
@@ -257,6 +257,10 @@ pub struct Sessions {
     pub session_id_by_run: HashMap<String, String>,
     /// Insertion order of `session_id_by_run`, for eviction.
     pub run_order: VecDeque<String>,
+    /// Keys of the sessions given an active run since the last gateway boot: a superset of
+    /// those with a non-empty `active_runs`, so a boot clears them without visiting every
+    /// session (`update::session_events::clear_active_runs`).
+    pub running: HashSet<String>,
 }
 
 /// How many run id → session id mappings are remembered.

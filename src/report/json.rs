@@ -291,7 +291,7 @@ pub fn build(model: &Model) -> Report {
         },
         logs: LogsOut {
             lines: model.logs.total,
-            buffered: model.logs.entries.len(),
+            buffered: model.logs.len(),
         },
         alerts: super::alerts::alerts(model),
         overnight: super::alerts::overnight(model),

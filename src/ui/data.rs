@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, Timelike, Utc};
 
-use crate::domain::{Lane, LogEntry, Model, Session};
+use crate::domain::{Lane, LogBuffer, LogEntry, Model, Session};
 use crate::ui::state::{LogsUi, SessionSort, SessionsUi};
 
 /// Sessions as the table shows them: filtered, sorted.
@@ -44,30 +44,30 @@ pub fn session_rows<'m>(model: &'m Model, ui: &SessionsUi) -> Vec<&'m Session> {
 
 /// Sequence number of the first entry still in the buffer.
 pub fn first_seq(model: &Model) -> u64 {
-    model
-        .logs
-        .total
-        .saturating_sub(model.logs.entries.len() as u64)
+    model.logs.total.saturating_sub(model.logs.len() as u64)
 }
 
 /// The entry with sequence number `seq`, when still buffered.
 pub fn entry_at(model: &Model, seq: u64) -> Option<&LogEntry> {
     let first = first_seq(model);
     seq.checked_sub(first)
-        .and_then(|i| model.logs.entries.get(i as usize))
+        .and_then(|i| model.logs.get(i as usize))
 }
 
 /// True when the entry passes the level and subsystem filters.
-pub fn log_visible(e: &LogEntry, ui: &LogsUi) -> bool {
+pub fn log_visible(logs: &LogBuffer, e: &LogEntry, ui: &LogsUi) -> bool {
     ui.min_level.is_none_or(|l| e.level >= l)
-        && ui.subsystem.as_deref().is_none_or(|s| e.subsystem == s)
+        && ui
+            .subsystem
+            .as_deref()
+            .is_none_or(|s| logs.subsystem(e) == s)
 }
 
 /// True when the entry contains the search text (case-insensitive).
-pub fn log_matches(e: &LogEntry, needle_lower: &str) -> bool {
+pub fn log_matches(logs: &LogBuffer, e: &LogEntry, needle_lower: &str) -> bool {
     !needle_lower.is_empty()
-        && (e.message.to_lowercase().contains(needle_lower)
-            || e.subsystem.to_lowercase().contains(needle_lower))
+        && (logs.message(e).to_lowercase().contains(needle_lower)
+            || logs.subsystem(e).to_lowercase().contains(needle_lower))
 }
 
 /// Exclusive end of the lines shown: the pinned end while paused, else everything.
@@ -86,11 +86,11 @@ pub fn visible_before<'m>(
     n: usize,
 ) -> Vec<(u64, &'m LogEntry)> {
     let first = first_seq(model);
-    let mut out = Vec::with_capacity(n.min(model.logs.entries.len()));
+    let mut out = Vec::with_capacity(n.min(model.logs.len()));
     let mut seq = end;
     while seq > first && out.len() < n {
         seq -= 1;
-        if let Some(e) = entry_at(model, seq).filter(|e| log_visible(e, ui)) {
+        if let Some(e) = entry_at(model, seq).filter(|e| log_visible(&model.logs, e, ui)) {
             out.push((seq, e));
         }
     }
@@ -102,8 +102,11 @@ pub fn visible_before<'m>(
 pub fn find_match(model: &Model, ui: &LogsUi, from: u64, older: bool) -> Option<u64> {
     let needle = ui.search.as_deref()?.to_lowercase();
     let first = first_seq(model);
-    let ok =
-        |s: u64| entry_at(model, s).is_some_and(|e| log_visible(e, ui) && log_matches(e, &needle));
+    let ok = |s: u64| {
+        entry_at(model, s).is_some_and(|e| {
+            log_visible(&model.logs, e, ui) && log_matches(&model.logs, e, &needle)
+        })
+    };
     if older {
         (first..from.min(model.logs.total)).rev().find(|s| ok(*s))
     } else {
@@ -115,9 +118,9 @@ pub fn find_match(model: &Model, ui: &LogsUi, from: u64, older: bool) -> Option<
 pub fn subsystems(model: &Model) -> Vec<String> {
     let set: std::collections::BTreeSet<&str> = model
         .logs
-        .entries
+        .entries()
         .iter()
-        .map(|e| e.subsystem.as_str())
+        .map(|e| model.logs.subsystem(e))
         .collect();
     set.into_iter().map(str::to_owned).collect()
 }

@@ -65,6 +65,7 @@ fn bound_sessions(model: &mut Model) {
         let Some(s) = model.sessions.by_key.remove(&key) else {
             continue;
         };
+        model.sessions.running.remove(&key);
         if model.sessions.key_by_session_id.get(&s.session_id) == Some(&key) {
             model.sessions.key_by_session_id.remove(&s.session_id);
         }
@@ -106,5 +107,6 @@ fn bound_lanes(model: &mut Model) {
     }
     for (_, name) in evictable {
         lanes.remove(&name);
+        model.lanes.touched.remove(&name);
     }
 }

@@ -19,7 +19,11 @@ use crate::fact::LogEvent;
 
 use super::sessions;
 
+/// The lane named `name` (created on first sight), marked as touched since the last boot.
 fn lane<'a>(model: &'a mut Model, name: &str, at: DateTime<Utc>) -> &'a mut Lane {
+    if !model.lanes.touched.contains(name) {
+        model.lanes.touched.insert(name.to_string());
+    }
     let limit = lane_limit(name, &model.config);
     let l = model
         .lanes
@@ -111,10 +115,18 @@ pub(super) fn on_config(model: &mut Model) {
 }
 
 /// The gateway (re)started: nothing is running or queued in the new process yet.
+/// Only the lanes touched since the previous boot are visited: the others are idle already.
 pub(super) fn reset(model: &mut Model) {
-    for l in model.lanes.by_name.values_mut() {
-        l.active = 0;
-        l.queued = 0;
+    let lanes = &mut model.lanes;
+    for name in lanes.touched.drain() {
+        if let Some(l) = lanes.by_name.get_mut(&name) {
+            l.active = 0;
+            l.queued = 0;
+        }
     }
-    model.lanes.pending_exceeded.clear();
+    lanes.pending_exceeded.clear();
+    debug_assert!(
+        lanes.by_name.values().all(|l| l.active == 0 && l.queued == 0),
+        "a lane changed outside `lane()`"
+    );
 }

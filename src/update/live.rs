@@ -58,6 +58,9 @@ pub(super) fn on_sessions(model: &mut Model, fact: &Fact, rows: &[LiveSessionRow
                     s.active_runs.push(id.clone());
                 }
             }
+            if !s.active_runs.is_empty() && !model.sessions.running.contains(&r.key) {
+                model.sessions.running.insert(r.key.clone());
+            }
         } else {
             s.active_runs.clear();
         }

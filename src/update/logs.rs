@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::domain::logbuf::WARNINGS_CAP;
-use crate::domain::{CORRUPT_RECENT_CAP, LogEntry, Model, SourceStatus, Warning};
+use crate::domain::{CORRUPT_RECENT_CAP, Model, SourceStatus, Warning};
 use crate::fact::{Fact, Level, Locator, LogFact, Origin, SourceHealth, SourceKind};
 
 /// Status-bar name of a source: `log:<file>`, `agent-db:<agent>`, `state-db`,
@@ -68,24 +68,13 @@ pub(super) fn on_log(model: &mut Model, fact: &Fact, log: &LogFact) {
     }
 }
 
-/// Add a log line to the bounded buffer. Its strings are copied into allocations made here,
-/// on the folding thread, rather than moved: the parsed line's strings come from a parser
-/// thread's heap pages, shared with that batch's short-lived allocations, and 20,000 buffered
-/// lines kept ~12 MB of those pages resident for ~5 MB of data (1 GB backlog, BENCHMARKS.md).
+/// Add a log line to the bounded buffer (its text is copied into the buffer's chunks, see
+/// [`crate::domain::LogBuffer`]; the fact's strings are freed with the fact).
 pub(super) fn push_entry(model: &mut Model, at: DateTime<Utc>, origin: Origin, log: LogFact) {
-    let buf = &mut model.logs;
     let typed = log.event.is_some();
-    buf.entries.push_back(LogEntry {
-        at,
-        level: log.level,
-        subsystem: log.subsystem.as_str().into(),
-        message: log.message.as_str().into(),
-        origin,
-        typed,
-    });
-    while buf.entries.len() > buf.cap.max(1) {
-        buf.entries.pop_front();
-    }
+    model
+        .logs
+        .push(at, log.level, &log.subsystem, &log.message, origin, typed);
 }
 
 pub(super) fn on_corrupt(model: &mut Model, fact: &Fact, error: &str, excerpt: &str) {

@@ -156,6 +156,7 @@ pub(super) fn on_run_started(
     if let Some(s) = model.sessions.by_key.get_mut(&key) {
         if !s.active_runs.iter().any(|r| r == run_id) {
             s.active_runs.push(run_id.to_string());
+            model.sessions.running.insert(key.clone());
             if s.active_runs.len() > ACTIVE_RUNS_CAP {
                 s.active_runs.remove(0);
             }
@@ -239,8 +240,16 @@ pub(super) fn on_run_model(model: &mut Model, fact: &Fact, run_id: &str, m: &Mod
 }
 
 /// The gateway process restarted: no run of the previous process is still active.
+/// Only the sessions in `sessions.running` are visited: no other has an active run.
 pub(super) fn clear_active_runs(model: &mut Model) {
-    for s in model.sessions.by_key.values_mut() {
-        s.active_runs.clear();
+    let sessions = &mut model.sessions;
+    for key in sessions.running.drain() {
+        if let Some(s) = sessions.by_key.get_mut(&key) {
+            s.active_runs.clear();
+        }
     }
+    debug_assert!(
+        sessions.by_key.values().all(|s| s.active_runs.is_empty()),
+        "an active run was added without marking its session in `sessions.running`"
+    );
 }

@@ -151,6 +151,9 @@ pub(super) fn link(model: &mut Model, session_id: &str, key: &str, agent: Option
 
 fn merge_placeholder(model: &mut Model, p: Session, key: &str, agent: Option<&str>) {
     let agent = agent.or(Some(p.agent_id.as_str())).map(str::to_string);
+    if !p.active_runs.is_empty() {
+        model.sessions.running.insert(key.to_string());
+    }
     let s = ensure(model, key, agent.as_deref());
     s.usage_turns += p.usage_turns;
     s.usage_tokens = s.usage_tokens.saturating_add(p.usage_tokens);

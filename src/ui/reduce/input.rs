@@ -121,10 +121,10 @@ pub fn run_command(ui: &mut UiState, model: &Model, text: &str) {
         }
         Ok(Command::Time(t)) => {
             go(ui, View::Logs);
-            let day = model.logs.entries.back().map(|e| e.at.date_naive());
+            let day = model.logs.entries().back().map(|e| e.at.date_naive());
             let target = day.map(|d| d.and_time(t).and_utc());
             let first = crate::ui::data::first_seq(model);
-            let hit = target.and_then(|tg| model.logs.entries.iter().position(|e| e.at >= tg));
+            let hit = target.and_then(|tg| model.logs.entries().iter().position(|e| e.at >= tg));
             match hit {
                 Some(i) => {
                     let seq = first + i as u64;

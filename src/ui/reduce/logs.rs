@@ -44,7 +44,8 @@ pub(super) fn scroll(ui: &mut UiState, model: &Model, up: bool, n: usize) {
         let mut e = end;
         for _ in 0..n {
             let next = (e..model.logs.total).find(|s| {
-                data::entry_at(model, *s).is_some_and(|x| data::log_visible(x, &ui.logs))
+                data::entry_at(model, *s)
+                    .is_some_and(|x| data::log_visible(&model.logs, x, &ui.logs))
             });
             match next {
                 Some(s) => e = s + 1,
@@ -62,7 +63,9 @@ pub(super) fn scroll(ui: &mut UiState, model: &Model, up: bool, n: usize) {
 pub(super) fn top(ui: &mut UiState, model: &Model) {
     let first = data::first_seq(model);
     let end = (first..model.logs.total)
-        .filter(|s| data::entry_at(model, *s).is_some_and(|e| data::log_visible(e, &ui.logs)))
+        .filter(|s| {
+            data::entry_at(model, *s).is_some_and(|e| data::log_visible(&model.logs, e, &ui.logs))
+        })
         .nth(PAGE * 2 - 1)
         .map_or(model.logs.total, |s| s + 1);
     ui.logs.follow = false;

@@ -320,7 +320,7 @@ fn open_alert(ui: &mut UiState, model: &Model) {
     let hit = a
         .evidence
         .iter()
-        .find_map(|o| model.logs.entries.iter().position(|e| e.origin == *o));
+        .find_map(|o| model.logs.entries().iter().position(|e| e.origin == *o));
     if let Some(i) = hit {
         go(ui, View::Logs);
         logs::pin(ui, first + i as u64);

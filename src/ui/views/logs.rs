@@ -50,9 +50,17 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, ui: &LogsUi, theme: &The
                     format!("{} ", level_name(e.level)),
                     level_style(e.level, theme),
                 ),
-                Span::styled(format!("{} ", e.subsystem), theme.style(Role::Accent)),
+                Span::styled(
+                    format!("{} ", model.logs.subsystem(e)),
+                    theme.style(Role::Accent),
+                ),
             ];
-            spans.extend(highlight(&e.message, &needle, theme.style(Role::Text), hl));
+            spans.extend(highlight(
+                model.logs.message(e),
+                &needle,
+                theme.style(Role::Text),
+                hl,
+            ));
             let line = Line::from(spans);
             if ui.cursor == Some(seq) {
                 line.style(theme.style(Role::Selection))

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use lanetop::domain::cascade::{Episode, FallbackStep};
-use lanetop::domain::{Lane, LogEntry, Model, SourceStatus, Warning};
+use lanetop::domain::{Lane, Model, SourceStatus, Warning};
 use lanetop::fact::{Level, SourceHealth};
 
 use super::*;
@@ -272,14 +272,7 @@ pub(super) fn logs(m: &mut Model) {
     ];
     for (i, (at, level, sub, msg)) in lines.iter().enumerate() {
         let origin = log_origin(1000 + i as u64);
-        m.logs.entries.push_back(LogEntry {
-            at: *at,
-            level: *level,
-            subsystem: (*sub).into(),
-            message: (*msg).into(),
-            origin: origin.clone(),
-            typed: true,
-        });
+        m.logs.push(*at, *level, sub, msg, origin.clone(), true);
         if *level >= Level::Warn {
             m.logs.warnings.push_back(Warning {
                 at: *at,

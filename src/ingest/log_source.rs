@@ -28,6 +28,24 @@ pub const BATCH_BYTES: usize = 1 << 20;
 /// Most threads a batch is parsed on (fewer when the machine has fewer cores).
 pub const PARSE_THREADS: usize = 4;
 
+/// Where a source's facts go: one at a time, or a whole parsed part at once. A backlog's
+/// parts arrive as the vectors the parser threads filled, so a sink that forwards batches
+/// (the ingest `Batcher`) can pass them on without copying every fact again.
+pub trait FactSink {
+    /// One fact.
+    fn push(&mut self, fact: Fact);
+    /// Consecutive facts, in order (by default pushed one by one).
+    fn push_all(&mut self, facts: Vec<Fact>) {
+        facts.into_iter().for_each(|f| self.push(f));
+    }
+}
+
+impl<F: FnMut(Fact)> FactSink for F {
+    fn push(&mut self, fact: Fact) {
+        self(fact)
+    }
+}
+
 /// A log tailer feeding the line parser: every line becomes one fact (typed or
 /// [`FactKind::CorruptLine`]) with origin `Log` at its 1-based line.
 pub struct LogSource {
@@ -103,7 +121,7 @@ impl LogSource {
 
     /// Read what is new and push one fact per line. `parse`: false skips the parser (the
     /// consumer is gone; lines are only consumed).
-    pub fn pump(&mut self, parse: &dyn Fn() -> bool, out: &mut dyn FnMut(Fact)) {
+    pub fn pump(&mut self, parse: &dyn Fn() -> bool, out: &mut dyn FactSink) {
         let p = &mut self.parsing;
         self.tailer.poll(&mut |ev| {
             if !parse() {
@@ -122,7 +140,7 @@ impl LogSource {
                         // `parse_chunk` skips blank lines; line by line they are facts.
                         p.drain(0, out);
                         let origin = Origin::line(SourceKind::Log, path.clone(), line);
-                        out(parse_guarded(&mut p.parser, bytes, origin));
+                        out.push(parse_guarded(&mut p.parser, bytes, origin));
                     } else {
                         p.push(path, line, bytes);
                     }
@@ -142,7 +160,7 @@ impl LogSource {
                         error: format!("line of {len} bytes exceeds the line cap; skipped"),
                         excerpt: String::from_utf8_lossy(head).into_owned(),
                     };
-                    out(f);
+                    out.push(f);
                 }
             }
         });
@@ -203,7 +221,7 @@ impl Parsing {
 
     /// Parse the batch: a big one goes to the pool (and the oldest batches in flight beyond
     /// [`AHEAD`] are handed on); a small one is parsed here after everything in flight.
-    fn flush(&mut self, out: &mut dyn FnMut(Fact)) {
+    fn flush(&mut self, out: &mut dyn FactSink) {
         let Some(path) = self.batch.path.take() else {
             return;
         };
@@ -233,7 +251,7 @@ impl Parsing {
             parser.parse_chunk(bytes, &path, first, facts)
         }));
         if ok.is_ok() {
-            self.facts.drain(..).for_each(&mut *out);
+            self.facts.drain(..).for_each(|f| out.push(f));
         } else {
             self.facts.clear();
             self.parser = saved;
@@ -243,15 +261,18 @@ impl Parsing {
     }
 
     /// Hand on the facts of the oldest batches in flight until at most `keep` remain.
-    fn drain(&mut self, keep: usize, out: &mut dyn FnMut(Fact)) {
+    fn drain(&mut self, keep: usize, out: &mut dyn FactSink) {
         while self.inflight.len() > keep {
             let Some(f) = self.inflight.pop_front() else {
                 return;
             };
-            if f.finish(&mut self.parser, &mut self.facts) {
-                self.facts.drain(..).for_each(&mut *out);
-            } else {
-                line_by_line(&mut self.parser, &f.bytes, &f.path, f.first_line, out);
+            match f.finish(&mut self.parser) {
+                Some(parts) => {
+                    for mut part in parts {
+                        out.push_all(part.take_facts());
+                    }
+                }
+                None => line_by_line(&mut self.parser, &f.bytes, &f.path, f.first_line, out),
             }
             if self.spare.is_none() {
                 self.spare = f.into_buffer();
@@ -285,7 +306,7 @@ fn line_by_line(
     bytes: &[u8],
     path: &Arc<str>,
     first: u64,
-    out: &mut dyn FnMut(Fact),
+    out: &mut dyn FactSink,
 ) {
     let lines = bytes
         .strip_suffix(b"\n")
@@ -293,7 +314,7 @@ fn line_by_line(
         .split(|b| *b == b'\n');
     for (i, line) in lines.enumerate() {
         let origin = Origin::line(SourceKind::Log, path.clone(), first + i as u64);
-        out(parse_guarded(parser, line, origin));
+        out.push(parse_guarded(parser, line, origin));
     }
 }
 

@@ -110,7 +110,7 @@ fn read_logs_once(
     let mut batch = Batcher::new(out);
     for target in &discovery.logs {
         let mut src = LogSource::new(target.clone(), tail.clone());
-        src.pump(&|| true, &mut |f| batch.push(f));
+        src.pump(&|| true, &mut batch);
         if let Some(h) = src.health_fact(true) {
             batch.push(h);
         }
@@ -337,7 +337,7 @@ fn log_loop(
     while !stop.load(Ordering::Relaxed) {
         src.pump(
             &|| !closed.load(Ordering::Relaxed) && !stop.load(Ordering::Relaxed),
-            &mut |f| batch.push(f),
+            &mut batch,
         );
         let force = last_health.elapsed() >= opts.health_every;
         if let Some(h) = src.health_fact(force) {
@@ -375,6 +375,15 @@ fn send_blocking(tx: &tokio::sync::mpsc::Sender<Msg>, batch: Vec<Fact>, stop: &A
     }
 }
 
+impl log_source::FactSink for Batcher<'_> {
+    fn push(&mut self, fact: Fact) {
+        Batcher::push(self, fact);
+    }
+    fn push_all(&mut self, facts: Vec<Fact>) {
+        self.push_vec(facts);
+    }
+}
+
 /// Collects facts into batches of at most [`BATCH`]; once the output refuses a batch, drops
 /// everything after it.
 struct Batcher<'a> {
@@ -404,6 +413,19 @@ impl<'a> Batcher<'a> {
 
     fn extend(&mut self, facts: impl IntoIterator<Item = Fact>) {
         facts.into_iter().for_each(|f| self.push(f));
+    }
+
+    /// Hand on `facts` as one batch when nothing is buffered (the vector moves, the facts are
+    /// not copied), else buffer them.
+    fn push_vec(&mut self, facts: Vec<Fact>) {
+        if !self.open || facts.is_empty() {
+            return;
+        }
+        if self.buf.is_empty() && facts.len() <= BATCH {
+            self.open = (self.out)(facts);
+        } else {
+            self.extend(facts);
+        }
     }
 
     /// Hand over what is buffered; false once the output is gone.

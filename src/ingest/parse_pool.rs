@@ -6,7 +6,7 @@
 //! the bytes are split into one part per worker at line boundaries, each worker parses its part
 //! with a fresh [`LineParser`] ([`Part::run`]), and the batch waits in the returned
 //! [`InFlight`] until [`InFlight::finish`] joins the parts in file order
-//! ([`LineParser::join_parts`]). The source keeps [`AHEAD`] batches in flight after handing one
+//! ([`LineParser::fix_parts`]). The source keeps [`AHEAD`] batches in flight after handing one
 //! on, so on a 2-core host the workers parse batch *k + 1* while the caller's thread folds
 //! batch *k*.
 //!
@@ -22,7 +22,6 @@ use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use crate::fact::Fact;
 use crate::ingest::log::{LineParser, Part, split_parts};
 
 /// Batches a source keeps in flight (being parsed) while it hands on the facts of the oldest.
@@ -130,18 +129,19 @@ impl InFlight {
         Some(b)
     }
 
-    /// Wait for every part and append the batch's facts to `out` in file order, advancing
-    /// `parser` (its last time). Returns false, with nothing appended, when a part failed.
-    pub fn finish(&self, parser: &mut LineParser, out: &mut Vec<Fact>) -> bool {
+    /// Wait for every part and return them in file order, their facts fixed as the
+    /// sequential parse gives them ([`LineParser::fix_parts`], advancing `parser`'s last
+    /// time). `None`, with `parser` untouched, when a part failed.
+    pub fn finish(&self, parser: &mut LineParser) -> Option<Vec<Part>> {
         let mut parts = Vec::with_capacity(self.replies.len());
         for rx in &self.replies {
             match rx.recv() {
                 Ok(Some(p)) => parts.push(p),
-                _ => return false,
+                _ => return None,
             }
         }
-        parser.join_parts(parts, self.first_line, out);
-        true
+        parser.fix_parts(&mut parts, self.first_line);
+        Some(parts)
     }
 }
 

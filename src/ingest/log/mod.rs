@@ -179,13 +179,30 @@ impl LineParser {
 
     /// Append the facts of `parts` (consecutive parts of one buffer, each parsed by
     /// [`Part::run`], in file order) to `out` as the sequential parse from `first_line` would
-    /// give them: line numbers shifted, leading corrupt lines of a part timed by the previous
-    /// part's last time (or this parser's). Returns the number of lines.
-    pub fn join_parts(&mut self, parts: Vec<Part>, first_line: u64, out: &mut Vec<Fact>) -> u64 {
-        let mut line_offset = first_line;
-        let mut carry = self.last_time;
+    /// give them ([`fix_parts`](Self::fix_parts)). Returns the number of lines.
+    pub fn join_parts(
+        &mut self,
+        mut parts: Vec<Part>,
+        first_line: u64,
+        out: &mut Vec<Fact>,
+    ) -> u64 {
+        let lines = self.fix_parts(&mut parts, first_line);
         out.reserve(parts.iter().map(|p| p.facts.len()).sum());
         for mut part in parts {
+            out.append(&mut part.facts);
+        }
+        lines
+    }
+
+    /// Make the facts of `parts` (consecutive parts of one buffer, each parsed by
+    /// [`Part::run`], in file order) what the sequential parse from `first_line` gives, in
+    /// place: line numbers shifted, leading corrupt lines of a part timed by the previous
+    /// part's last time (or this parser's); this parser's last time advanced. Returns the
+    /// number of lines. The parts' facts are then taken with [`Part::take_facts`].
+    pub fn fix_parts(&mut self, parts: &mut [Part], first_line: u64) -> u64 {
+        let mut line_offset = first_line;
+        let mut carry = self.last_time;
+        for part in parts {
             for f in &mut part.facts {
                 if let Locator::Line { line } = &mut f.origin.locator {
                     *line += line_offset;
@@ -198,7 +215,6 @@ impl LineParser {
             }
             line_offset += part.lines;
             carry = part.last_time.or(carry);
-            out.append(&mut part.facts);
         }
         self.last_time = carry;
         line_offset - first_line
@@ -354,6 +370,11 @@ impl Part {
             last_time: parser.last_time,
             leading_corrupt,
         }
+    }
+
+    /// The part's facts, moved out (after [`LineParser::fix_parts`]).
+    pub fn take_facts(&mut self) -> Vec<Fact> {
+        std::mem::take(&mut self.facts)
     }
 
     /// An empty part (a parse that failed; the caller re-parses line by line).

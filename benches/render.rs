@@ -129,7 +129,7 @@ fn lane_facts(model: &Model, n: usize) -> Vec<lanetop::fact::Fact> {
             session: None,
             agent_id: None,
             hostname: None,
-            event: Some(event),
+            event: Some(Box::new(event)),
         })),
     };
     let mut out = Vec::new();

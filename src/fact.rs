@@ -274,7 +274,7 @@ pub struct LogFact {
     /// Top-level `hostname` (2026.5+), kept on gateway lifecycle lines only.
     pub hostname: Option<String>,
     /// The typed event, when the line is one lanetop understands.
-    pub event: Option<LogEvent>,
+    pub event: Option<Box<LogEvent>>,
 }
 
 /// Typed log events (templates in FORMATS.md §1.3, FORMATS-LEGACY.md §5, OBSERVED*.md).

@@ -35,7 +35,7 @@ fn log(when: DateTime<Utc>, line: u64, session: Option<&str>, ev: LogEvent) -> F
             session: session.map(str::to_string),
             agent_id: None,
             hostname: None,
-            event: Some(ev),
+            event: Some(Box::new(ev)),
         })),
     }
 }

@@ -135,8 +135,8 @@ fn console_event_fields() {
     // captured console line 1: `[gateway] loading configuration…`, time 01:49:20.216.
     let f = parse_line(CAP, 1);
     assert_eq!(
-        (log(&f).subsystem.as_str(), &log(&f).event),
-        ("gateway", &Some(LogEvent::Gateway(GatewayEvent::Starting)))
+        (log(&f).subsystem.as_str(), log(&f).event.as_deref()),
+        ("gateway", Some(&LogEvent::Gateway(GatewayEvent::Starting)))
     );
     assert_eq!(f.at.to_rfc3339(), "2026-11-22T01:49:20.216+00:00");
     // Line 14: `[gateway] ready`; line 15: `[heartbeat] started` (→ gateway/heartbeat).
@@ -144,7 +144,7 @@ fn console_event_fields() {
     let f = parse_line(CAP, 15);
     assert_eq!(log(&f).subsystem, "gateway/heartbeat");
     assert_eq!(
-        log(&f).event,
+        log(&f).event.as_deref().cloned(),
         Some(LogEvent::Heartbeat {
             what: "started".into(),
             interval_ms: None
@@ -221,7 +221,7 @@ fn console_event_fields() {
     let f = parse_line(CAP, 306);
     assert_eq!(log(&f).level, Level::Warn);
     assert_eq!(
-        log(&f).event,
+        log(&f).event.as_deref().cloned(),
         Some(LogEvent::RestartRecovery(RestartRecovery::Marked {
             count: 1
         }))
@@ -247,7 +247,7 @@ fn console_event_fields() {
         ("openclaw", Level::Error)
     );
     assert_eq!(
-        log(&f).event,
+        log(&f).event.as_deref().cloned(),
         Some(LogEvent::ChainExhausted {
             attempts: 3,
             session_key: None,
@@ -285,7 +285,7 @@ fn uncoloured_console_gives_the_same_events_and_template_levels() {
                 (&a.subsystem, &a.message, &a.event),
                 (&b.subsystem, &b.message, &b.event)
             );
-            if let Some(ev) = &a.event {
+            if let Some(ev) = a.event.as_deref() {
                 // Without colour the template decides; it agrees with the colour for these:
                 if matches!(
                     ev,

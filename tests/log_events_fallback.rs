@@ -88,14 +88,14 @@ fn fallback_decision_suppressed_duplicates() {
     let f = parse_str(
         r#"{"0":"{\"subsystem\":\"model-fallback/decision\"}","1":{"event":"model_fallback_decision","decision":"candidate_failed","reason":"auth","suppressedDuplicateCount":4},"2":"model fallback decision","_meta":{"logLevelName":"WARN"},"time":"2026-11-22T01:55:27.100+00:00","message":"model fallback decision"}"#,
     );
-    let Some(LogEvent::FallbackDecision(d)) = &log(&f).event else {
+    let Some(LogEvent::FallbackDecision(d)) = log(&f).event.as_deref() else {
         panic!()
     };
     assert_eq!(d.suppressed_duplicates, 4);
     let f = parse_str(
         "2026-11-22T01:55:27.100+00:00 [model-fallback/decision] model fallback decision: decision=candidate_failed requested=a/b candidate=a/b reason=auth next=c/d detail=401 bad key (7 duplicates suppressed in last 60s)",
     );
-    let Some(LogEvent::FallbackDecision(d)) = &log(&f).event else {
+    let Some(LogEvent::FallbackDecision(d)) = log(&f).event.as_deref() else {
         panic!()
     };
     assert_eq!(
@@ -116,12 +116,12 @@ fn fallback_chain_stopped() {
         reason: "agent_run_terminal_timeout".into(),
         candidate: Some(m("fakeback", "fake-backup")),
     };
-    assert_eq!(log(&f).event.as_ref(), Some(&expected));
+    assert_eq!(log(&f).event.as_deref(), Some(&expected));
     let f = parse_str(
         "2026-11-22T01:55:27.100+00:00 [model-fallback/decision] model fallback chain stopped: reason=agent_run_terminal_timeout candidate=fakeback/fake-backup",
     );
     assert!(
-        matches!(&log(&f).event, Some(LogEvent::FallbackChainStopped { reason, candidate: Some(_), .. }) if reason == "agent_run_terminal_timeout")
+        matches!(log(&f).event.as_deref(), Some(LogEvent::FallbackChainStopped { reason, candidate: Some(_), .. }) if reason == "agent_run_terminal_timeout")
     );
 }
 

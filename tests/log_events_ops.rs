@@ -184,7 +184,7 @@ fn model_switch() {
         "2026-05-24T09:10:00.000+02:00 [agent/embedded] live session model switch detected after failed attempt for sid-1: zhipu/glm-5.1 -> kimi/kimi2.5",
     );
     assert!(
-        matches!(&log(&f).event, Some(LogEvent::ModelSwitch { session_id, .. }) if session_id == "sid-1")
+        matches!(log(&f).event.as_deref(), Some(LogEvent::ModelSwitch { session_id, .. }) if session_id == "sid-1")
     );
 }
 
@@ -219,7 +219,7 @@ fn heartbeat_and_cron() {
     let f = parse_line(CAP, 279);
     assert_eq!(log(&f).subsystem, "gateway");
     assert!(
-        matches!(&log(&f).event, Some(LogEvent::Cron { what, job_id: Some(j), .. }) if what == "job added" && j == "007ab091-ffcc-493b-979a-d1207036802e")
+        matches!(log(&f).event.as_deref(), Some(LogEvent::Cron { what, job_id: Some(j), .. }) if what == "job added" && j == "007ab091-ffcc-493b-979a-d1207036802e")
     );
     // captured 2411: error status without a chain exhaustion stays a cron event with its error.
     assert!(

@@ -29,7 +29,7 @@ fn excerpt_3_28_every_line() {
     assert_eq!(facts.len(), 9);
     let kinds: Vec<&str> = facts
         .iter()
-        .map(|f| log(f).event.as_ref().map_or("Untyped", kind_name))
+        .map(|f| log(f).event.as_deref().map_or("Untyped", kind_name))
         .collect();
     assert_eq!(
         kinds,
@@ -115,7 +115,7 @@ fn excerpt_3_28_event_fields() {
     // Line 8: `{"module":"cron"}` binding without storeKey.
     let f = parse_line(EX, 8);
     assert_eq!(log(&f).subsystem, "cron");
-    assert!(matches!(&log(&f).event, Some(LogEvent::Cron { what, .. }) if what == "started"));
+    assert!(matches!(log(&f).event.as_deref(), Some(LogEvent::Cron { what, .. }) if what == "started"));
 }
 
 #[test]
@@ -138,7 +138,7 @@ fn console_json_style_lines() {
     );
     let l = log(&f);
     assert_eq!(l.level, Level::Warn);
-    let Some(LogEvent::FallbackDecision(d)) = &l.event else {
+    let Some(LogEvent::FallbackDecision(d)) = l.event.as_deref() else {
         panic!("{l:?}")
     };
     assert_eq!(d.candidate, Some(ModelRef::new("zhipu", "glm-5.1")));
@@ -146,7 +146,7 @@ fn console_json_style_lines() {
     let f = parse_str(
         r#"{"time":"2026-05-24T09:10:02.100+02:00","level":"info","subsystem":"gateway","message":"gateway ready"}"#,
     );
-    assert_eq!(log(&f).event, Some(LogEvent::Gateway(GatewayEvent::Ready)));
+    assert_eq!(log(&f).event.as_deref().cloned(), Some(LogEvent::Gateway(GatewayEvent::Ready)));
 }
 
 #[test]
@@ -160,7 +160,7 @@ fn string_args_are_joined_without_message() {
         "lane wait exceeded: lane=main waitedMs=2000 queueAhead=1"
     );
     assert!(matches!(
-        log(&f).event,
+        log(&f).event.as_deref(),
         Some(LogEvent::LaneWaitExceeded {
             waited_ms: 2000,
             ..

@@ -93,7 +93,7 @@ fn captured_9_6_levels_boots_and_fields() {
     // Boots: `gateway ready` at lines 58, 1881, 2146 (MANIFEST: 3 boots).
     let ready: Vec<u64> = facts
         .iter()
-        .filter(|f| matches!(&f.kind, FactKind::Log(l) if l.event == Some(LogEvent::Gateway(lanetop::fact::GatewayEvent::Ready))))
+        .filter(|f| matches!(&f.kind, FactKind::Log(l) if l.event.as_deref() == Some(&LogEvent::Gateway(lanetop::fact::GatewayEvent::Ready))))
         .map(|f| match f.origin.locator {
             lanetop::fact::Locator::Line { line } => line,
             _ => 0,
@@ -210,7 +210,7 @@ fn captured_5_20_counts_and_fallback_contract() {
     // Decision lines are exactly the MANIFEST's list.
     let lines: Vec<u64> = facts
         .iter()
-        .filter(|f| matches!(&f.kind, FactKind::Log(l) if matches!(l.event, Some(LogEvent::FallbackDecision(_)))))
+        .filter(|f| matches!(&f.kind, FactKind::Log(l) if matches!(l.event.as_deref(), Some(LogEvent::FallbackDecision(_)))))
         .map(|f| match f.origin.locator {
             lanetop::fact::Locator::Line { line } => line,
             _ => 0,

@@ -34,7 +34,7 @@ fn buffers_stay_bounded_after_100k_facts() {
                 session: None,
                 agent_id: None,
                 hostname: None,
-                event: Some(decision(
+                event: Some(Box::new(decision(
                     &run,
                     MAIN_SID,
                     "candidate_failed",
@@ -44,7 +44,7 @@ fn buffers_stay_bounded_after_100k_facts() {
                     Some(429),
                     1,
                     "next_fallback",
-                )),
+                ))),
             })),
             1 => FactKind::Log(Box::new(lanetop::fact::LogFact {
                 level: Level::Warn,
@@ -53,14 +53,14 @@ fn buffers_stay_bounded_after_100k_facts() {
                 session: None,
                 agent_id: None,
                 hostname: None,
-                event: Some(LogEvent::LaneWaitExceeded {
+                event: Some(Box::new(LogEvent::LaneWaitExceeded {
                     lane: "session:agent:main:main".to_string(),
                     waited_ms: i,
                     queue_ahead: 0,
                     active_ahead: Some(1),
                     active_now: Some(0),
                     queue_behind: Some(0),
-                }),
+                })),
             })),
             2 => FactKind::Log(Box::new(lanetop::fact::LogFact {
                 level: Level::Debug,
@@ -69,12 +69,12 @@ fn buffers_stay_bounded_after_100k_facts() {
                 session: None,
                 agent_id: None,
                 hostname: None,
-                event: Some(LogEvent::RunStarted {
+                event: Some(Box::new(LogEvent::RunStarted {
                     run_id: run.clone(),
                     session_id: MAIN_SID.into(),
                     model: None,
                     channel: None,
-                }),
+                })),
             })),
             3 => FactKind::CorruptLine {
                 error: "bad json".into(),
@@ -168,7 +168,7 @@ fn log_only_sessions_and_session_lanes_are_bounded() {
             session: None,
             agent_id: None,
             hostname: None,
-            event: Some(event),
+            event: Some(Box::new(event)),
         })),
     };
     let waited = "session:agent:ops:cron:job:run:waited".to_string();
@@ -288,12 +288,12 @@ fn a_big_store_does_not_evict_log_only_sessions() {
                     session: None,
                     agent_id: None,
                     hostname: None,
-                    event: Some(LogEvent::RunStarted {
+                    event: Some(Box::new(LogEvent::RunStarted {
                         run_id: format!("run-{batch}-{i}"),
                         session_id: format!("log-sid-{batch}-{i}"),
                         model: None,
                         channel: None,
-                    }),
+                    })),
                 })),
             })
             .collect();

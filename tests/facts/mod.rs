@@ -45,7 +45,7 @@ pub fn log(
             session: None,
             agent_id: None,
             hostname: None,
-            event,
+            event: event.map(Box::new),
         })),
     }
 }

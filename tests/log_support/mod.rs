@@ -57,7 +57,8 @@ pub fn event(rel: &str, n: usize) -> LogEvent {
     let f = parse_line(rel, n);
     log(&f)
         .event
-        .clone()
+        .as_deref()
+        .cloned()
         .unwrap_or_else(|| panic!("{rel}:{n} has no event: {:?}", log(&f)))
 }
 
@@ -106,7 +107,7 @@ pub fn tally(facts: &[Fact]) -> BTreeMap<&'static str, u64> {
     let mut m = BTreeMap::new();
     for f in facts {
         let k = match &f.kind {
-            FactKind::Log(l) => l.event.as_ref().map_or("Untyped", kind_name),
+            FactKind::Log(l) => l.event.as_deref().map_or("Untyped", kind_name),
             FactKind::CorruptLine { .. } => "Corrupt",
             _ => "Other",
         };
@@ -132,7 +133,7 @@ pub fn fallback_counts(facts: &[Fact]) -> (u64, BTreeMap<String, u64>, BTreeMap<
     let (mut n, mut by_reason, mut by_decision) = (0, BTreeMap::new(), BTreeMap::new());
     for f in facts {
         if let FactKind::Log(l) = &f.kind
-            && let Some(LogEvent::FallbackDecision(d)) = &l.event
+            && let Some(LogEvent::FallbackDecision(d)) = l.event.as_deref()
         {
             n += 1;
             *by_decision.entry(d.decision.clone()).or_insert(0) += 1;

@@ -260,7 +260,7 @@ impl LineParser {
             hostname: matches!(event, Some(LogEvent::Gateway(_)))
                 .then(|| rec.hostname.map(Cow::into_owned))
                 .flatten(),
-            event,
+            event: event.map(Box::new),
         };
         Fact {
             at,
@@ -296,7 +296,7 @@ impl LineParser {
             session: None,
             agent_id: None,
             hostname: None,
-            event,
+            event: event.map(Box::new),
         };
         Fact {
             at: c.at,

@@ -264,7 +264,7 @@ pub struct LogFact {
     pub level: Level,
     /// Subsystem from the `"0"` binding (`{"subsystem":…}`), `cron` for `{"module":"cron"}`,
     /// `openclaw` for the root logger; from `[subsystem]` in the console form.
-    pub subsystem: String,
+    pub subsystem: compact_str::CompactString,
     /// The text (`message`, else the last numeric string arg). Truncated to a sane length.
     pub message: String,
     /// Top-level `session_id` (a session id or a session key), when present.

@@ -291,7 +291,7 @@ impl LineParser {
             .unwrap_or_else(|| text::text_level(&c.text));
         let fact = LogFact {
             level,
-            subsystem: c.subsystem.into_owned(),
+            subsystem: c.subsystem.as_ref().into(),
             message: capped(c.text),
             session: None,
             agent_id: None,

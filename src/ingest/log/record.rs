@@ -12,6 +12,8 @@
 
 use std::borrow::Cow;
 
+use compact_str::CompactString;
+
 use serde::Deserializer;
 
 use super::meta::MetaFields;
@@ -27,9 +29,9 @@ pub enum Binding<'a> {
     /// `"0":""` (root logger, no text).
     Empty,
     /// `{"subsystem":"<name>"}`.
-    Subsystem(String),
+    Subsystem(CompactString),
     /// `{"module":"<name>",…}` (the cron logger).
-    Module(String),
+    Module(CompactString),
     /// The root logger's first text argument.
     Text(Cow<'a, str>),
 }
@@ -99,15 +101,15 @@ impl<'a> Record<'a> {
 
     /// Logger name, moved out of the record: subsystem, cron module, top-level `subsystem`, or
     /// `openclaw` for the root logger.
-    pub fn take_subsystem(&mut self) -> String {
+    pub fn take_subsystem(&mut self) -> CompactString {
         for b in [&mut self.binding, &mut self.meta_name] {
             if let Binding::Subsystem(s) | Binding::Module(s) = b {
                 return std::mem::take(s);
             }
         }
         match self.subsystem.take() {
-            Some(s) => s.into_owned(),
-            None => "openclaw".to_owned(),
+            Some(s) => CompactString::from(s),
+            None => CompactString::const_new("openclaw"),
         }
     }
 

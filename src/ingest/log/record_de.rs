@@ -2,6 +2,8 @@
 //! line in file order and decodes only what the parser uses (see `record.rs` for the shapes).
 
 use std::borrow::Cow;
+
+use compact_str::CompactString;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -115,7 +117,7 @@ pub(super) fn binding_name(s: &str) -> Option<Binding<'static>> {
             && let Some(end) = rest.find(['"', '\\'])
             && rest.as_bytes()[end] == b'"'
         {
-            let name = rest[..end].to_owned();
+            let name = CompactString::from(&rest[..end]);
             return Some(if module {
                 Binding::Module(name)
             } else {
@@ -131,10 +133,10 @@ pub(super) fn binding_name(s: &str) -> Option<Binding<'static>> {
     match serde_json::from_str::<Obj>(s) {
         Ok(Obj {
             subsystem: Some(n), ..
-        }) => Some(Binding::Subsystem(n)),
+        }) => Some(Binding::Subsystem(n.into())),
         Ok(Obj {
             module: Some(n), ..
-        }) => Some(Binding::Module(n)),
+        }) => Some(Binding::Module(n.into())),
         _ => None,
     }
 }

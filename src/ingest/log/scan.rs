@@ -26,6 +26,8 @@
 
 use std::borrow::Cow;
 
+use compact_str::CompactString;
+
 use super::meta::MetaFields;
 use super::record::{Arg, Binding, Record};
 use super::record_de::{binding_name, level_of, wants_meta};
@@ -360,7 +362,7 @@ impl<'a> Scan<'a> {
                             && let Some(end) = rest.find('\\')
                             && rest.as_bytes()[end + 1] == b'"'
                         {
-                            let name = rest[..end].to_owned();
+                            let name = CompactString::from(&rest[..end]);
                             return Some(if module {
                                 Binding::Module(name)
                             } else {

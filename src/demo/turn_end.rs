@@ -1,4 +1,4 @@
-//! The end of a run ([`finish`]) and the transcript entries of a run (user prompt, assistant
+//! The end of a run (`finish`) and the transcript entries of a run (user prompt, assistant
 //! messages with `usage.cost`), shapes from `captured-legacy/state/agents/main/sessions/
 //! 568d898c-….jsonl` (5.20 transcript, version 3).
 

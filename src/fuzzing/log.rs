@@ -19,7 +19,7 @@ use crate::ingest::log::{LineParser, MAX_EXCERPT, MAX_MESSAGE, record};
 /// 5. messages are capped at [`MAX_MESSAGE`] bytes, excerpts at [`MAX_EXCERPT`] input bytes
 ///    (≤ 3 × that after U+FFFD repair);
 /// 6. on every JSON line, the fast envelope scan agrees with the serde visitor
-///    ([`record::agrees`]: the scan gives up, or serde accepts the line and reads it the same).
+///    (`record::agrees`: the scan gives up, or serde accepts the line and reads it the same).
 pub fn log_lines(data: &[u8]) {
     let path: Arc<str> = Arc::from("fuzz.log");
     let mut chunk = Vec::new();

@@ -8,7 +8,7 @@
 //!
 //! | target | parser | input |
 //! |---|---|---|
-//! | `log_lines` | [`LineParser`] (tslog JSONL, console text, journald) | a chunk of log lines |
+//! | `log_lines` | [`LineParser`](crate::ingest::log::LineParser) (tslog JSONL, console text, journald) | a chunk of log lines |
 //! | `sessions_json` | legacy `sessions.json` | the whole file |
 //! | `transcript` | pi transcript entries (legacy `.jsonl`, SQLite `event_json`) | JSONL lines |
 //! | `config` | `openclaw.json` (JSON5) | the whole file |

@@ -123,11 +123,14 @@ fn read_logs_once(
 pub struct IngestOptions {
     /// Tailer options (poll mode, backlog age, line cap).
     pub tail: TailOptions,
-    /// Quiet time before store readers are polled after a change (notify-debouncer-full).
+    /// Quiet time before store readers are polled after a change (notify-debouncer-full; its
+    /// thread also wakes once per this period, so a store change is read within about twice
+    /// this). Default 200 ms.
     pub debounce: Duration,
     /// Store readers are polled at least this often even without events.
     pub store_safety_poll: Duration,
-    /// Log dirs are re-read at least this often even without events (when notify works).
+    /// Log dirs are re-read at least this often even without events (when notify works; a
+    /// fallback for missed events, not the way new lines arrive). Default 5 s.
     pub log_safety_poll: Duration,
     /// A log health fact is re-sent at least this often.
     pub health_every: Duration,
@@ -139,7 +142,7 @@ impl Default for IngestOptions {
             tail: TailOptions::default(),
             debounce: Duration::from_millis(200),
             store_safety_poll: Duration::from_secs(5),
-            log_safety_poll: Duration::from_secs(2),
+            log_safety_poll: Duration::from_secs(5),
             health_every: Duration::from_secs(10),
         }
     }

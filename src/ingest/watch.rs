@@ -195,7 +195,11 @@ fn make_backend(n: Notifier, debounce: Option<Duration>) -> Option<Backend> {
                 }
                 Err(_) => n.lost(),
             };
-            new_debouncer(d, None, handler).ok().map(Backend::Debounced)
+            // Tick once per debounce period, not notify's default of four times: the debouncer
+            // thread is the busiest idle waker otherwise (BENCHMARKS.md, idle CPU).
+            new_debouncer(d, Some(d), handler)
+                .ok()
+                .map(Backend::Debounced)
         }
     }
 }

@@ -48,7 +48,7 @@ pub use sessions::configured_model;
 /// Small models, and models without ticks (reports, tests), refresh after every batch.
 pub const DEFER_REFRESH_SESSIONS: usize = 2_000;
 
-/// Facts folded between two eviction checks ([`evict`]) while the refresh is deferred to the
+/// Facts folded between two eviction checks (`evict`) while the refresh is deferred to the
 /// tick (each check counts the log-only sessions: O(sessions)).
 pub const BOUND_EVERY_FACTS: usize = 16_384;
 

@@ -36,10 +36,16 @@
 //!   `restart mode: …`, `shutdown started: gateway restarting`); count boots with `Ready`.
 //!
 //! # Speed
-//! One borrowed serde pass per JSON line (strings without escapes are not copied, `_meta.path`
-//! and unknown keys are skipped unmaterialised), a hand-rolled timestamp parser, memchr line
+//! A JSON line is read by a strict hand-written scan of the envelope (`scan.rs`): string ends
+//! found a word at a time, then with `memchr2`; only the strings a record keeps are decoded,
+//! `_meta.path`, trace ids and the `"1"` text that repeats `message` are only stepped over, and
+//! the logger name is read out of the escaped `"0"` binding in place. A line outside the scan's
+//! subset (a `\u` escape, an escaped key, …) goes to the serde visitor (`record_de.rs`), which
+//! is also the reference the scan is checked against (unit tests on the captured logs, and the
+//! `log_lines` fuzz harness on every input). Then a hand-rolled timestamp parser, memchr line
 //! splitting, messages capped at [`MAX_MESSAGE`] bytes. Allocations per line: the boxed
-//! [`LogFact`], its subsystem and message strings, and the event's strings when typed.
+//! [`LogFact`] and its message (the logger name is inline up to 24 bytes), and the event's
+//! strings when typed.
 //!
 //! # Batch and parallel use
 //! [`LineParser::parse_chunk`] parses a buffer of complete lines; [`LineParser::parse_chunk_parallel`]

@@ -31,12 +31,12 @@ const CHANNEL: usize = 4;
 const RUNNER_DRAIN: std::time::Duration =
     lanetop::gateway::runner::SHUTDOWN_GRACE.saturating_add(std::time::Duration::from_secs(1));
 
-#[tokio::main]
-async fn main() -> Result<()> {
+fn main() -> Result<()> {
     lanetop::tune_allocator();
     let cli = Cli::parse();
     if let Some(Command::Watch(args)) = &cli.command {
-        std::process::exit(lanetop::watch::cli_main(&cli.sources, args).await);
+        let code = runtime()?.block_on(lanetop::watch::cli_main(&cli.sources, args));
+        std::process::exit(code);
     }
     let config_dir = paths::config_dir();
     let offset = chrono::Local::now().offset().local_minus_utc() / 60;
@@ -57,7 +57,17 @@ async fn main() -> Result<()> {
     }
     let no_color = cli.no_color || paths::no_color_env();
     let theme = or_exit(Theme::load(&cli.theme, config_dir.as_deref(), no_color));
-    tui(&cli, theme, keymap, settings).await
+    runtime()?.block_on(tui(&cli, theme, keymap, settings))
+}
+
+/// The async runtime of the TUI and `watch` (terminal events, timers, the gateway client).
+/// `report` and `screenshot` read synchronously and start none: no worker threads, ~4 MB less
+/// resident (BENCHMARKS.md).
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .wrap_err("starting the async runtime")
 }
 
 /// A configuration error is the user's to fix: print it plainly (file:line: message), exit 2.
@@ -107,25 +117,31 @@ fn report(
         return Ok(());
     }
     let model = read_once(sources, settings)?;
-    emit(&lanetop::report::render(&model, format), true);
-    if args.check {
-        let code = args.check_code(&model.alerts);
-        if code != 0 {
-            std::process::exit(code);
-        }
+    write_out(|out| {
+        lanetop::report::write(&model, format, out)?;
+        out.write_all(b"\n")
+    });
+    let code = if args.check {
+        args.check_code(&model.alerts)
+    } else {
+        0
+    };
+    // The model can be tens of MB of small allocations: the process ends here, so it is not
+    // freed piece by piece.
+    std::mem::forget(model);
+    if code != 0 {
+        std::process::exit(code);
     }
     Ok(())
 }
 
-/// Print `text` (and a newline when `newline`) to stdout. A closed pipe (`lanetop report | head`) ends the
-/// process quietly with status 0, as `cat` does; other write errors exit 1 with the cause.
-fn emit(text: &str, newline: bool) {
+/// Write to stdout through a buffer with `write`, then flush. A closed pipe (`lanetop report |
+/// head`) ends the process quietly with status 0, as `cat` does; other write errors exit 1 with
+/// the cause.
+fn write_out(write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) {
     use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    let res = out
-        .write_all(text.as_bytes())
-        .and_then(|()| out.write_all(if newline { b"\n" } else { b"" }))
-        .and_then(|()| out.flush());
+    let mut out = std::io::BufWriter::with_capacity(64 << 10, std::io::stdout().lock());
+    let res = write(&mut out).and_then(|()| out.flush());
     match res {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
@@ -134,6 +150,14 @@ fn emit(text: &str, newline: bool) {
             std::process::exit(1)
         }
     }
+}
+
+/// Print `text` (and a newline when `newline`) to stdout ([`write_out`]'s error handling).
+fn emit(text: &str, newline: bool) {
+    write_out(|out| {
+        out.write_all(text.as_bytes())?;
+        out.write_all(if newline { b"\n" } else { b"" })
+    });
 }
 
 /// Read every source once and fold it into a model (the same path `report` takes). The model

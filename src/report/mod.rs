@@ -117,6 +117,16 @@ pub fn render(model: &Model, format: Format) -> String {
     }
 }
 
+/// Write the report to `out` (no trailing newline). JSON is serialised straight into `out`, so
+/// a big model's report (~4 MB at 3,400 sessions) is never held as one string. Errors are the
+/// writer's (a JSON serialisation error cannot happen for these types).
+pub fn write(model: &Model, format: Format, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    match format {
+        Format::Json => serde_json::to_writer_pretty(out, &build(model)).map_err(std::io::Error::from),
+        Format::Markdown => out.write_all(to_markdown(model).as_bytes()),
+    }
+}
+
 /// The report as pretty-printed JSON.
 pub fn to_json(model: &Model) -> String {
     serde_json::to_string_pretty(&build(model)).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))

@@ -99,6 +99,7 @@ const SHORT: usize = 64;
 /// Index of the first `"` or `\\` in `b`. Keys and most values end within a few words, where
 /// a word-at-a-time test (the classic "has zero byte" trick on `w ^ "…"` and `w ^ \\…`;
 /// exact for the first match) beats a `memchr2` call; longer strings go to `memchr2`.
+#[inline]
 fn find_quote_or_backslash(b: &[u8]) -> Option<usize> {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
@@ -199,6 +200,7 @@ impl<'a> Scan<'a> {
     }
 
     /// The string at the cursor (which is at its `"`).
+    #[inline]
     fn string(&mut self) -> Option<Raw<'a>> {
         let start = self.i;
         self.i += 1;

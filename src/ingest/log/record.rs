@@ -9,6 +9,10 @@
 //!
 //! Keys are visited in file order, so `_meta.name` is only decoded when `"0"` did not already
 //! name the logger, and `_meta.path` (a large stack-frame object) is skipped unmaterialised.
+//!
+//! Two decoders build a [`Record`]: the fast scan (`scan.rs`, used first) and the serde visitor
+//! (`record_de.rs`, for lines outside the scan's subset, and the reference the scan is checked
+//! against by [`agrees`]).
 
 use std::borrow::Cow;
 

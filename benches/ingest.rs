@@ -90,7 +90,9 @@ fn run(bytes: &[u8], threads: usize) -> (u64, u64, u64, f64, f64) {
         facts += out.len() as u64;
         for f in &out {
             match &f.kind {
-                FactKind::Log(l) if matches!(l.event.as_deref(), Some(LogEvent::FallbackDecision(_))) => {
+                FactKind::Log(l)
+                    if matches!(l.event.as_deref(), Some(LogEvent::FallbackDecision(_))) =>
+                {
                     decisions += 1
                 }
                 FactKind::CorruptLine { .. } => corrupt += 1,

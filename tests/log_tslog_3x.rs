@@ -115,7 +115,9 @@ fn excerpt_3_28_event_fields() {
     // Line 8: `{"module":"cron"}` binding without storeKey.
     let f = parse_line(EX, 8);
     assert_eq!(log(&f).subsystem, "cron");
-    assert!(matches!(log(&f).event.as_deref(), Some(LogEvent::Cron { what, .. }) if what == "started"));
+    assert!(
+        matches!(log(&f).event.as_deref(), Some(LogEvent::Cron { what, .. }) if what == "started")
+    );
 }
 
 #[test]
@@ -146,7 +148,10 @@ fn console_json_style_lines() {
     let f = parse_str(
         r#"{"time":"2026-05-24T09:10:02.100+02:00","level":"info","subsystem":"gateway","message":"gateway ready"}"#,
     );
-    assert_eq!(log(&f).event.as_deref().cloned(), Some(LogEvent::Gateway(GatewayEvent::Ready)));
+    assert_eq!(
+        log(&f).event.as_deref().cloned(),
+        Some(LogEvent::Gateway(GatewayEvent::Ready))
+    );
 }
 
 #[test]

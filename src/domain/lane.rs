@@ -3,7 +3,7 @@
 //! Fed by the `diagnostic` log lines (FORMATS.md §1.3 #3–#6): `lane enqueue` / `lane dequeue`
 //! (DEBUG), `lane wait exceeded` (WARN), `lane task done` (DEBUG), `lane task error` (ERROR).
 
-use std::collections::{HashSet, BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use chrono::{DateTime, Utc};
 

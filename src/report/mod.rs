@@ -122,7 +122,9 @@ pub fn render(model: &Model, format: Format) -> String {
 /// writer's (a JSON serialisation error cannot happen for these types).
 pub fn write(model: &Model, format: Format, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     match format {
-        Format::Json => serde_json::to_writer_pretty(out, &build(model)).map_err(std::io::Error::from),
+        Format::Json => {
+            serde_json::to_writer_pretty(out, &build(model)).map_err(std::io::Error::from)
+        }
         Format::Markdown => out.write_all(to_markdown(model).as_bytes()),
     }
 }

@@ -126,7 +126,10 @@ pub(super) fn reset(model: &mut Model) {
     }
     lanes.pending_exceeded.clear();
     debug_assert!(
-        lanes.by_name.values().all(|l| l.active == 0 && l.queued == 0),
+        lanes
+            .by_name
+            .values()
+            .all(|l| l.active == 0 && l.queued == 0),
         "a lane changed outside `lane()`"
     );
 }

@@ -69,8 +69,9 @@ fn rows(m: &Model, ui: &UiState, marker: &str) -> (Vec<String>, Option<usize>) {
     (lines, sel)
 }
 
-fn key_of(line: &str) -> String {
-    let start = line.find("agent:").expect("key");
+/// The first whitespace-separated word of `line` starting at `prefix` (a key or lane name).
+fn name_at(line: &str, prefix: &str) -> String {
+    let start = line.find(prefix).expect("a row name");
     line[start..]
         .split_whitespace()
         .next()
@@ -78,33 +79,36 @@ fn key_of(line: &str) -> String {
         .to_string()
 }
 
+/// The window a full table of 500 rows named `<prefix>r00000` … `<prefix>r00499` shows, for a
+/// selection at the top, inside the first screen, past it, and past the end. `body` draws the
+/// table with a selection and returns its body lines and the selected line.
+fn check_window(prefix: &str, body: impl Fn(usize) -> (Vec<String>, Option<usize>)) {
+    let name = |line: &String| name_at(line, prefix);
+    let row = |i: usize| format!("{prefix}r{i:05}");
+    let (top, sel) = body(0);
+    let visible = top.len();
+    assert!(visible > 20, "a 40-row screen shows many rows: {visible}");
+    assert_eq!(name(&top[0]), row(0));
+    assert_eq!(sel, Some(0));
+    // Selection inside the first screen: no scrolling.
+    let (same, sel) = body(visible - 1);
+    assert_eq!(name(&same[0]), row(0));
+    assert_eq!(sel, Some(visible - 1));
+    // Past the screen: the selected row is the last visible one.
+    let (scrolled, sel) = body(300);
+    assert_eq!(scrolled.len(), visible);
+    assert_eq!(name(&scrolled[visible - 1]), row(300));
+    assert_eq!(name(&scrolled[0]), row(300 + 1 - visible));
+    assert_eq!(sel, Some(visible - 1));
+    // A selection past the end is clamped to the last row.
+    let (end, _) = body(10_000);
+    assert_eq!(name(&end[visible - 1]), row(499));
+}
+
 #[test]
 fn window_follows_the_selection_like_a_full_table() {
     let m = model(500);
-    let (top, sel) = body(&m, 0);
-    let visible = top.len();
-    assert!(visible > 20, "a 40-row screen shows many rows: {visible}");
-    assert_eq!(key_of(&top[0]), "agent:main:cron:job:run:r00000");
-    assert_eq!(sel, Some(0));
-    // Selection inside the first screen: no scrolling.
-    let (same, sel) = body(&m, visible - 1);
-    assert_eq!(key_of(&same[0]), "agent:main:cron:job:run:r00000");
-    assert_eq!(sel, Some(visible - 1));
-    // Past the screen: the selected row is the last visible one.
-    let (scrolled, sel) = body(&m, 300);
-    assert_eq!(scrolled.len(), visible);
-    assert_eq!(
-        key_of(&scrolled[visible - 1]),
-        "agent:main:cron:job:run:r00300"
-    );
-    assert_eq!(
-        key_of(&scrolled[0]),
-        format!("agent:main:cron:job:run:r{:05}", 300 + 1 - visible)
-    );
-    assert_eq!(sel, Some(visible - 1));
-    // A selection past the end is clamped to the last row.
-    let (end, _) = body(&m, 10_000);
-    assert_eq!(key_of(&end[visible - 1]), "agent:main:cron:job:run:r00499");
+    check_window("agent:main:cron:job:run:", |sel| body(&m, sel));
 }
 
 /// `n` idle session lanes (`session:agent:main:cron:job:run:r00000` …), each with one enqueue
@@ -147,41 +151,11 @@ fn lanes_body(m: &Model, selected: usize) -> (Vec<String>, Option<usize>) {
     rows(m, &ui, "session:agent:main:cron:job:run:r")
 }
 
-fn lane_of(line: &str) -> String {
-    let start = line.find("session:").expect("lane");
-    line[start..]
-        .split_whitespace()
-        .next()
-        .unwrap_or("")
-        .to_string()
-}
-
 #[test]
 fn lanes_window_follows_the_selection_like_a_full_table() {
     let m = lanes_model(500);
     assert_eq!(m.lanes.by_name.len(), 500);
-    let (top, sel) = lanes_body(&m, 0);
-    let visible = top.len();
-    assert!(visible > 20, "a 40-row screen shows many rows: {visible}");
-    assert_eq!(lane_of(&top[0]), "session:agent:main:cron:job:run:r00000");
-    assert_eq!(sel, Some(0));
-    let (same, sel) = lanes_body(&m, visible - 1);
-    assert_eq!(lane_of(&same[0]), "session:agent:main:cron:job:run:r00000");
-    assert_eq!(sel, Some(visible - 1));
-    let (scrolled, sel) = lanes_body(&m, 300);
-    assert_eq!(scrolled.len(), visible);
-    assert_eq!(
-        lane_of(&scrolled[visible - 1]),
-        "session:agent:main:cron:job:run:r00300"
-    );
-    assert_eq!(
-        lane_of(&scrolled[0]),
-        format!("session:agent:main:cron:job:run:r{:05}", 300 + 1 - visible)
-    );
-    assert_eq!(sel, Some(visible - 1));
-    let (end, _) = lanes_body(&m, 10_000);
-    assert_eq!(
-        lane_of(&end[visible - 1]),
-        "session:agent:main:cron:job:run:r00499"
-    );
+    check_window("session:agent:main:cron:job:run:", |sel| {
+        lanes_body(&m, sel)
+    });
 }

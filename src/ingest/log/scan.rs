@@ -252,15 +252,22 @@ impl<'a> Scan<'a> {
             self.eat(b':')?;
             self.ws();
             member(self, key)?;
-            self.ws();
-            match self.peek()? {
-                b',' => self.i += 1,
-                b'}' => {
-                    self.i += 1;
-                    return Some(());
-                }
-                _ => return None,
+            if self.end_or_comma(b'}')? {
+                return Some(());
             }
+        }
+    }
+
+    /// After a member or element: consume `,` (false: more follow) or `close` (true: the
+    /// container ended); anything else gives up.
+    fn end_or_comma(&mut self, close: u8) -> Option<bool> {
+        self.ws();
+        let b = self.peek()?;
+        self.i += 1;
+        match b {
+            b',' => Some(false),
+            _ if b == close => Some(true),
+            _ => None,
         }
     }
 
@@ -279,14 +286,8 @@ impl<'a> Scan<'a> {
                 }
                 loop {
                     self.skip(depth + 1)?;
-                    self.ws();
-                    match self.peek()? {
-                        b',' => self.i += 1,
-                        b']' => {
-                            self.i += 1;
-                            return Some(());
-                        }
-                        _ => return None,
+                    if self.end_or_comma(b']')? {
+                        return Some(());
                     }
                 }
             }

@@ -24,8 +24,9 @@ td=${CARGO_TARGET_DIR:-$PWD/target}/fuzz
 echo "== fuzz: building the targets (budget $(left) s)"
 mkdir -p "$td"
 # In its own process group, so that running out of budget stops cargo and every rustc under it.
-# No DWARF in CI (the crash input is kept, backtraces still name functions): 1.2 GB less disk.
-(cd fuzz && CARGO_PROFILE_RELEASE_DEBUG=false exec setsid cargo +nightly fuzz build -s none --target-dir "$td" >"$td.build.log" 2>&1) &
+# No DWARF in the CI binaries (the crash input is kept, backtraces still name functions):
+# ~75 MB less per target. cargo-fuzz sets `profile.release.debug` itself; strip it does not.
+(cd fuzz && CARGO_PROFILE_RELEASE_STRIP=debuginfo exec setsid cargo +nightly fuzz build -s none --target-dir "$td" >"$td.build.log" 2>&1) &
 build=$!
 (trap 'kill "$s" 2>/dev/null; exit 0' TERM
  sleep "$(left)" & s=$!; wait "$s"; kill -TERM -- "-$build" 2>/dev/null) &

@@ -129,9 +129,12 @@ fn actions_against_the_real_gateway() {
     );
     let after = lab.session("agent:main:main").expect("main");
     assert_eq!(after["sessionId"], sid.as_str());
-    assert_eq!(
-        after["totalTokens"], main["totalTokens"],
-        "read-only did not reset"
+    // A reset empties the session (totalTokens 0, checked below). The exact count is not
+    // compared: the gateway rewrites it after `openclaw agent` has returned (seen in CI:
+    // 12,620 at the first read, 7,254 at the second, same session id).
+    assert!(
+        after["totalTokens"].as_u64().is_some_and(|t| t > 0),
+        "read-only did not reset: {after} (before: {main})"
     );
 
     // --- pause by keystrokes: Cron view, select the job, `p`, `y` ---

@@ -116,7 +116,7 @@ fn report(
         }
         return Ok(());
     }
-    let model = read_once(sources, settings)?;
+    let model = read_once(sources, settings, Scrollback::None)?;
     write_out(|out| {
         lanetop::report::write(&model, format, out)?;
         out.write_all(b"\n")
@@ -162,9 +162,20 @@ fn emit(text: &str, newline: bool) {
 
 /// Read every source once and fold it into a model (the same path `report` takes). The model
 /// clock is the newest fact time, so ages are stable for a given set of files.
+/// Whether [`read_once`] keeps the newest log lines for a Logs view.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scrollback {
+    /// The default log buffer ([`lanetop::domain::LogBuffer`]): `screenshot` renders it.
+    Keep,
+    /// No line kept (`report` prints counts and warnings, never lines).
+    None,
+}
+
+/// Discover, read every source once and fold it into a model (no terminal, no runtime).
 fn read_once(
     sources: &SourceArgs,
     settings: lanetop::domain::detect::DetectConfig,
+    scrollback: Scrollback,
 ) -> Result<Model> {
     let discovery = discover(&sources.discover_options())?;
     // The cached refreshed table only (a local file): `report` never fetches.
@@ -177,6 +188,9 @@ fn read_once(
         prices,
         ..Model::default()
     };
+    if scrollback == Scrollback::None {
+        model.logs.cap = 0;
+    }
     let mut fold = lanetop::update::BacklogFold::default();
     lanetop::ingest::collect_once(&discovery, &mut |facts| fold.fold(&mut model, facts));
     fold.finish(&mut model);
@@ -190,7 +204,7 @@ fn screenshot(
     settings: lanetop::domain::detect::DetectConfig,
 ) -> Result<()> {
     color_eyre::install()?;
-    let model = read_once(&cli.sources, settings)?;
+    let model = read_once(&cli.sources, settings, Scrollback::Keep)?;
     let config_dir = paths::config_dir();
     let keymap = or_exit(Keymap::load(&cli.keymap, config_dir.as_deref()));
     let theme = or_exit(Theme::load(&cli.theme, config_dir.as_deref(), cli.no_color));

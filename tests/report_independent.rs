@@ -110,6 +110,12 @@ fn check(state: &Path, log: &Path) {
         "total USD to the cent: {g} vs {w}"
     );
     assert!((g - w).abs() < 1e-6, "total USD: {g} vs {w}");
+
+    // Every line of the log was folded, and none kept: a report prints no scrollback.
+    let text = std::fs::read_to_string(log).expect("log");
+    let lines = text.lines().filter(|l| !l.trim().is_empty()).count();
+    assert_eq!(got["logs"]["lines"], Value::from(lines), "log lines folded");
+    assert_eq!(got["logs"]["buffered"], Value::from(0), "lines kept");
 }
 
 #[test]

@@ -69,7 +69,7 @@
 //!     "orphan_runs": { job id: { status: count } }  // runs of jobs not in the job set
 //!   },
 //!   "warnings": { "count": total seen, "recent": [ { "at", "level", "text" } ] },  // newest 20, newest last
-//!   "logs": { "lines": total log lines folded, "buffered": lines kept },
+//!   "logs": { "lines": total log lines folded, "buffered": lines kept for a Logs view (0: report keeps none) },
 //!   "alerts": [ {                     // failure-mode detectors (domain::detect), crit first
 //!     "kind": "retry-storm"|"chain-replay"|"cron-main-binding"|"idle-heartbeat"|"resume-flood"|
 //!             "takeover-race"|"model-drift"|"zombie-run"|"unpriced-usage"|"budget",

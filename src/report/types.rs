@@ -251,6 +251,8 @@ pub struct WarningOut {
 /// Log line totals (`logs`).
 #[derive(Debug, Serialize)]
 pub struct LogsOut {
+    /// Log lines folded (every line of every log file read).
     pub lines: u64,
+    /// Lines held in the model's log buffer; 0 from `lanetop report`, which keeps none.
     pub buffered: usize,
 }

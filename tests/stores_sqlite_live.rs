@@ -110,7 +110,7 @@ fn only_new_transcript_rows_come_back() {
     assert_eq!(facts[0].at.timestamp_millis(), 1795312800000);
     let key = format!("{sid}#{}", max + 1);
     assert!(
-        matches!(&facts[0].origin.locator, lanetop::fact::Locator::Row { table, key: k } if &**table == "transcript_events" && **k == *key)
+        matches!(&facts[0].origin.locator, lanetop::fact::Locator::Row(row) if &*row.table == "transcript_events" && *row.key == *key)
     );
     assert!(r.poll().unwrap().is_empty());
     // A commit to an unrelated table moves data_version but yields nothing.

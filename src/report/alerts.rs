@@ -30,7 +30,7 @@ impl EvidenceOut {
         let (line, table, key) = match &o.locator {
             Locator::None => (None, None, None),
             Locator::Line { line } => (Some(*line), None, None),
-            Locator::Row { table, key } => (None, Some(table.to_string()), Some(key.to_string())),
+            Locator::Row(row) => (None, Some(row.table.to_string()), Some(row.key.to_string())),
         };
         EvidenceOut {
             file: o.path.to_string(),

@@ -30,7 +30,7 @@ pub fn evidence_text(o: &crate::fact::Origin) -> String {
     match &o.locator {
         Locator::None => file.to_string(),
         Locator::Line { line } => format!("{file}:{line}"),
-        Locator::Row { table, key } => format!("{file} [{table} {key}]"),
+        Locator::Row(row) => format!("{file} [{} {}]", row.table, row.key),
     }
 }
 

@@ -167,7 +167,8 @@ fn emit(text: &str, newline: bool) {
 enum Scrollback {
     /// The default log buffer ([`lanetop::domain::LogBuffer`]): `screenshot` renders it.
     Keep,
-    /// No line kept (`report` prints counts and warnings, never lines).
+    /// No line kept, and only notable lines' text parsed (`report` prints counts, warnings
+    /// and events, never lines).
     None,
 }
 
@@ -188,11 +189,15 @@ fn read_once(
         prices,
         ..Model::default()
     };
+    let mut opts = lanetop::ingest::OnceOptions::default();
     if scrollback == Scrollback::None {
         model.logs.cap = 0;
+        opts.messages = lanetop::ingest::log::Messages::Notable;
     }
     let mut fold = lanetop::update::BacklogFold::default();
-    lanetop::ingest::collect_once(&discovery, &mut |facts| fold.fold(&mut model, facts));
+    lanetop::ingest::collect_once_with(&discovery, &opts, &mut |facts| {
+        fold.fold(&mut model, facts)
+    });
     fold.finish(&mut model);
     Ok(model)
 }

@@ -31,11 +31,14 @@ fn model_from(log: &Path) -> Model {
     .expect("discover the captured state");
     d.logs = vec![LogTarget::File(log.to_path_buf())];
     let mut model = Model::default();
-    let tail = TailOptions {
-        backlog_max_age: None,
+    let opts = lanetop::ingest::OnceOptions {
+        tail: TailOptions {
+            backlog_max_age: None,
+            ..Default::default()
+        },
         ..Default::default()
     };
-    lanetop::ingest::collect_once_with(&d, &tail, &mut |facts| {
+    lanetop::ingest::collect_once_with(&d, &opts, &mut |facts| {
         lanetop::update::update(&mut model, Msg::Facts(facts));
     });
     model

@@ -102,3 +102,54 @@ fn overlong_line_in_a_backlog_keeps_line_numbers() {
         lanetop::fact::FactKind::CorruptLine { .. }
     ));
 }
+
+/// `Messages::Notable` (`lanetop report`): the same facts, batched on the parser threads, except
+/// that untyped lines below WARN carry no text; typed and WARN+ lines keep theirs.
+#[test]
+fn notable_messages_only_empty_the_text_of_plain_lines() {
+    use lanetop::fact::{FactKind, Level};
+    use lanetop::ingest::log::Messages;
+    let real = std::fs::read(common::openclaw("captured/logs/openclaw.log")).unwrap();
+    let copies = BATCH_BYTES / real.len() + 2;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("openclaw.log");
+    let mut f = std::fs::File::create(&path).unwrap();
+    for _ in 0..copies {
+        f.write_all(&real).unwrap();
+    }
+    drop(f);
+    let all = pump_all(&path, TailOptions::default());
+    let mut src = LogSource::new(LogTarget::File(path.clone()), TailOptions::default())
+        .keep_messages(Messages::Notable);
+    let mut notable = Vec::new();
+    src.pump(&|| true, &mut |f| notable.push(f));
+    assert_eq!(all.len(), notable.len());
+    let (mut emptied, mut kept) = (0, 0);
+    for (i, (a, n)) in all.iter().zip(&notable).enumerate() {
+        let (FactKind::Log(a_log), FactKind::Log(n_log)) = (&a.kind, &n.kind) else {
+            assert_eq!(format!("{a:?}"), format!("{n:?}"), "fact {i}");
+            continue;
+        };
+        let plain = a_log.event.is_none() && a_log.level < Level::Warn;
+        if plain {
+            assert_eq!(n_log.message, "", "fact {i}: a plain line keeps no text");
+            emptied += usize::from(!a_log.message.is_empty());
+        } else {
+            assert_eq!(n_log.message, a_log.message, "fact {i}: notable text kept");
+            kept += 1;
+        }
+        let mut same = (**n_log).clone();
+        same.message = a_log.message.clone();
+        assert_eq!(
+            format!("{same:?}"),
+            format!("{a_log:?}"),
+            "fact {i}: all but the text is the same"
+        );
+        assert_eq!((a.at, &a.origin), (n.at, &n.origin), "fact {i}");
+    }
+    // The captured log has both kinds: plain lines, and typed or WARN+ ones.
+    assert!(
+        emptied > 1000 && kept > 100,
+        "emptied {emptied}, kept {kept}"
+    );
+}

@@ -16,7 +16,7 @@ use chrono::Utc;
 
 use crate::fact::{Fact, FactKind, Origin, SourceHealth, SourceKind};
 use crate::ingest::discover::LogTarget;
-use crate::ingest::log::{LineParser, PARALLEL_MIN_BYTES};
+use crate::ingest::log::{LineParser, Messages, PARALLEL_MIN_BYTES};
 use crate::ingest::parse_pool::{AHEAD, InFlight, ParsePool};
 use crate::ingest::sources::health_fact;
 use crate::ingest::tail::{TailEvent, TailOptions, TailStatus, Tailer};
@@ -107,6 +107,12 @@ impl LogSource {
                 facts: Vec::new(),
             },
         }
+    }
+
+    /// Keep the text of `messages` lines only (before the first [`pump`](Self::pump)).
+    pub fn keep_messages(mut self, messages: Messages) -> Self {
+        self.parsing.parser = LineParser::with_messages(messages);
+        self
     }
 
     /// The directory to watch.
@@ -229,7 +235,7 @@ impl Parsing {
         if self.batch.bytes.len() >= PARALLEL_MIN_BYTES && self.threads > 1 && self.start_pool() {
             let bytes = std::mem::take(&mut self.batch.bytes);
             let pool = self.pool.as_ref().expect("started");
-            match pool.submit(bytes, path.clone(), first) {
+            match pool.submit(bytes, path.clone(), first, self.parser.messages()) {
                 Ok(f) => {
                     self.inflight.push_back(f);
                     self.drain(AHEAD, out);
@@ -359,7 +365,7 @@ fn parse_guarded(parser: &mut LineParser, bytes: &[u8], origin: Origin) -> Fact 
     let o = origin.clone();
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.parse(bytes, o)))
         .unwrap_or_else(|_| {
-            *parser = LineParser::new();
+            *parser = LineParser::with_messages(parser.messages());
             let excerpt = String::from_utf8_lossy(&bytes[..bytes.len().min(120)]).into_owned();
             Fact {
                 at: Utc::now(),

@@ -49,17 +49,27 @@ pub const BATCH: usize = 1024;
 /// (files of each target modified in the last 24 h), each target followed by its
 /// `SourceHealth`. Synchronous; used by `lanetop report`.
 pub fn collect_once(discovery: &Discovery, sink: &mut dyn FnMut(Vec<Fact>)) {
-    collect_once_with(discovery, &TailOptions::default(), sink)
+    collect_once_with(discovery, &OnceOptions::default(), sink)
 }
 
-/// [`collect_once`] with explicit tailer options (e.g. no backlog age limit).
+/// Options of a one-shot read ([`collect_once_with`]).
+#[derive(Debug, Clone, Default)]
+pub struct OnceOptions {
+    /// Tailer options (e.g. no backlog age limit).
+    pub tail: TailOptions,
+    /// Which log lines keep their text ([`log::Messages::Notable`] when no Logs view will
+    /// show them, as in `lanetop report`).
+    pub messages: log::Messages,
+}
+
+/// [`collect_once`] with explicit options.
 ///
 /// The config and the stores are read on the caller's thread; the log backlog is read on a
 /// thread of its own and parsed on up to [`log_source::PARSE_THREADS`] persistent threads
 /// ([`parse_pool`]); `sink` is always called on the caller's thread, in order.
 pub fn collect_once_with(
     discovery: &Discovery,
-    tail: &TailOptions,
+    opts: &OnceOptions,
     sink: &mut dyn FnMut(Vec<Fact>),
 ) {
     let mut out = |b: Vec<Fact>| {
@@ -83,20 +93,22 @@ pub fn collect_once_with(
     }
     // The log backlog is read (and its batches handed to the parser threads) on a thread of
     // its own, so the caller's thread only folds: on 2 cores the read, the parse and the fold
-    // then overlap (BENCHMARKS.md). At most 2 batches wait in the channel.
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Fact>>(1);
+    // then overlap (BENCHMARKS.md). Up to 9 batches wait in the channel: with 1 (session 4)
+    // the reader and the parser threads stalled whenever a fold ran long, leaving a core idle
+    // (1 GB report ~4 % slower); each waiting batch is ~0.3 MB of facts.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Fact>>(8);
     std::thread::scope(|s| {
         let reader = std::thread::Builder::new()
             .name("lanetop-backlog".into())
             .spawn_scoped(s, move || {
-                read_logs_once(discovery, tail, &mut |b| tx.send(b).is_ok());
+                read_logs_once(discovery, opts, &mut |b| tx.send(b).is_ok());
             });
         match reader {
             Ok(_) => rx.into_iter().for_each(|b| {
                 out(b);
             }),
             // No thread: read on this one.
-            Err(_) => read_logs_once(discovery, tail, &mut out),
+            Err(_) => read_logs_once(discovery, opts, &mut out),
         }
     });
 }
@@ -104,12 +116,13 @@ pub fn collect_once_with(
 /// Every log target's backlog, each followed by its `SourceHealth`, in batches to `out`.
 fn read_logs_once(
     discovery: &Discovery,
-    tail: &TailOptions,
+    opts: &OnceOptions,
     out: &mut dyn FnMut(Vec<Fact>) -> bool,
 ) {
     let mut batch = Batcher::new(out);
     for target in &discovery.logs {
-        let mut src = LogSource::new(target.clone(), tail.clone());
+        let mut src =
+            LogSource::new(target.clone(), opts.tail.clone()).keep_messages(opts.messages);
         src.pump(&|| true, &mut batch);
         if let Some(h) = src.health_fact(true) {
             batch.push(h);

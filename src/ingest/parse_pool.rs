@@ -22,7 +22,7 @@ use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use crate::ingest::log::{LineParser, Part, split_parts};
+use crate::ingest::log::{LineParser, Messages, Part, split_parts};
 
 /// Batches a source keeps in flight (being parsed) while it hands on the facts of the oldest.
 pub const AHEAD: usize = 1;
@@ -31,6 +31,7 @@ struct Job {
     bytes: Arc<Vec<u8>>,
     range: Range<usize>,
     path: Arc<str>,
+    messages: Messages,
     reply: SyncSender<Option<Part>>,
 }
 
@@ -74,13 +75,14 @@ impl ParsePool {
     }
 
     /// Queue `bytes` (complete lines of `path` starting at `first_line`) as one part per
-    /// worker. Errors with the bytes back when the workers are gone (the caller parses in
-    /// place).
+    /// worker, parsed keeping `messages`. Errors with the bytes back when the workers are gone
+    /// (the caller parses in place).
     pub fn submit(
         &self,
         bytes: Vec<u8>,
         path: Arc<str>,
         first_line: u64,
+        messages: Messages,
     ) -> Result<InFlight, Vec<u8>> {
         let Some(jobs) = &self.jobs else {
             return Err(bytes);
@@ -95,6 +97,7 @@ impl ParsePool {
                 // Each part gets its own path `Arc`: the facts of different threads then never
                 // touch one reference count.
                 path: Arc::from(&*path),
+                messages,
                 reply,
             };
             if jobs.send(job).is_err() {
@@ -155,7 +158,7 @@ fn worker(rx: &Mutex<Receiver<Job>>) {
             }
         };
         let part = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            Part::run(&job.bytes[job.range.clone()], &job.path)
+            Part::run(&job.bytes[job.range.clone()], &job.path, job.messages)
         }))
         .ok();
         // Release the bytes before replying, so the source can reuse the buffer.

@@ -87,12 +87,49 @@ pub const PARALLEL_MIN_BYTES: usize = 256 << 10;
 #[derive(Debug, Default, Clone)]
 pub struct LineParser {
     last_time: Option<DateTime<Utc>>,
+    messages: Messages,
+}
+
+/// Which lines keep their text in [`LogFact::message`].
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum Messages {
+    /// Every line (the console: the Logs view shows them).
+    #[default]
+    All,
+    /// Only lines with a typed event or at WARN or worse, which is all the model reads from a
+    /// message outside the Logs view (warnings, events). Other lines get an empty message.
+    /// `lanetop report` keeps no scrollback and parses this way: one allocation and copy
+    /// less per line, and lighter facts in flight.
+    Notable,
 }
 
 impl LineParser {
     /// A parser that has seen no line yet.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A parser that keeps the text of `messages` lines.
+    pub fn with_messages(messages: Messages) -> Self {
+        Self {
+            last_time: None,
+            messages,
+        }
+    }
+
+    /// Which lines keep their text.
+    pub fn messages(&self) -> Messages {
+        self.messages
+    }
+
+    /// The message of a line: its text, unless `messages` is [`Messages::Notable`] and the
+    /// line is neither typed nor WARN or worse.
+    fn message(&self, text: Cow<'_, str>, level: Level, typed: bool) -> String {
+        if self.messages == Messages::All || typed || level >= Level::Warn {
+            capped(text)
+        } else {
+            String::new()
+        }
     }
 
     /// The time of the last line that had one.
@@ -168,10 +205,11 @@ impl LineParser {
                 .map(|r| {
                     let path: Arc<str> = Arc::from(&**path);
                     let part = &bytes[r.clone()];
-                    s.spawn(move || Part::run(part, &path))
+                    let messages = self.messages;
+                    s.spawn(move || Part::run(part, &path, messages))
                 })
                 .collect();
-            let mut all = vec![Part::run(&bytes[parts[0].clone()], path)];
+            let mut all = vec![Part::run(&bytes[parts[0].clone()], path, self.messages)];
             // A worker that panicked would be a bug; its part is then reported as one corrupt line.
             all.extend(
                 handles
@@ -256,10 +294,11 @@ impl LineParser {
             meta: rec.meta(),
             session: rec.session_id.as_deref(),
         });
+        let level = rec.level.unwrap_or(Level::Info);
         let fact = LogFact {
-            level: rec.level.unwrap_or(Level::Info),
+            level,
             subsystem,
-            message: capped(text),
+            message: self.message(text, level, event.is_some()),
             session: rec.session_id.map(Cow::into_owned),
             agent_id: rec.agent_id.map(Cow::into_owned),
             // Only on gateway lifecycle lines: cheap, and enough to name the host per boot.
@@ -298,7 +337,7 @@ impl LineParser {
         let fact = LogFact {
             level,
             subsystem: c.subsystem.as_ref().into(),
-            message: capped(c.text),
+            message: self.message(c.text, level, event.is_some()),
             session: None,
             agent_id: None,
             hostname: None,
@@ -361,9 +400,9 @@ pub struct Part {
 }
 
 impl Part {
-    /// Parse `bytes` (complete lines) with a fresh [`LineParser`].
-    pub fn run(bytes: &[u8], path: &Arc<str>) -> Part {
-        let mut parser = LineParser::new();
+    /// Parse `bytes` (complete lines) with a fresh [`LineParser`] keeping `messages`.
+    pub fn run(bytes: &[u8], path: &Arc<str>, messages: Messages) -> Part {
+        let mut parser = LineParser::with_messages(messages);
         let mut facts = Vec::with_capacity(bytes.len() / 512 + 1);
         let lines = parser.parse_chunk(bytes, path, 0, &mut facts);
         let leading_corrupt = facts

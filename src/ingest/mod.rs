@@ -33,7 +33,7 @@ use crate::ingest::log_source::LogSource;
 use crate::ingest::sources::{StoreSlot, build_slots, generation_fact};
 use crate::ingest::store::StoreReader;
 use crate::ingest::tail::TailOptions;
-use crate::ingest::watch::DirWatcher;
+use crate::ingest::watch::{DirWatcher, Stop};
 use crate::msg::Msg;
 
 pub use crate::ingest::sources::build_readers;
@@ -163,7 +163,7 @@ impl Default for IngestOptions {
 
 /// Handle to the running ingest threads; dropping it stops them (and waits for them to exit).
 pub struct IngestHandle {
-    stop: Arc<AtomicBool>,
+    stop: Arc<Stop>,
     threads: Vec<JoinHandle<()>>,
 }
 
@@ -176,7 +176,7 @@ impl IngestHandle {
 
 impl Drop for IngestHandle {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
+        self.stop.set();
         for t in self.threads.drain(..) {
             let _ = t.join();
         }
@@ -199,7 +199,7 @@ pub fn spawn_readers(
     tx: tokio::sync::mpsc::Sender<Msg>,
     opts: IngestOptions,
 ) -> IngestHandle {
-    let stop = Arc::new(AtomicBool::new(false));
+    let stop = Arc::new(Stop::default());
     let slots = readers
         .into_iter()
         .map(|(k, r)| StoreSlot::from_reader(k, r))
@@ -220,7 +220,7 @@ pub fn spawn_with(
     tx: tokio::sync::mpsc::Sender<Msg>,
     opts: IngestOptions,
 ) -> IngestHandle {
-    let stop = Arc::new(AtomicBool::new(false));
+    let stop = Arc::new(Stop::default());
     let mut threads = Vec::new();
     let slots = build_slots(discovery);
     let generation = generation_fact(discovery);
@@ -245,7 +245,7 @@ fn store_loop(
     generation: Option<Fact>,
     mut discovery: Option<Discovery>,
     tx: tokio::sync::mpsc::Sender<Msg>,
-    stop: Arc<AtomicBool>,
+    stop: Arc<Stop>,
     opts: IngestOptions,
 ) {
     let dirs = |slots: &[StoreSlot]| -> Vec<PathBuf> {
@@ -279,7 +279,7 @@ fn store_loop(
     } else {
         Duration::from_secs(1)
     };
-    while !stop.load(Ordering::Relaxed) {
+    while !stop.is_set() {
         let live = watcher.is_live();
         let timeout = if live {
             opts.store_safety_poll
@@ -287,7 +287,7 @@ fn store_loop(
             opts.tail.poll_interval
         };
         let changed = watcher.wait(timeout, &stop);
-        if stop.load(Ordering::Relaxed) {
+        if stop.is_set() {
             return;
         }
         let period = if live {
@@ -335,7 +335,7 @@ fn store_loop(
 fn log_loop(
     target: LogTarget,
     tx: tokio::sync::mpsc::Sender<Msg>,
-    stop: Arc<AtomicBool>,
+    stop: Arc<Stop>,
     opts: IngestOptions,
 ) {
     let mut src = LogSource::new(target, opts.tail.clone());
@@ -350,9 +350,9 @@ fn log_loop(
         ok
     };
     let mut batch = Batcher::new(&mut send);
-    while !stop.load(Ordering::Relaxed) {
+    while !stop.is_set() {
         src.pump(
-            &|| !closed.load(Ordering::Relaxed) && !stop.load(Ordering::Relaxed),
+            &|| !closed.load(Ordering::Relaxed) && !stop.is_set(),
             &mut batch,
         );
         let force = last_health.elapsed() >= opts.health_every;
@@ -374,14 +374,14 @@ fn log_loop(
 
 /// Send one batch, waiting while the channel is full; false when the receiver is gone or `stop`
 /// was set.
-fn send_blocking(tx: &tokio::sync::mpsc::Sender<Msg>, batch: Vec<Fact>, stop: &AtomicBool) -> bool {
+fn send_blocking(tx: &tokio::sync::mpsc::Sender<Msg>, batch: Vec<Fact>, stop: &Stop) -> bool {
     let mut msg = Msg::Facts(batch);
     loop {
         match tx.try_send(msg) {
             Ok(()) => return true,
             Err(TrySendError::Closed(_)) => return false,
             Err(TrySendError::Full(m)) => {
-                if stop.load(Ordering::Relaxed) {
+                if stop.is_set() {
                     return false;
                 }
                 msg = m;

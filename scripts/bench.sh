@@ -87,7 +87,7 @@ for f in "$BIG" ${GB:+$GBFILE}; do
 done
 awk '$1 == "lanetop" { lr[$2] = $3; lm[$2] = $4 } $1 == "lnav" { nr[$2] = $3; nm[$2] = $4 }
      END { for (t in lr) if ((t in nr) && nr[t] > 0 && nm[t] > 0)
-       printf "ratio [%s]: lanetop ingest = %.1f x lnav (target >= 3); lanetop peak RSS = %.2f x lnav (target <= 0.25)\n", t, lr[t] / nr[t], lm[t] / nm[t] }' \
+       printf "ratio [%s]: lanetop ingest = %.2f x lnav (target >= 3); lanetop peak RSS = %.2f x lnav (target <= 0.25)\n", t, lr[t] / nr[t], lm[t] / nm[t] }' \
   "$work/ratios"
 
 echo

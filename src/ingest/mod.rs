@@ -93,10 +93,10 @@ pub fn collect_once_with(
     }
     // The log backlog is read (and its batches handed to the parser threads) on a thread of
     // its own, so the caller's thread only folds: on 2 cores the read, the parse and the fold
-    // then overlap (BENCHMARKS.md). Up to 9 batches wait in the channel: with 1 (session 4)
+    // then overlap (BENCHMARKS.md). Up to 5 batches wait in the channel: with 1 (session 4)
     // the reader and the parser threads stalled whenever a fold ran long, leaving a core idle
     // (1 GB report ~4 % slower); each waiting batch is ~0.3 MB of facts.
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Fact>>(8);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Fact>>(4);
     std::thread::scope(|s| {
         let reader = std::thread::Builder::new()
             .name("lanetop-backlog".into())

@@ -25,7 +25,9 @@ use std::thread::JoinHandle;
 use crate::ingest::log::{LineParser, Messages, Part, split_parts};
 
 /// Batches a source keeps in flight (being parsed) while it hands on the facts of the oldest.
-pub const AHEAD: usize = 1;
+/// 2 (1 until session 5): the workers always have a queued batch when one finishes; 1 GB report
+/// ~2–3 % faster for ~1 MiB more resident.
+pub const AHEAD: usize = 2;
 
 struct Job {
     bytes: Arc<Vec<u8>>,

@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
 
-/// How often a wait without a change channel (poll mode) checks the stop flag.
+/// How often a wait whose channel has lost every sender checks the stop flag. A fallback only:
+/// the watcher, then the [`Stop`] it waited on, always holds one sender.
 const STOP_SLICE: Duration = Duration::from_millis(100);
 
 /// A stop flag for the ingest threads that also wakes every [`DirWatcher::wait`] blocked on it,

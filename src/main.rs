@@ -160,8 +160,6 @@ fn emit(text: &str, newline: bool) {
     });
 }
 
-/// Read every source once and fold it into a model (the same path `report` takes). The model
-/// clock is the newest fact time, so ages are stable for a given set of files.
 /// Whether [`read_once`] keeps the newest log lines for a Logs view.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Scrollback {
@@ -172,7 +170,8 @@ enum Scrollback {
     None,
 }
 
-/// Discover, read every source once and fold it into a model (no terminal, no runtime).
+/// Read every source once and fold it into a model (the same path `report` takes). The model
+/// clock is the newest fact time, so ages are stable for a given set of files.
 fn read_once(
     sources: &SourceArgs,
     settings: lanetop::domain::detect::DetectConfig,

@@ -199,12 +199,16 @@ mod tests {
         Origin::line(SourceKind::Log, Arc::from("t.log"), line)
     }
 
+    fn with_cap(cap: usize) -> LogBuffer {
+        LogBuffer {
+            cap,
+            ..LogBuffer::default()
+        }
+    }
+
     #[test]
     fn text_survives_eviction_and_chunks_are_released() {
-        let mut b = LogBuffer {
-            cap: 500,
-            ..LogBuffer::default()
-        };
+        let mut b = with_cap(500);
         let at = DateTime::<Utc>::default();
         for i in 0..20_000u64 {
             let msg = format!("line {i} {}", "é".repeat((i % 300) as usize));
@@ -242,10 +246,7 @@ mod tests {
 
     #[test]
     fn cap_zero_keeps_nothing() {
-        let mut b = LogBuffer {
-            cap: 0,
-            ..LogBuffer::default()
-        };
+        let mut b = with_cap(0);
         let at = DateTime::<Utc>::default();
         for i in 0..1_000u64 {
             b.push(at, Level::Warn, "cron", "run failed", origin(i), true);

@@ -154,6 +154,10 @@ pub enum FactKind {
     /// One gateway log record (every line, typed or not). `event` is set when the line is one
     /// of the templates lanetop understands (FORMATS.md §1.3, OBSERVED.md §3).
     Log(Box<LogFact>),
+    /// Consecutive plain log lines (untyped, below WARN, naming no session), counted and not
+    /// kept: only from a parser under `ingest::log::Messages::Notable` (`lanetop report`).
+    /// `at` is the newest of their times, `origin` the last of them.
+    PlainLines { lines: u64 },
     /// A line that could not be parsed at all (bad JSON, invalid UTF-8, no timestamp). Counted
     /// and shown; never fatal.
     CorruptLine { error: String, excerpt: String },

@@ -104,9 +104,11 @@ fn overlong_line_in_a_backlog_keeps_line_numbers() {
 }
 
 /// `Messages::Notable` (`lanetop report`): the same facts, batched on the parser threads, except
-/// that untyped lines below WARN carry no text; typed and WARN+ lines keep theirs.
+/// that a run of plain lines (untyped, below WARN, naming no session) is one `PlainLines` fact
+/// counting them, timed by the newest and placed at the last; other untyped lines below WARN
+/// carry no text; typed and WARN+ lines keep theirs.
 #[test]
-fn notable_messages_only_empty_the_text_of_plain_lines() {
+fn notable_messages_count_plain_lines_and_keep_the_text_of_notable_ones() {
     use lanetop::fact::{FactKind, Level};
     use lanetop::ingest::log::Messages;
     let real = std::fs::read(common::openclaw("captured/logs/openclaw.log")).unwrap();
@@ -123,17 +125,55 @@ fn notable_messages_only_empty_the_text_of_plain_lines() {
         .keep_messages(Messages::Notable);
     let mut notable = Vec::new();
     src.pump(&|| true, &mut |f| notable.push(f));
-    assert_eq!(all.len(), notable.len());
-    let (mut emptied, mut kept) = (0, 0);
-    for (i, (a, n)) in all.iter().zip(&notable).enumerate() {
+    let plain = |f: &Fact| match &f.kind {
+        FactKind::Log(l) => l.event.is_none() && l.level < Level::Warn && l.session.is_none(),
+        _ => false,
+    };
+    let (mut counted, mut runs, mut emptied, mut kept) = (0u64, 0, 0, 0);
+    let mut next = notable.iter().enumerate().peekable();
+    let mut i = 0;
+    while i < all.len() {
+        let (k, n) = next
+            .next()
+            .unwrap_or_else(|| panic!("fact {i}: notable ended"));
+        if plain(&all[i]) {
+            let FactKind::PlainLines { lines } = n.kind else {
+                panic!("fact {i}: a plain line gave notable fact {k} {n:?}");
+            };
+            let run = &all[i..i + lines as usize];
+            assert!(
+                run.iter().all(plain),
+                "notable fact {k}: counts only plain lines"
+            );
+            assert!(
+                all.get(i + lines as usize).is_none_or(|f| !plain(f))
+                    || all[i + lines as usize].origin.path != n.origin.path
+                    || next
+                        .peek()
+                        .is_some_and(|(_, f)| matches!(f.kind, FactKind::PlainLines { .. })),
+                "notable fact {k}: a run ends at a notable line or a batch edge"
+            );
+            let newest = run.iter().map(|f| f.at).max();
+            assert_eq!(Some(n.at), newest, "notable fact {k}: timed by the newest");
+            assert_eq!(
+                n.origin,
+                run[run.len() - 1].origin,
+                "notable fact {k}: origin"
+            );
+            counted += lines;
+            runs += 1;
+            i += lines as usize;
+            continue;
+        }
+        let a = &all[i];
         let (FactKind::Log(a_log), FactKind::Log(n_log)) = (&a.kind, &n.kind) else {
             assert_eq!(format!("{a:?}"), format!("{n:?}"), "fact {i}");
+            i += 1;
             continue;
         };
-        let plain = a_log.event.is_none() && a_log.level < Level::Warn;
-        if plain {
-            assert_eq!(n_log.message, "", "fact {i}: a plain line keeps no text");
-            emptied += usize::from(!a_log.message.is_empty());
+        if a_log.event.is_none() && a_log.level < Level::Warn {
+            assert_eq!(n_log.message, "", "fact {i}: an untyped line keeps no text");
+            emptied += 1;
         } else {
             assert_eq!(n_log.message, a_log.message, "fact {i}: notable text kept");
             kept += 1;
@@ -146,10 +186,14 @@ fn notable_messages_only_empty_the_text_of_plain_lines() {
             "fact {i}: all but the text is the same"
         );
         assert_eq!((a.at, &a.origin), (n.at, &n.origin), "fact {i}");
+        i += 1;
     }
-    // The captured log has both kinds: plain lines, and typed or WARN+ ones.
+    assert!(next.next().is_none(), "no notable fact left over");
+    // The captured log has all kinds: plain lines in runs, untyped lines naming a session,
+    // and typed or WARN+ ones.
+    assert_eq!(counted as usize, all.iter().filter(|f| plain(f)).count());
     assert!(
-        emptied > 1000 && kept > 100,
-        "emptied {emptied}, kept {kept}"
+        counted > 1000 && runs > 100 && (runs as u64) < counted && kept > 100,
+        "counted {counted} in {runs} runs, emptied {emptied}, kept {kept}"
     );
 }

@@ -4,8 +4,9 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use crate::fact::Level;
 use crate::fact::{Fact, FactKind, Locator, SourceKind};
-use crate::ingest::log::{LineParser, MAX_EXCERPT, MAX_MESSAGE, record};
+use crate::ingest::log::{LineParser, MAX_EXCERPT, MAX_MESSAGE, Messages, record};
 
 /// Parse `data` as a chunk of log lines and check:
 /// 1. `parse_chunk` reports as many lines as `data` has (`\n`-separated, a last unterminated
@@ -20,6 +21,9 @@ use crate::ingest::log::{LineParser, MAX_EXCERPT, MAX_MESSAGE, record};
 ///    (≤ 3 × that after U+FFFD repair);
 /// 6. on every JSON line, the fast envelope scan agrees with the serde visitor
 ///    (`record::agrees`: the scan gives up, or serde accepts the line and reads it the same).
+/// 7. under [`Messages::Notable`] the chunk gives the same facts in the same order, except
+///    that each run of plain lines (untyped, below WARN, naming no session) is one
+///    [`FactKind::PlainLines`] counting them, timed by the newest, at the last one's origin.
 pub fn log_lines(data: &[u8]) {
     let path: Arc<str> = Arc::from("fuzz.log");
     let mut chunk = Vec::new();
@@ -63,6 +67,44 @@ pub fn log_lines(data: &[u8]) {
     }
     assert_eq!(chunk_parser.last_time(), last_good, "last_time");
     assert_eq!(single_parser.last_time(), last_good, "last_time (lines)");
+    check_notable(data, &path, &single);
+}
+
+/// Invariant 7: the [`Messages::Notable`] chunk parse against the full line-by-line facts.
+fn check_notable(data: &[u8], path: &Arc<str>, single: &[Fact]) {
+    let mut notable = Vec::new();
+    LineParser::with_messages(Messages::Notable).parse_chunk(data, path, 1, &mut notable);
+    let plain = |f: &Fact| match &f.kind {
+        FactKind::Log(l) => l.event.is_none() && l.level < Level::Warn && l.session.is_none(),
+        _ => false,
+    };
+    let mut i = 0;
+    for (k, n) in notable.iter().enumerate() {
+        match n.kind {
+            FactKind::PlainLines { lines } => {
+                let run = &single[i..i + lines as usize];
+                assert!(
+                    lines > 0 && run.iter().all(plain),
+                    "run {k}: plain lines only"
+                );
+                let next_plain = single.get(i + lines as usize).is_some_and(plain);
+                assert!(
+                    !next_plain,
+                    "run {k}: a run takes every plain line in a row"
+                );
+                assert_eq!(Some(n.at), run.iter().map(|f| f.at).max(), "run {k}: time");
+                assert_eq!(n.origin, run[run.len() - 1].origin, "run {k}: origin");
+                i += lines as usize;
+            }
+            _ => {
+                let s = &single[i];
+                assert!(!plain(s), "fact {k}: a plain line was kept");
+                assert_eq!((n.at, &n.origin), (s.at, &s.origin), "fact {k}");
+                i += 1;
+            }
+        }
+    }
+    assert_eq!(i, single.len(), "every line accounted for");
 }
 
 /// The lines of `data` as `parse_chunk` sees them: split on `\n`, the empty piece after a final

@@ -49,7 +49,8 @@ pub(super) fn warn(model: &mut Model, w: Warning) {
 /// Count a log line and add it to the warnings when WARN or worse (the line itself is added to
 /// the buffer by [`push_entry`], after its event was folded). Only WARN+ messages are read
 /// here: `ingest::log::Messages::Notable` (the report's parse) keeps no other untyped line's
-/// text, so a reducer that starts reading more must widen that rule too.
+/// text, and turns an untyped line below WARN that names no session into a mere count
+/// (`FactKind::PlainLines`), so a reducer that starts reading more must widen that rule too.
 pub(super) fn on_log(model: &mut Model, fact: &Fact, log: &LogFact) {
     model.logs.total += 1;
     if log.level >= Level::Warn {

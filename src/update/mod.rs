@@ -203,6 +203,10 @@ fn apply_inner(model: &mut Model, fact: &Fact) {
                 }
             }
         }
+        FactKind::PlainLines { lines } => {
+            model.logs.total += lines;
+            gateway::seen(model, fact.at);
+        }
         FactKind::CorruptLine { error, excerpt } => logs::on_corrupt(model, fact, error, excerpt),
         FactKind::SessionsSnapshot { agent_id, rows } => {
             sessions::on_snapshot(model, fact, agent_id, rows)
@@ -264,6 +268,7 @@ fn observe_time(model: &mut Model, fact: &Fact) {
     let event = matches!(
         fact.kind,
         FactKind::Log(_)
+            | FactKind::PlainLines { .. }
             | FactKind::Usage(_)
             | FactKind::UserTurn { .. }
             | FactKind::TranscriptModelChange { .. }

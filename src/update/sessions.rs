@@ -243,13 +243,18 @@ pub(super) fn reclassify_all(model: &mut Model) {
     }
 }
 
+/// Tasks queued on the session's own lane `session:<key>` (0 when it has none); `name` is a
+/// scratch buffer for the lane name, so a loop allocates it once.
+fn queued_on(lanes: &crate::domain::Lanes, name: &mut String, key: &str) -> u32 {
+    name.clear();
+    name.push_str("session:");
+    name.push_str(key);
+    lanes.by_name.get(name.as_str()).map_or(0, |l| l.queued)
+}
+
 /// Recompute the state of one session.
 pub(super) fn restate(model: &mut Model, key: &str) {
-    let lane_queued = model
-        .lanes
-        .by_name
-        .get(&format!("session:{key}"))
-        .map_or(0, |l| l.queued);
+    let lane_queued = queued_on(&model.lanes, &mut String::new(), key);
     let now = model.now;
     let boot = model.gateway.boots.last().and_then(|b| b.started_at);
     if let Some(s) = model.sessions.by_key.get_mut(key) {
@@ -262,12 +267,9 @@ pub(super) fn restate(model: &mut Model, key: &str) {
 pub(super) fn restate_all(model: &mut Model) {
     let now = model.now;
     let boot = model.gateway.boots.last().and_then(|b| b.started_at);
+    let mut name = String::new();
     for (key, s) in model.sessions.by_key.iter_mut() {
-        let lane_queued = model
-            .lanes
-            .by_name
-            .get(&format!("session:{key}"))
-            .map_or(0, |l| l.queued);
+        let lane_queued = queued_on(&model.lanes, &mut name, key);
         s.tokens = s.shown_tokens();
         s.state = s.derive_state(now, lane_queued, boot);
     }

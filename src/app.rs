@@ -1,6 +1,7 @@
 //! The event loop: `select!` over terminal events (only with a TTY), ingest batches, a 1 Hz
 //! tick and termination signals; redraws only when something changed: at once after a key, at
-//! most 30 fps for data.
+//! most 30 fps for data, and for the passing of time alone (ages, the clock, burn rates) every
+//! [`IDLE_REDRAW`], unless the tick changed the alerts, which are drawn at once.
 //!
 //! Process faults: SIGTERM, SIGHUP (SSH dropped) and SIGINT end the loop normally (the caller
 //! restores the terminal and drains the action runner); a terminal that can no longer be
@@ -28,8 +29,29 @@ use crate::ui::{self, UiState};
 /// Minimum time between two frames (≤ 30 fps).
 pub const FRAME: Duration = Duration::from_millis(33);
 
+/// How often a screen that nothing else changed is redrawn for the passing of time: every
+/// second tick (btop and k9s refresh every 2 s too). A frame is most of an idle console's CPU
+/// (BENCHMARKS.md, idle CPU); a tick that changes the alerts, a key or a fact redraws at once.
+/// Just under 2 s, so a tick's jitter never skips a second one.
+pub const IDLE_REDRAW: Duration = Duration::from_millis(1900);
+
 /// Most ingest messages folded per wake-up.
 const BATCH: usize = 512;
+
+/// The current alerts by identity and severity: what a tick may change that is drawn at once.
+fn alert_ids(
+    model: &Model,
+) -> Vec<(
+    crate::domain::detect::AlertKind,
+    String,
+    crate::domain::detect::Severity,
+)> {
+    model
+        .alerts
+        .iter()
+        .map(|a| (a.kind, a.subject.clone(), a.severity))
+        .collect()
+}
 
 /// Everything the loop owns besides the terminal and the channels.
 pub struct App {
@@ -222,7 +244,11 @@ where
                 None => events = None,
             },
             _ = tick.tick() => {
-                dirty |= app.on_msg(Msg::Tick(Utc::now())) || app.ui.show_log_pane;
+                let alerts = alert_ids(&app.model);
+                let changed = app.on_msg(Msg::Tick(Utc::now()));
+                dirty |= alert_ids(&app.model) != alerts
+                    || app.ui.show_log_pane
+                    || (changed && last_draw.elapsed() >= IDLE_REDRAW);
                 crate::stats::tick(&app.model);
             }
             _ = tokio::time::sleep_until(last_draw + FRAME), if dirty => {}

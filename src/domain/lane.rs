@@ -3,13 +3,11 @@
 //! Fed by the `diagnostic` log lines (FORMATS.md §1.3 #3–#6): `lane enqueue` / `lane dequeue`
 //! (DEBUG), `lane wait exceeded` (WARN), `lane task done` (DEBUG), `lane task error` (ERROR).
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use chrono::{DateTime, Utc};
 
 use crate::fact::ConfigFacts;
-
-use super::{FastMap, FastSet};
 
 /// At most this many recent waits are kept per lane.
 pub const WAITS_CAP: usize = 256;
@@ -71,17 +69,15 @@ pub fn lane_limit(name: &str, config: &ConfigFacts) -> Option<u32> {
     }
 }
 
-/// All lanes by name. Hashed, not ordered: a gateway has thousands of `session:<key>` lanes
-/// whose names share a long prefix, and the log names one on every lane line (ordered lookups
-/// were the fold's largest string-compare cost at 1 GB). Views and the report sort them.
+/// All lanes by name.
 #[derive(Debug, Default)]
 pub struct Lanes {
-    pub by_name: FastMap<String, Lane>,
+    pub by_name: BTreeMap<String, Lane>,
     /// Lane → `waitedMs` of a `lane wait exceeded` whose matching `lane dequeue` (same wait,
     /// logged right after it) has not been seen yet: that dequeue is the same wait and the same
     /// task start, so it is not counted again.
-    pub pending_exceeded: FastMap<String, u64>,
+    pub pending_exceeded: HashMap<String, u64>,
     /// Lanes touched since the last gateway boot: a superset of those with `active` or
     /// `queued` above 0, so a boot resets them without visiting every lane (`update::lanes`).
-    pub touched: FastSet<String>,
+    pub touched: HashSet<String>,
 }

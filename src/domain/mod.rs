@@ -29,14 +29,6 @@ pub use logbuf::{LogBuffer, LogEntry, Warning};
 pub use session::{Session, SessionKind, SessionState, Sessions, Turn};
 pub use spend::Spend;
 
-/// A hash map for the fold's hot indexes: foldhash (hashbrown's own default hasher) instead of
-/// SipHash. Nothing here hashes attacker-chosen keys into a map that could be flooded: the
-/// keys come from the operator's own gateway files.
-pub type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
-
-/// A hash set with [`FastMap`]'s hasher.
-pub type FastSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
-
 /// Everything lanetop derived so far. Every aggregate is kept incrementally by `update`.
 #[derive(Debug, Default)]
 pub struct Model {

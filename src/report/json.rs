@@ -64,10 +64,10 @@ pub fn build(model: &Model) -> Report {
     let mut unbound_sessions: Vec<SessionOut> = unbound.iter().map(out).collect();
     unbound_sessions.sort_by(by_cost);
 
-    let mut by_name: Vec<&crate::domain::Lane> = model.lanes.by_name.values().collect();
-    by_name.sort_unstable_by(|a, b| a.name.cmp(&b.name));
-    let lanes = by_name
-        .into_iter()
+    let lanes = model
+        .lanes
+        .by_name
+        .values()
         .map(|l| LaneOut {
             name: l.name.clone(),
             limit: l.limit,

@@ -151,8 +151,10 @@ pub enum Level {
 /// Everything a source can tell.
 #[derive(Debug, Clone)]
 pub enum FactKind {
-    /// One gateway log record (every line, typed or not). `event` is set when the line is one
-    /// of the templates lanetop understands (FORMATS.md §1.3, OBSERVED.md §3).
+    /// One gateway log record (every line, typed or not, except the plain lines a parser under
+    /// `ingest::log::Messages::Notable` only counts, in [`FactKind::PlainLines`]). `event` is set
+    /// when the line is one of the templates lanetop understands (FORMATS.md §1.3, OBSERVED.md
+    /// §3).
     Log(Box<LogFact>),
     /// Consecutive plain log lines (untyped, below WARN, naming no session), counted and not
     /// kept: only from a parser under `ingest::log::Messages::Notable` (`lanetop report`).

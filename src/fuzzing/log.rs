@@ -4,8 +4,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::fact::Level;
-use crate::fact::{Fact, FactKind, Locator, SourceKind};
+use crate::fact::{Fact, FactKind, Level, Locator, SourceKind};
 use crate::ingest::log::{LineParser, MAX_EXCERPT, MAX_MESSAGE, Messages, record};
 
 /// Parse `data` as a chunk of log lines and check:

@@ -16,7 +16,8 @@
 //!
 //! Every line becomes [`FactKind::Log`] (with [`LogFact::event`] set when it matches a template
 //! of [`events`]) or [`FactKind::CorruptLine`] (bad JSON, invalid UTF-8 that lossy repair does
-//! not fix, no timestamp). Parsing never panics. `Fact::at` is the record time in UTC (`time`
+//! not fix, no timestamp); under [`Messages::Notable`] a plain line is only counted, in
+//! [`FactKind::PlainLines`]. Parsing never panics. `Fact::at` is the record time in UTC (`time`
 //! with its offset, else `_meta.date`); a corrupt line gets the last good time (or the Unix
 //! epoch when none was seen yet).
 //!

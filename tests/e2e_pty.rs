@@ -14,17 +14,22 @@ struct Pty {
     session: expectrl::session::OsSession,
     parser: vt100::Parser,
     raw: Vec<u8>,
+    /// lanetop's own data and state dirs (its device key, the audit log): removed on drop.
+    _own: tempfile::TempDir,
 }
 
 impl Pty {
     fn spawn(args: &[&str], cols: u16, rows: u16) -> Self {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_lanetop"));
         // lanetop's own key and audit log go to a throwaway dir, never the user's XDG dirs.
-        let own = std::env::temp_dir().join(format!("lanetop-e2e-{}", std::process::id()));
+        let own = tempfile::Builder::new()
+            .prefix("lanetop-e2e-")
+            .tempdir()
+            .expect("temp dir");
         cmd.args(args)
             .env("TERM", "xterm-256color")
-            .env("LANETOP_DATA_DIR", own.join("data"))
-            .env("LANETOP_STATE_DIR", own.join("state"))
+            .env("LANETOP_DATA_DIR", own.path().join("data"))
+            .env("LANETOP_STATE_DIR", own.path().join("state"))
             .env_remove("NO_COLOR");
         let mut session = expectrl::Session::spawn(cmd).expect("spawn lanetop in a pty");
         session
@@ -35,6 +40,7 @@ impl Pty {
             session,
             parser: vt100::Parser::new(rows, cols, 0),
             raw: Vec::new(),
+            _own: own,
         }
     }
 

@@ -22,22 +22,37 @@ fn key(c: char) -> std::io::Result<Event> {
     )))
 }
 
-#[tokio::test]
-async fn loop_draws_handles_keys_and_quits() {
-    let mut app = App {
+/// The app the loop tests drive: the fixture model, default keymap, no colour, no runner.
+fn fixture_app() -> App {
+    App {
         model: fixture_model::fixture_model(),
         ui: UiState::default(),
         theme: Theme::no_color(),
         keymap: Keymap::load("default", None).expect("keymap"),
         effects: None,
-    };
-    app.model.now = None;
-    let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
-    let (tx, rx) = mpsc::channel::<Msg>(16);
+    }
+}
+
+/// Terminal events from a channel: the sender, and the stream the loop reads.
+#[allow(clippy::type_complexity)]
+fn key_stream() -> (
+    mpsc::Sender<std::io::Result<Event>>,
+    std::pin::Pin<Box<dyn futures_util::Stream<Item = std::io::Result<Event>>>>,
+) {
     let (ktx, krx) = mpsc::channel::<std::io::Result<Event>>(16);
     let events = Box::pin(futures_util::stream::unfold(krx, |mut r| async move {
         r.recv().await.map(|e| (e, r))
     }));
+    (ktx, events)
+}
+
+#[tokio::test]
+async fn loop_draws_handles_keys_and_quits() {
+    let mut app = fixture_app();
+    app.model.now = None;
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+    let (tx, rx) = mpsc::channel::<Msg>(16);
+    let (ktx, events) = key_stream();
     let feeder = tokio::spawn(async move {
         tx.send(Msg::Facts(Vec::new())).await.expect("send facts");
         ktx.send(key('3')).await.expect("send key");
@@ -122,13 +137,7 @@ impl ratatui::backend::Backend for Counting {
 #[tokio::test(start_paused = true)]
 async fn idle_console_redraws_every_other_tick_and_facts_at_once() {
     use std::sync::atomic::{AtomicUsize, Ordering};
-    let mut app = App {
-        model: fixture_model::fixture_model(),
-        ui: UiState::default(),
-        theme: Theme::no_color(),
-        keymap: Keymap::load("default", None).expect("keymap"),
-        effects: None,
-    };
+    let mut app = fixture_app();
     let frames = std::sync::Arc::new(AtomicUsize::new(0));
     let backend = Counting {
         inner: TestBackend::new(120, 40),
@@ -136,10 +145,7 @@ async fn idle_console_redraws_every_other_tick_and_facts_at_once() {
     };
     let mut terminal = Terminal::new(backend).expect("terminal");
     let (tx, rx) = mpsc::channel::<Msg>(16);
-    let (ktx, krx) = mpsc::channel::<std::io::Result<Event>>(16);
-    let events = Box::pin(futures_util::stream::unfold(krx, |mut r| async move {
-        r.recv().await.map(|e| (e, r))
-    }));
+    let (ktx, events) = key_stream();
     let seen = frames.clone();
     let feeder = tokio::spawn(async move {
         // The first frame, and the first tick's (its alerts are new), are drawn by 0.5 s;

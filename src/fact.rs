@@ -198,6 +198,9 @@ pub enum FactKind {
     CronRun(Box<CronRunRow>),
     /// One gateway boot (SQLite `gateway_boot_lifecycle`).
     GatewayBoot(Box<BootRow>),
+    /// The OpenClaw release that last migrated the state store (SQLite `schema_meta.app_version`,
+    /// e.g. `2026.9.6`): the gateway's version when there is no RPC link (the log never names it).
+    StoreVersion { version: String },
     /// The parsed `openclaw.json`.
     Config(Box<ConfigFacts>),
     /// Which storage generation the state dir holds, and the detected version hint.

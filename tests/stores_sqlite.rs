@@ -240,5 +240,15 @@ fn state_db_cron_runs_and_boots() {
     );
     assert_eq!(boots[1].outcome.as_deref(), Some("clean_stop"));
     assert_eq!(boots[1].reason.as_deref(), Some("stop (SIGTERM)"));
+    // `schema_meta`: the `primary` row's release; the migration rows carry the same release
+    // followed by a count, a date and hashes on further lines, which must not leak into it.
+    let versions: Vec<&str> = facts
+        .iter()
+        .filter_map(|f| match &f.kind {
+            FactKind::StoreVersion { version } => Some(version.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(versions, ["2026.9.6"]);
     assert!(r.poll().unwrap().is_empty(), "second poll");
 }

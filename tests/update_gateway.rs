@@ -228,3 +228,34 @@ fn jsonl_and_console_forms_count_once() {
     );
     assert_eq!(model.gateway.boots.len(), 3);
 }
+
+/// The store's `schema_meta` release names the gateway while there is no RPC link; the running
+/// server's hello outranks it, and a later store read does not take it back.
+#[test]
+fn store_version_until_the_hello_names_the_server() {
+    use lanetop::fact::GatewayLink;
+    let mut model = Model::default();
+    let store = |v: &str| {
+        fact(
+            "2026-11-22T01:58:30+00:00",
+            state_db(),
+            FactKind::StoreVersion { version: v.into() },
+        )
+    };
+    fold(&mut model, vec![store("2026.9.6")]);
+    assert_eq!(model.gateway.version.as_deref(), Some("2026.9.6"));
+    let hello = fact(
+        "2026-11-22T01:58:31+00:00",
+        state_db(),
+        FactKind::GatewayLink(GatewayLink::Up {
+            url: "ws://127.0.0.1:18789".into(),
+            version: Some("2026.9.7".into()),
+            protocol: 3,
+            scopes: vec![],
+        }),
+    );
+    fold(&mut model, vec![hello]);
+    assert_eq!(model.gateway.version.as_deref(), Some("2026.9.7"));
+    fold(&mut model, vec![store("2026.9.6")]);
+    assert_eq!(model.gateway.version.as_deref(), Some("2026.9.7"));
+}

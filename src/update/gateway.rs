@@ -105,6 +105,15 @@ pub(super) fn on_event(model: &mut Model, at: DateTime<Utc>, ev: &GatewayEvent) 
     }
 }
 
+/// The store's `schema_meta.app_version` fills the version until the RPC hello gives the
+/// running server's (which [`super::live`] then keeps): a store outlives upgrades only until the
+/// next boot migrates it.
+pub(super) fn on_store_version(model: &mut Model, version: &str) {
+    if model.gateway.reachable != Some(true) || model.gateway.version.is_none() {
+        model.gateway.version = Some(version.to_owned());
+    }
+}
+
 pub(super) fn on_boot_row(model: &mut Model, row: &BootRow) {
     let started = ms_to_time(row.started_at_ms);
     let boots = &mut model.gateway.boots;

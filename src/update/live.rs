@@ -22,7 +22,8 @@ pub(super) fn on_link(model: &mut Model, link: &GatewayLink) {
                 version.as_deref().unwrap_or("?")
             ));
             g.rpc_scopes = scopes.clone();
-            if g.version.is_none() {
+            // The running server's version outranks the store's (`on_store_version`).
+            if version.is_some() {
                 g.version = version.clone();
             }
         }

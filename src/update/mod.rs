@@ -245,6 +245,7 @@ fn apply_inner(model: &mut Model, fact: &Fact) {
         FactKind::CronJobsSnapshot { jobs } => cron::on_jobs(model, fact, jobs),
         FactKind::CronRun(run) => cron::on_run(model, fact, run),
         FactKind::GatewayBoot(row) => gateway::on_boot_row(model, row),
+        FactKind::StoreVersion { version } => gateway::on_store_version(model, version),
         FactKind::Config(cfg) => {
             model.config = (**cfg).clone();
             session_events::on_config(model);

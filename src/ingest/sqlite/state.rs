@@ -10,7 +10,10 @@
 //!   changed (e.g. `running` → `ok`). The consumer must therefore de-duplicate by
 //!   [`crate::fact::CronRunRow::run_id`] (the receipt id) and keep the newest;
 //! - `gateway_boot_lifecycle` → one [`FactKind::GatewayBoot`] per boot, sent again when the row
-//!   changes (a boot gets `completed_at_ms`/`outcome` when it stops; a killed boot never does).
+//!   changes (a boot gets `completed_at_ms`/`outcome` when it stops; a killed boot never does);
+//! - `schema_meta.app_version` (the OpenClaw release that last migrated the store, e.g.
+//!   `2026.9.6`) → [`FactKind::StoreVersion`], when it first shows or changes: the gateway's
+//!   version without an RPC link (the log never names it).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -37,6 +40,8 @@ pub struct StateDbReader {
     /// Receipts last sent with status `running`: receipt id → that status.
     running: HashMap<String, String>,
     boots: HashMap<String, BootRow>,
+    /// `schema_meta.app_version` last sent.
+    version: Option<String>,
     /// Facts of a poll that failed half-way, delivered by the next poll.
     carry: Vec<Fact>,
 }
@@ -52,6 +57,7 @@ impl StateDbReader {
             receipt_rowid: 0,
             running: HashMap::new(),
             boots: HashMap::new(),
+            version: None,
             carry: Vec::new(),
         })
     }
@@ -122,6 +128,17 @@ impl StateDbReader {
                 ),
                 kind: FactKind::GatewayBoot(Box::new(boot)),
             });
+        }
+
+        if let Some(v) = load_version(&tx)
+            && self.version.as_ref() != Some(&v)
+        {
+            out.push(Fact {
+                at: Utc::now(),
+                origin: Origin::row(SourceKind::StateDb, self.path.clone(), "schema_meta", "*"),
+                kind: FactKind::StoreVersion { version: v.clone() },
+            });
+            self.version = Some(v);
         }
         drop(tx);
         Ok(())
@@ -236,6 +253,30 @@ fn load_receipts(
 /// `detail_json.provider` + `model` (the model that answered the cron turn).
 fn detail_model(detail: &Value) -> Option<ModelRef> {
     model_pair(detail, "provider", "model")
+}
+
+/// The release in `schema_meta.app_version`: the `primary` row's, else the newest row's, first
+/// line only (the migration rows append a count, a date and hashes on further lines, as in
+/// `captured/state/state/openclaw.sqlite`), and only when it looks like a release (`2026.9.6`).
+/// `None` when the table or column is missing or nothing matches: the version is a nicety,
+/// never a reason to fail a poll.
+fn load_version(conn: &Connection) -> Option<String> {
+    let raw: String = conn
+        .query_row(
+            "SELECT app_version FROM schema_meta WHERE app_version IS NOT NULL \
+             ORDER BY meta_key = 'primary' DESC, updated_at DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .ok()?;
+    let v = raw.lines().next()?.trim();
+    // `YYYY.M.D…`: three dot-separated parts, each starting with a digit.
+    let parts: Vec<&str> = v.split('.').collect();
+    let release = parts.len() >= 3
+        && parts[..3]
+            .iter()
+            .all(|p| p.bytes().next().is_some_and(|b| b.is_ascii_digit()));
+    (release && v.len() <= 40).then(|| v.to_owned())
 }
 
 /// All boots, oldest first.

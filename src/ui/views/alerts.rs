@@ -6,7 +6,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Gauge, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Cell, Gauge, Paragraph, Row, Table, TableState, Wrap};
 
 use crate::config::{Role, Theme};
 use crate::domain::Model;
@@ -31,6 +31,15 @@ pub fn evidence_text(o: &crate::fact::Origin) -> String {
         Locator::None => file.to_string(),
         Locator::Line { line } => format!("{file}:{line}"),
         Locator::Row(row) => format!("{file} [{} {}]", row.table, row.key),
+    }
+}
+
+/// The subject as the operator knows it: a cron job's name (its id is in the evidence and the
+/// Cron view), else the subject itself, fitted to `w` cells.
+fn subject(model: &Model, a: &Alert, w: usize) -> String {
+    match model.cron.jobs.get(&a.subject) {
+        Some(job) if !job.row.name.is_empty() => crate::ui::widgets::fmt::trunc(&job.row.name, w),
+        _ => crate::ui::widgets::fmt::fit_key(&a.subject, w),
     }
 }
 
@@ -61,7 +70,7 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, selected: usize, theme: 
                     theme.style(severity_role(a.severity)),
                 )),
                 Cell::from(a.kind.name()),
-                Cell::from(a.subject.clone()),
+                Cell::from(subject(model, a, 28)),
                 Cell::from(usd(a)),
                 Cell::from(a.remedy.map_or("-", |r| r.action_name())),
                 Cell::from(a.cause.clone()),
@@ -104,7 +113,9 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, selected: usize, theme: 
         ))],
     };
     f.render_widget(
-        Paragraph::new(lines).block(block("Evidence", theme)),
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block("Evidence", theme)),
         detail,
     );
 

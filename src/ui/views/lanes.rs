@@ -8,7 +8,7 @@ use ratatui::widgets::{Cell, Row, Table, TableState};
 use crate::config::{Role, Theme};
 use crate::domain::Model;
 use crate::ui::data;
-use crate::ui::views::{block, table_window};
+use crate::ui::views::{block, fill_width, table_window};
 use crate::ui::widgets::fmt;
 
 /// Draw the Lanes view.
@@ -26,6 +26,23 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, selected: usize, theme: 
         hv.push("SEEN");
     }
     let header = Row::new(hv).style(theme.style(Role::Title));
+    let mut widths = vec![
+        Constraint::Fill(1),
+        Constraint::Length(5),
+        Constraint::Length(6),
+        Constraint::Length(6),
+        Constraint::Length(8),
+        Constraint::Length(8),
+        Constraint::Length(8),
+    ];
+    if wide {
+        widths.push(Constraint::Length(5));
+    }
+    widths.push(Constraint::Length(6));
+    if wide {
+        widths.push(Constraint::Length(4));
+    }
+    let name_w = fill_width(area, &widths);
     // Only the rows on screen are built: a busy host has thousands of `session:*` lanes.
     let (selected, offset, visible) = table_window(rows.len(), selected, area);
     let body: Vec<Row> = rows
@@ -48,11 +65,7 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, selected: usize, theme: 
                 Role::Text
             };
             let mut cells = vec![
-                Cell::from(if wide {
-                    l.name.clone()
-                } else {
-                    fmt::short_key(&l.name)
-                }),
+                Cell::from(fmt::fit_key(&l.name, name_w)),
                 Cell::from(l.limit.map_or("-".into(), |v| v.to_string())),
                 Cell::from(l.active.to_string()),
                 Cell::from(Span::styled(l.queued.to_string(), theme.style(q))),
@@ -73,22 +86,6 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, selected: usize, theme: 
             Row::new(cells)
         })
         .collect();
-    let mut widths = vec![
-        Constraint::Fill(1),
-        Constraint::Length(5),
-        Constraint::Length(6),
-        Constraint::Length(6),
-        Constraint::Length(8),
-        Constraint::Length(8),
-        Constraint::Length(8),
-    ];
-    if wide {
-        widths.push(Constraint::Length(5));
-    }
-    widths.push(Constraint::Length(6));
-    if wide {
-        widths.push(Constraint::Length(4));
-    }
     let t = Table::new(body, widths)
         .header(header)
         .block(block(format!("Lanes ({})", rows.len()), theme))

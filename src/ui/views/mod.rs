@@ -55,6 +55,21 @@ pub fn clamp(sel: usize, len: usize) -> usize {
     sel.min(len.saturating_sub(1))
 }
 
+/// Width in cells of the one `Fill` column of a bordered `Table` in `area` with these column
+/// `widths` (ratatui's default one-cell column spacing, no highlight symbol): what a key column
+/// has to fit in ([`crate::ui::widgets::fmt::fit_key`]).
+pub fn fill_width(area: ratatui::layout::Rect, widths: &[ratatui::layout::Constraint]) -> usize {
+    use ratatui::layout::Constraint;
+    let fixed: usize = widths
+        .iter()
+        .map(|c| match c {
+            Constraint::Length(n) => *n as usize,
+            _ => 0,
+        })
+        .sum();
+    (area.width as usize).saturating_sub(2 + fixed + widths.len().saturating_sub(1))
+}
+
 /// The rows a bordered `Table` with one header row in `area` shows for a fresh `TableState`
 /// selecting `selected` (clamped) out of `len`: `(selected, offset, visible)`, the selection
 /// (`None` when empty), the first row shown and how many are shown. Views build only rows

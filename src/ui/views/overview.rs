@@ -178,7 +178,7 @@ fn lane_gauges(f: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         .map(|l| {
             let limit = l.limit.unwrap_or(l.active.max(1));
             let mut spans = vec![Span::styled(
-                format!("{:<name_w$} ", fmt::trunc(&fmt::short_key(&l.name), name_w)),
+                format!("{:<name_w$} ", fmt::fit_key(&l.name, name_w)),
                 theme.style(Role::Text),
             )];
             spans.extend(gauge::bar(

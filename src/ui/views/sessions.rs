@@ -10,7 +10,7 @@ use crate::domain::Model;
 use crate::domain::session::SessionState;
 use crate::ui::data;
 use crate::ui::state::{SessionSort, SessionsUi};
-use crate::ui::views::{block, table_window};
+use crate::ui::views::{block, fill_width, table_window};
 use crate::ui::widgets::fmt;
 
 /// Style role of a session state.
@@ -76,47 +76,6 @@ pub fn render(
     }
     hv.push(head(SessionSort::LastActivity));
     let header = Row::new(hv).style(theme.style(Role::Title));
-    // Only the rows on screen are built (`table_window`).
-    let (selected, offset, visible) = table_window(rows.len(), ui.selected, area);
-    let body: Vec<Row> = rows
-        .iter()
-        .skip(offset)
-        .take(visible)
-        .map(|s| {
-            let model_name = s
-                .current_model
-                .as_ref()
-                .map_or("-".into(), |m| m.model.clone());
-            let key = if wide {
-                s.key.clone()
-            } else {
-                fmt::short_key(&s.key)
-            };
-            let mut cells = vec![
-                Cell::from(if marked.contains(&s.key) {
-                    format!("* {key}")
-                } else {
-                    key
-                }),
-                Cell::from(s.agent_id.clone()),
-                Cell::from(Span::styled(
-                    state_name(s.state),
-                    theme.style(state_role(s.state)),
-                )),
-                Cell::from(model_name),
-                Cell::from(fmt::tokens(s.tokens)),
-                Cell::from(Span::styled(fmt::usd(s.cost_usd), theme.style(Role::Spend))),
-            ];
-            if wide {
-                cells.extend([
-                    Cell::from(s.queued.to_string()),
-                    Cell::from(s.fallback_episodes.to_string()),
-                ]);
-            }
-            cells.push(Cell::from(fmt::age(model.now, s.last_activity)));
-            Row::new(cells)
-        })
-        .collect();
     let mut widths = vec![
         Constraint::Fill(1),
         Constraint::Length(8),
@@ -129,6 +88,43 @@ pub fn render(
         widths.extend([Constraint::Length(2), Constraint::Length(2)]);
     }
     widths.push(Constraint::Length(5));
+    let key_w = fill_width(area, &widths);
+    // Only the rows on screen are built (`table_window`).
+    let (selected, offset, visible) = table_window(rows.len(), ui.selected, area);
+    let body: Vec<Row> = rows
+        .iter()
+        .skip(offset)
+        .take(visible)
+        .map(|s| {
+            let model_name = s
+                .current_model
+                .as_ref()
+                .map_or("-".into(), |m| m.model.clone());
+            let mut cells = vec![Cell::from(if marked.contains(&s.key) {
+                format!("* {}", fmt::fit_key(&s.key, key_w.saturating_sub(2)))
+            } else {
+                fmt::fit_key(&s.key, key_w)
+            })];
+            cells.extend([
+                Cell::from(s.agent_id.clone()),
+                Cell::from(Span::styled(
+                    state_name(s.state),
+                    theme.style(state_role(s.state)),
+                )),
+                Cell::from(model_name),
+                Cell::from(fmt::tokens(s.tokens)),
+                Cell::from(Span::styled(fmt::usd(s.cost_usd), theme.style(Role::Spend))),
+            ]);
+            if wide {
+                cells.extend([
+                    Cell::from(s.queued.to_string()),
+                    Cell::from(s.fallback_episodes.to_string()),
+                ]);
+            }
+            cells.push(Cell::from(fmt::age(model.now, s.last_activity)));
+            Row::new(cells)
+        })
+        .collect();
     let table = Table::new(body, widths)
         .header(header)
         .block(block(title, theme))

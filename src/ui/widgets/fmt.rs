@@ -88,3 +88,37 @@ pub fn short_key(key: &str) -> String {
         .collect::<Vec<_>>()
         .join(":")
 }
+
+/// A session key or lane name in `w` characters for a column: whole when it fits, else with
+/// UUID segments shortened ([`short_key`]), then, when still too long, the middle elided so that the end (the run or
+/// channel id that tells sibling rows apart) stays whole: `session:agent:main:cron:f3eb99f7:
+/// run:49477b7a` in 24 → `session:ag…:run:49477b7a`. The kept end starts at a `:` when one
+/// fits in two thirds of the width; otherwise the last characters are kept.
+pub fn fit_key(key: &str, w: usize) -> String {
+    if key.chars().count() <= w {
+        return key.to_string();
+    }
+    let short = short_key(key);
+    let n = short.chars().count();
+    if n <= w {
+        return short;
+    }
+    if w < 5 {
+        return trunc(&short, w);
+    }
+    let budget = (w - 1) * 2 / 3;
+    let chars: Vec<char> = short.chars().collect();
+    // The longest suffix that starts at a `:` and fits the budget, else the budget's chars.
+    let tail_len = (1..n)
+        .rev()
+        .filter(|&i| chars[i] == ':')
+        .map(|i| n - i)
+        .take_while(|&len| len <= budget)
+        .last()
+        .unwrap_or(budget);
+    let head_len = w - 1 - tail_len;
+    let mut out: String = chars[..head_len].iter().collect();
+    out.push('…');
+    out.extend(&chars[n - tail_len..]);
+    out
+}

@@ -1,5 +1,6 @@
-//! The header bar: host, gateway state and version, error/warning counts, the failure-mode
-//! alert count (when any), current view.
+//! The header bar, most important first (the end is cut on a narrow terminal): current view,
+//! read-only, host, gateway version (when known) and state, the failure-mode alert count (when
+//! any), boots, the log's error/warning counts.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -30,34 +31,26 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, ui: &UiState, theme: &Th
         .filter(|w| w.level >= Level::Error)
         .count();
     let warns = model.logs.warnings.len() - errors;
+    // Most important first: at 80 columns the end of the line is cut.
     let mut spans = vec![
         Span::styled(" lanetop ", h),
-        Span::styled(format!("│ {} ", gw.hostname.as_deref().unwrap_or("?")), h),
-        Span::styled(
-            format!("│ gateway {} ", gw.version.as_deref().unwrap_or("?")),
-            h,
-        ),
-        Span::styled(state, h.patch(theme.style(role))),
-        Span::styled(format!(" │ boots {} ", gw.boots.len()), h),
-        Span::styled("│ ", h),
-        Span::styled(
-            format!("✖ {errors}"),
-            if errors > 0 {
-                h.patch(theme.style(Role::Crit))
-            } else {
-                h
-            },
-        ),
-        Span::styled(" ", h),
-        Span::styled(
-            format!("⚠ {warns}"),
-            if warns > 0 {
-                h.patch(theme.style(Role::Warn))
-            } else {
-                h
-            },
-        ),
+        Span::styled(format!("│ {} ", ui.view.title()), h),
     ];
+    if ui.read_only {
+        spans.push(Span::styled("│ read-only ", h));
+    }
+    spans.push(Span::styled(
+        format!("│ {} ", gw.hostname.as_deref().unwrap_or("?")),
+        h,
+    ));
+    spans.push(Span::styled(
+        match gw.version.as_deref() {
+            Some(v) => format!("│ gateway {v} "),
+            None => "│ gateway ".into(),
+        },
+        h,
+    ));
+    spans.push(Span::styled(state, h.patch(theme.style(role))));
     if !model.alerts.is_empty() {
         let crit = model
             .alerts
@@ -71,9 +64,24 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, ui: &UiState, theme: &Th
             h.patch(theme.style(role)),
         ));
     }
-    spans.push(Span::styled(format!(" │ {}", ui.view.title()), h));
-    if ui.read_only {
-        spans.push(Span::styled(" │ read-only", h));
-    }
+    spans.push(Span::styled(format!(" │ boots {} ", gw.boots.len()), h));
+    spans.push(Span::styled("│ log ", h));
+    spans.push(Span::styled(
+        format!("✖ {errors}"),
+        if errors > 0 {
+            h.patch(theme.style(Role::Crit))
+        } else {
+            h
+        },
+    ));
+    spans.push(Span::styled(" ", h));
+    spans.push(Span::styled(
+        format!("⚠ {warns}"),
+        if warns > 0 {
+            h.patch(theme.style(Role::Warn))
+        } else {
+            h
+        },
+    ));
     f.render_widget(Paragraph::new(Line::from(spans)).style(h), area);
 }

@@ -98,7 +98,12 @@ fn gateway(f: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         ),
         kv(
             "version",
-            gw.version.clone().unwrap_or_else(|| "?".into()),
+            match (&gw.version, model.generation) {
+                (Some(v), _) => v.clone(),
+                // A legacy store names no release; its shape bounds it.
+                (None, Some(crate::fact::Generation::Legacy)) => "≤ 2026.5 (legacy store)".into(),
+                (None, _) => "unknown (no RPC link)".into(),
+            },
             Role::Text,
             theme,
         ),
@@ -245,7 +250,8 @@ fn cascades(f: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
                     format!("{:>4} ", fmt::age(model.now, e.started)),
                     theme.style(Role::Muted),
                 ),
-                Span::styled(format!("{out:<10}"), theme.style(role)),
+                // `interrupted` (11) is the longest outcome; one space always follows.
+                Span::styled(format!("{out:<11} "), theme.style(role)),
                 Span::styled(chain.join("→"), theme.style(Role::Accent)),
             ])
         })

@@ -22,7 +22,7 @@ use tokio::time::{Instant, MissedTickBehavior};
 
 use crate::config::{Keymap, Theme};
 use crate::domain::Model;
-use crate::gateway::runner::Effect;
+use crate::gateway::runner::Request;
 use crate::msg::Msg;
 use crate::ui::{self, UiState};
 
@@ -60,7 +60,7 @@ pub struct App {
     pub theme: Theme,
     pub keymap: Keymap,
     /// Where confirmed effects go (the runner task); `None`: no runner (tests, report).
-    pub effects: Option<mpsc::UnboundedSender<Effect>>,
+    pub effects: Option<mpsc::UnboundedSender<Request>>,
 }
 
 impl App {
@@ -83,7 +83,7 @@ impl App {
             let sent = self
                 .effects
                 .as_ref()
-                .is_some_and(|tx| tx.send(e.clone()).is_ok());
+                .is_some_and(|tx| tx.send(e.clone().into()).is_ok());
             if !sent {
                 self.ui.flash = Some(format!("{} {}: no action runner", e.action(), e.target()));
             }

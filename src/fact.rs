@@ -502,6 +502,9 @@ pub enum GatewayEvent {
     Restarting,
     /// `received SIGTERM; shutting down`.
     ShuttingDown,
+    /// `shutdown completed cleanly in 144ms` (`gateway/shutdown`): the process exits, or an
+    /// in-process restart follows (`restart mode: in-process restart`, then `gateway ready`).
+    Stopped,
     /// `agent model: p/m (…)` — the default agent model at boot.
     AgentModel { model: ModelRef },
     /// Who the gateway is: the record's `hostname` (every tslog record carries it) and the

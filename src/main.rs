@@ -282,7 +282,7 @@ fn config_read_only(dir: Option<&Path>) -> bool {
 
 type Started = (
     Option<lanetop::gateway::live::LiveHandle>,
-    Option<tokio::sync::mpsc::UnboundedSender<lanetop::gateway::runner::Effect>>,
+    Option<tokio::sync::mpsc::UnboundedSender<lanetop::gateway::runner::Request>>,
     Option<tokio::task::JoinHandle<()>>,
 );
 

@@ -27,7 +27,7 @@ use lanetop::domain::Model;
 use lanetop::gateway::audit::AuditLog;
 use lanetop::gateway::auth;
 use lanetop::gateway::identity::DeviceIdentity;
-use lanetop::gateway::runner::{Effect, Runner};
+use lanetop::gateway::runner::{Effect, Initiator, Request, Runner};
 use lanetop::gateway::{Client, ClientOptions};
 use lanetop::ingest::discover::{DiscoverOptions, discover};
 use lanetop::msg::Msg;
@@ -152,7 +152,7 @@ fn actions_against_the_real_gateway() {
         model.cron.jobs.contains_key(&job_id),
         "the job is in the state db"
     );
-    let (etx, mut erx) = tokio::sync::mpsc::unbounded_channel::<Effect>();
+    let (etx, mut erx) = tokio::sync::mpsc::unbounded_channel::<Request>();
     let mut app = App {
         model,
         ui: UiState::default(),
@@ -178,10 +178,11 @@ fn actions_against_the_real_gateway() {
     );
     assert!(erx.try_recv().is_err(), "nothing sent before confirm");
     app.on_event(&key(KeyCode::Char('y')));
-    let effect = erx
+    let Request { effect, by } = erx
         .try_recv()
         .expect("confirm hands the effect to the runner");
-    let o = rt.block_on(runner.run(&effect));
+    assert_eq!(by, Initiator::Operator, "a keystroke is the operator's");
+    let o = rt.block_on(runner.run_by(&effect, &by));
     assert!(o.ok, "{o:?}");
     assert_eq!(
         lab.job_enabled(&job_id),
@@ -206,7 +207,7 @@ fn actions_against_the_real_gateway() {
     );
     app.on_event(&key(KeyCode::Char('y')));
     let mut sent = 0;
-    while let Ok(e) = erx.try_recv() {
+    while let Ok(Request { effect: e, .. }) = erx.try_recv() {
         assert!(
             matches!(&e, Effect::SetCronEnabled { id, enabled: false, all: true } if *id == job_id),
             "{e:?}"

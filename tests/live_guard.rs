@@ -200,6 +200,13 @@ fn guard_pauses_a_storming_cron_job_only_when_opted_in() {
     assert_eq!(pause[0]["method"], "cron.update");
     assert_eq!(pause[0]["ok"], true, "{audit}");
     assert_eq!(pause[0]["params"]["patch"]["enabled"], false);
+    assert_eq!(pause[0]["by"], "guard:kill_retry_storm", "{audit}");
+    assert!(
+        pause[0]["reason"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("retry storm for ")),
+        "the rule's reason: {audit}"
+    );
     assert!(!audit.contains(TOKEN), "no token in the audit log");
     let log = on.log();
     assert!(

@@ -36,6 +36,8 @@ fn captured_9_6_every_line_and_event_count() {
         ("Gateway::ShuttingDown", 2),
         ("Gateway::Signal", 2),
         ("Gateway::Starting", 3),
+        // `shutdown completed cleanly in …ms` (gateway/shutdown): lines 2066, 2698.
+        ("Gateway::Stopped", 2),
         ("Heartbeat", 3),
         ("LaneDequeued", 108),
         ("LaneEnqueued", 108),
@@ -49,7 +51,7 @@ fn captured_9_6_every_line_and_event_count() {
         ("RunEnded", 17),
         ("RunStarted", 72),
         ("SameModelRetry", 22),
-        ("Untyped", 1900),
+        ("Untyped", 1898),
     ];
     assert_eq!(t, expected.into_iter().collect());
 }
@@ -167,6 +169,8 @@ fn captured_5_20_counts_and_fallback_contract() {
         ("Gateway::ShuttingDown", 1),
         ("Gateway::Signal", 3),
         ("Gateway::Starting", 2),
+        // Lines 2660 (before the in-process restart's `gateway ready`) and 2941.
+        ("Gateway::Stopped", 2),
         ("Heartbeat", 3),
         ("LaneDequeued", 124),
         ("LaneEnqueued", 124),
@@ -178,7 +182,7 @@ fn captured_5_20_counts_and_fallback_contract() {
         ("RunEnded", 1),
         ("RunStarted", 66),
         ("SessionTakeover", 2),
-        ("Untyped", 2285),
+        ("Untyped", 2283),
     ];
     assert_eq!(tally(&facts), expected.into_iter().collect());
     assert_eq!(

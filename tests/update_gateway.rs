@@ -259,3 +259,41 @@ fn store_version_until_the_hello_names_the_server() {
     fold(&mut model, vec![store("2026.9.6")]);
     assert_eq!(model.gateway.version.as_deref(), Some("2026.9.7"));
 }
+
+/// `lanetop report` folds the state DB before the log: the DB's completed last boot, then the
+/// log's `received SIGTERM; shutting down` (line 2693) would leave the gateway shutting down;
+/// the log's `shutdown completed cleanly in 144ms` (line 2698) says it is down.
+#[test]
+fn clean_stop_is_down_whatever_the_order_of_the_reads() {
+    let stop = || {
+        vec![
+            g(
+                2693,
+                "2026-11-22T01:58:21.651+00:00",
+                GatewayEvent::ShuttingDown,
+            ),
+            g(2698, "2026-11-22T01:58:21.807+00:00", GatewayEvent::Stopped),
+        ]
+    };
+    let mut db_first = Model::default();
+    fold(&mut db_first, db_rows());
+    fold(&mut db_first, log_lifecycle());
+    fold(&mut db_first, stop());
+    assert_eq!(db_first.gateway.state, GatewayState::Down);
+    let mut log_first = Model::default();
+    fold(&mut log_first, log_lifecycle());
+    fold(&mut log_first, stop());
+    fold(&mut log_first, db_rows());
+    assert_eq!(log_first.gateway.state, GatewayState::Down);
+    // An in-process restart (captured-legacy lines 2660, 2671): down, then up again.
+    let mut restart = Model::default();
+    fold(&mut restart, log_lifecycle());
+    fold(
+        &mut restart,
+        vec![
+            g(2660, "2026-11-22T02:00:00.000+00:00", GatewayEvent::Stopped),
+            g(2671, "2026-11-22T02:00:01.352+00:00", GatewayEvent::Ready),
+        ],
+    );
+    assert_eq!(restart.gateway.state, GatewayState::Up);
+}

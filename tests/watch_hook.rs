@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use lanetop::domain::Model;
-use lanetop::gateway::runner::Effect;
+use lanetop::gateway::runner::{Effect, Initiator, Request};
 use lanetop::watch::{Clock, TickHook, WatchOptions, link::GatewayOptions};
 use watch_support::{Receiver, shared};
 
@@ -20,7 +20,7 @@ struct PauseFirstJob {
 }
 
 impl TickHook for PauseFirstJob {
-    fn on_tick(&mut self, model: &Model, now: DateTime<Utc>) -> Vec<Effect> {
+    fn on_tick(&mut self, model: &Model, now: DateTime<Utc>) -> Vec<Request> {
         *self.seen_now.lock().unwrap() = Some(now);
         if self.asked {
             return Vec::new();
@@ -29,10 +29,16 @@ impl TickHook for PauseFirstJob {
         let Some(id) = model.cron.jobs.keys().next() else {
             return Vec::new();
         };
-        vec![Effect::SetCronEnabled {
-            id: id.clone(),
-            enabled: false,
-            all: false,
+        vec![Request {
+            effect: Effect::SetCronEnabled {
+                id: id.clone(),
+                enabled: false,
+                all: false,
+            },
+            by: Initiator::Guard {
+                rule: "pause_first_job",
+                reason: "the test asks".into(),
+            },
         }]
     }
 }
@@ -135,6 +141,10 @@ async fn hook_effects_go_through_the_runner_and_are_pushed() {
     let audit = std::fs::read_to_string(state.join("audit.jsonl")).unwrap();
     assert_eq!(audit.lines().count(), 1);
     assert!(audit.contains("\"action\":\"pause-cron\""), "{audit}");
+    // The record names the rule that asked, and its reason.
+    let rec: serde_json::Value = serde_json::from_str(audit.lines().next().unwrap()).unwrap();
+    assert_eq!(rec["by"], "guard:pause_first_job", "{rec}");
+    assert_eq!(rec["reason"], "the test asks", "{rec}");
 
     // Read-only: refused as such, nothing audited.
     assert_eq!(run_once(true, &rx, dir.path()).await, 0);

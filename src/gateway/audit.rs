@@ -3,7 +3,8 @@
 //!
 //! Record: `{"time": RFC 3339 UTC, "action": "kill-run", "target": "agent:main:main",
 //! "params": {…RPC params…}, "method": "sessions.abort"|null, "ok": bool,
-//! "answer": {…payload…}|{"code","message","details"}}`. Params never hold secrets (the auth
+//! "answer": {…payload…}|{"code","message","details"}, "by": "operator"|"guard:<rule>",
+//! "reason": str}` (`reason`: the guard rule's, only for `guard:*`). Params never hold secrets (the auth
 //! token travels only in `connect`, which is never audited).
 
 use std::io::Write;
@@ -43,6 +44,8 @@ pub struct Record<'a> {
     pub params: &'a Value,
     pub ok: bool,
     pub answer: &'a Value,
+    /// Who asked: the operator, or a guard rule.
+    pub by: &'a super::runner::Initiator,
 }
 
 impl AuditLog {
@@ -76,11 +79,14 @@ impl AuditLog {
         if perms.mode() & 0o077 != 0 {
             f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
         }
-        let line = json!({
+        let mut line = json!({
             "time": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             "action": r.action, "target": r.target, "method": r.method,
-            "params": r.params, "ok": r.ok, "answer": r.answer,
+            "params": r.params, "ok": r.ok, "answer": r.answer, "by": r.by.name(),
         });
+        if let Some(why) = r.by.reason() {
+            line["reason"] = json!(why);
+        }
         f.write_all(format!("{line}\n").as_bytes())?;
         f.sync_data()
     }

@@ -54,6 +54,53 @@ pub enum Effect {
     },
 }
 
+/// Who asked for an effect: the audit record's `by` (`operator`, or `guard:<rule>` with the
+/// rule's reason).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Initiator {
+    /// A keystroke confirmed in the console (also a watch hook that names no rule).
+    #[default]
+    Operator,
+    /// An opt-in guard rule of `lanetop watch` ([`crate::guard::Rule::name`]) and its reason
+    /// (one line, with the numbers).
+    Guard { rule: &'static str, reason: String },
+}
+
+impl Initiator {
+    /// `operator` / `guard:pause_cron_over_budget`.
+    pub fn name(&self) -> String {
+        match self {
+            Initiator::Operator => "operator".into(),
+            Initiator::Guard { rule, .. } => format!("guard:{rule}"),
+        }
+    }
+
+    /// The guard's reason, if any.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Initiator::Operator => None,
+            Initiator::Guard { reason, .. } => Some(reason),
+        }
+    }
+}
+
+/// What the runner task receives: an effect and who asked for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub effect: Effect,
+    pub by: Initiator,
+}
+
+impl From<Effect> for Request {
+    /// An operator's request.
+    fn from(effect: Effect) -> Self {
+        Self {
+            effect,
+            by: Initiator::Operator,
+        }
+    }
+}
+
 impl Effect {
     /// The keymap action name this effect came from (audit `action`).
     pub fn action(&self) -> &'static str {
@@ -256,12 +303,14 @@ impl Runner {
         effect: &Effect,
         key: &str,
         expected: Option<&String>,
+        by: &Initiator,
     ) -> Outcome {
         use crate::offline::{LegacyRelease, Removal, remove_entries, store_edit};
         let Some(agent) = key.strip_prefix("agent:").and_then(|r| r.split(':').next()) else {
             return self.refused(
                 effect,
                 "gateway not connected (offline edit needs an agent:<id>:… key)",
+                by,
             );
         };
         let store = state_dir
@@ -269,7 +318,7 @@ impl Runner {
             .join(agent)
             .join("sessions/sessions.json");
         if !store.is_file() {
-            return self.refused(effect, "gateway not connected");
+            return self.refused(effect, "gateway not connected", by);
         }
         let removal = Removal {
             key: key.to_string(),
@@ -336,10 +385,10 @@ impl Runner {
             summary,
             answer,
         };
-        self.record(&o, &params)
+        self.record(&o, &params, by)
     }
 
-    fn record(&self, o: &Outcome, params: &Value) -> Outcome {
+    fn record(&self, o: &Outcome, params: &Value, by: &Initiator) -> Outcome {
         let mut o = o.clone();
         if let Some(a) = &self.audit {
             let r = Record {
@@ -349,6 +398,7 @@ impl Runner {
                 params,
                 ok: o.ok,
                 answer: &o.answer,
+                by,
             };
             if let Err(e) = a.append(&r) {
                 tracing::warn!("audit log {}: {e}", a.path().display());
@@ -360,7 +410,7 @@ impl Runner {
     }
 
     /// Audit an effect that lanetop gave up on at exit (`why`: not sent, or no answer yet).
-    fn interrupted(&self, effect: &Effect, why: &str) {
+    fn interrupted(&self, effect: &Effect, why: &str, by: &Initiator) {
         let o = Outcome {
             action: effect.action(),
             target: effect.target().to_string(),
@@ -370,11 +420,11 @@ impl Runner {
             answer: json!({"interrupted": why}),
         };
         if !self.read_only {
-            self.record(&o, &Value::Null);
+            self.record(&o, &Value::Null, by);
         }
     }
 
-    fn refused(&self, effect: &Effect, why: &str) -> Outcome {
+    fn refused(&self, effect: &Effect, why: &str, by: &Initiator) -> Outcome {
         let o = Outcome {
             action: effect.action(),
             target: effect.target().to_string(),
@@ -383,12 +433,17 @@ impl Runner {
             summary: format!("{} {}: refused: {why}", effect.action(), effect.target()),
             answer: json!({"refused": why}),
         };
-        self.record(&o, &Value::Null)
+        self.record(&o, &Value::Null, by)
+    }
+
+    /// Run one operator's effect ([`Self::run_by`]).
+    pub async fn run(&self, effect: &Effect) -> Outcome {
+        self.run_by(effect, &Initiator::Operator).await
     }
 
     /// Run one effect: the read-only gate, the connection check, the RPC with a timeout, the
-    /// audit record. Never retries.
-    pub async fn run(&self, effect: &Effect) -> Outcome {
+    /// audit record (naming `by`). Never retries.
+    pub async fn run_by(&self, effect: &Effect, by: &Initiator) -> Outcome {
         if self.read_only {
             // Read-only means nothing reaches the gateway or the disk: not even an audit record
             // (the refusal is shown and goes to lanetop's in-memory log).
@@ -418,14 +473,14 @@ impl Runner {
             ) = (&self.offline, effect)
             {
                 return self
-                    .offline_prune(dir, effect, key, expected_session_id.as_ref())
+                    .offline_prune(dir, effect, key, expected_session_id.as_ref(), by)
                     .await;
             }
-            return self.refused(effect, "gateway not connected");
+            return self.refused(effect, "gateway not connected", by);
         };
         let (method, params) = match plan(effect, &client) {
             Ok(p) => p,
-            Err(why) => return self.refused(effect, &why),
+            Err(why) => return self.refused(effect, &why, by),
         };
         let res = client.call(method, params.clone(), self.timeout).await;
         let (ok, answer, summary) = match &res {
@@ -444,7 +499,7 @@ impl Runner {
             summary,
             answer,
         };
-        self.record(&o, &params)
+        self.record(&o, &params, by)
     }
 
     fn success_text(&self, effect: &Effect, method: &str, v: &Value) -> String {

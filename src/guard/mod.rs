@@ -51,7 +51,17 @@ impl crate::watch::TickHook for Guard {
         &mut self,
         model: &Model,
         _now: chrono::DateTime<chrono::Utc>,
-    ) -> Vec<crate::gateway::runner::Effect> {
-        self.requests(model).into_iter().map(|r| r.effect).collect()
+    ) -> Vec<crate::gateway::runner::Request> {
+        use crate::gateway::runner::{Initiator, Request};
+        self.requests(model)
+            .into_iter()
+            .map(|r| Request {
+                effect: r.effect,
+                by: Initiator::Guard {
+                    rule: r.rule.name(),
+                    reason: r.reason,
+                },
+            })
+            .collect()
     }
 }

@@ -93,6 +93,10 @@ pub(super) fn on_event(model: &mut Model, at: DateTime<Utc>, ev: &GatewayEvent) 
         GatewayEvent::Restarting | GatewayEvent::ShuttingDown => {
             model.gateway.state = GatewayState::ShuttingDown;
         }
+        // Down until an in-process restart says `gateway ready`. This also settles the order
+        // of a report's reads: the DB's completed boot row is folded before the log's
+        // `received SIGTERM; shutting down`, which would otherwise leave it shutting down.
+        GatewayEvent::Stopped => model.gateway.state = GatewayState::Down,
         GatewayEvent::AgentModel { model: m } => model.gateway.default_model = Some(m.clone()),
         GatewayEvent::Identity { hostname, version } => {
             if hostname.is_some() {

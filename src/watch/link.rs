@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::fact::Generation;
-use crate::gateway::runner::{self, Effect};
+use crate::gateway::runner::{self, Request};
 use crate::gateway::{audit, auth, identity, live};
 use crate::ingest::discover::Discovery;
 use crate::msg::Msg;
@@ -36,7 +36,7 @@ pub struct Started {
     pub live: Option<live::LiveHandle>,
     /// Where effects go (the runner task runs them one at a time, audited; outcomes come
     /// back as [`Msg::ActionDone`]).
-    pub effects: mpsc::UnboundedSender<Effect>,
+    pub effects: mpsc::UnboundedSender<Request>,
     /// The runner task.
     pub runner: JoinHandle<()>,
 }

@@ -32,7 +32,7 @@ pub mod tui;
 use chrono::{DateTime, Utc};
 
 use crate::domain::Model;
-use crate::gateway::runner::Effect;
+use crate::gateway::runner::Request;
 
 pub use run::{WatchOptions, run};
 
@@ -62,13 +62,14 @@ pub enum Clock {
 ///
 /// `model` is the folded model (its `alerts` are the detectors' current output); `now` is the
 /// model clock (wall clock, or the newest fact's time with [`Clock::Facts`]). The returned
-/// effects are sent, in order, through the one runner ([`crate::gateway::runner`]): read-only
+/// requests (an effect and who asks for it: the audit record's `by`; `Effect::into()` is the
+/// operator's) are sent, in order, through the one runner ([`crate::gateway::runner`]): read-only
 /// mode refuses them there, every attempt is audited there, and each outcome is logged to the
 /// watch log and pushed to the targets as an `action` message. The hook must not block (it
 /// runs on the loop task); keep any state it needs (what it already acted on) itself.
 pub trait TickHook: Send {
     /// Effects to run now (usually none).
-    fn on_tick(&mut self, model: &Model, now: DateTime<Utc>) -> Vec<Effect>;
+    fn on_tick(&mut self, model: &Model, now: DateTime<Utc>) -> Vec<Request>;
 }
 
 /// Has ingest caught up with the backlog? Before that, alerts are not pushed (a half-read

@@ -180,7 +180,7 @@ pub async fn run(opts: WatchOptions, mut hooks: Vec<Box<dyn TickHook>>) -> i32 {
                 }
                 for h in &mut hooks {
                     for e in h.on_tick(&model, now) {
-                        tracing::info!(action = e.action(), target = %e.target(), "hook effect");
+                        tracing::info!(action = e.effect.action(), target = %e.effect.target(), by = %e.by.name(), "hook effect");
                         if gw.effects.send(e).is_err() {
                             tracing::error!("action runner stopped; effect dropped");
                         }

@@ -95,6 +95,7 @@ pub fn kind_name(e: &LogEvent) -> &'static str {
             lanetop::fact::GatewayEvent::Signal { .. } => "Gateway::Signal",
             lanetop::fact::GatewayEvent::Restarting => "Gateway::Restarting",
             lanetop::fact::GatewayEvent::ShuttingDown => "Gateway::ShuttingDown",
+            lanetop::fact::GatewayEvent::Stopped => "Gateway::Stopped",
             lanetop::fact::GatewayEvent::AgentModel { .. } => "Gateway::AgentModel",
             lanetop::fact::GatewayEvent::Identity { .. } => "Gateway::Identity",
         },

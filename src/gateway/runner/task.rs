@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::{Effect, Runner};
+use super::{Request, Runner};
 
 /// How long an action in flight may still take once lanetop is quitting (all effect senders
 /// dropped) before it is audited as interrupted. The caller waits a little longer than this.
@@ -20,10 +20,10 @@ pub fn spawn(
     runner: Runner,
     tx: tokio::sync::mpsc::Sender<crate::msg::Msg>,
 ) -> (
-    tokio::sync::mpsc::UnboundedSender<Effect>,
+    tokio::sync::mpsc::UnboundedSender<Request>,
     tokio::task::JoinHandle<()>,
 ) {
-    let (etx, mut erx) = tokio::sync::mpsc::unbounded_channel::<Effect>();
+    let (etx, mut erx) = tokio::sync::mpsc::unbounded_channel::<Request>();
     let task = tokio::spawn(async move {
         let mut queue = std::collections::VecDeque::new();
         let mut open = true;
@@ -37,10 +37,10 @@ pub fn spawn(
                 None => break,
             };
             if !open {
-                runner.interrupted(&e, "not sent: lanetop exited first");
+                runner.interrupted(&e.effect, "not sent: lanetop exited first", &e.by);
                 continue;
             }
-            let run = runner.run(&e);
+            let run = runner.run_by(&e.effect, &e.by);
             tokio::pin!(run);
             let o = loop {
                 tokio::select! {
@@ -53,9 +53,10 @@ pub fn spawn(
                                 Ok(o) => break Some(o),
                                 Err(_) => {
                                     runner.interrupted(
-                                        &e,
+                                        &e.effect,
                                         "interrupted: lanetop exited before the gateway \
                                          answered (the action may still take effect)",
+                                        &e.by,
                                     );
                                     break None;
                                 }

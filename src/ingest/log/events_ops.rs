@@ -99,6 +99,9 @@ pub fn other(i: &Input) -> Option<LogEvent> {
         "gateway/shutdown" if i.text.ends_with("started: gateway restarting") => {
             Some(LogEvent::Gateway(GatewayEvent::Restarting))
         }
+        "gateway/shutdown" if i.text.starts_with("shutdown completed cleanly") => {
+            Some(LogEvent::Gateway(GatewayEvent::Stopped))
+        }
         _ => None,
     }
 }

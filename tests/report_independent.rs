@@ -116,6 +116,24 @@ fn check(state: &Path, log: &Path) {
     let lines = text.lines().filter(|l| !l.trim().is_empty()).count();
     assert_eq!(got["logs"]["lines"], Value::from(lines), "log lines folded");
     assert_eq!(got["logs"]["buffered"], Value::from(0), "lines kept");
+
+    // One exhaustion logs several records (the decision, `All models failed` lines, the cron
+    // job's error up to minutes later: captured-legacy lines 1256 and 1292): each counts once,
+    // so the count is the exhausted episodes (2 in each capture).
+    let exhausted = got["cascades"]
+        .as_array()
+        .expect("cascades[]")
+        .iter()
+        .filter(|c| c["outcome"] == "exhausted")
+        .count();
+    assert_eq!(exhausted, 2, "exhausted episodes");
+    assert_eq!(
+        got["fallbacks"]["chain_exhausted"],
+        Value::from(exhausted),
+        "chain_exhausted"
+    );
+    // Both captures end with `shutdown completed cleanly in …ms`.
+    assert_eq!(got["gateway"]["state"], "down", "gateway state");
 }
 
 #[test]

@@ -84,15 +84,26 @@ pub struct Cascades {
     pub open: HashMap<String, u64>,
     /// Id of the next episode.
     pub next_id: u64,
-    /// Time and session of the last counted chain exhaustion (to de-duplicate the several
-    /// records one exhaustion produces: the decision with `chain_exhausted`, the
-    /// `All models failed` lines).
-    pub last_exhausted: Option<(DateTime<Utc>, Option<String>)>,
+    /// The chain exhaustions counted lately, oldest first, at most
+    /// [`RECENT_EXHAUSTIONS`]: to de-duplicate the several records one exhaustion produces (the
+    /// decision with `chain_exhausted`, the `All models failed` lines, the cron job's error).
+    pub recent_exhausted: VecDeque<Exhaustion>,
     /// (session, failing models) → lowest boot index it was walked in (closed episodes).
     pub signatures: HashMap<(String, Vec<String>), usize>,
     /// Set when boots or session keys changed: boot indices, sessions and replay flags of the
     /// kept episodes are recomputed on the next `update::refresh`.
     pub needs_recompute: bool,
+}
+
+/// How many counted exhaustions [`Cascades::recent_exhausted`] keeps.
+pub const RECENT_EXHAUSTIONS: usize = 16;
+
+/// One counted chain exhaustion.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exhaustion {
+    pub at: DateTime<Utc>,
+    /// Session key (or id) of the exhausted run; `None` while no record of it named one.
+    pub session: Option<String>,
 }
 
 impl Cascades {

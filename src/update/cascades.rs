@@ -17,8 +17,17 @@
 //! **Counters.** `decisions` = number of decision records; `by_reason` counts the records that
 //! carry a `reason` (success records carry none); `chain_exhausted` counts exhaustions once
 //! although one exhaustion logs several records (the decision, `⇄ res ✗ … All models failed`,
-//! `All models failed (3): …`): records within [`EXHAUST_DEDUP`] of the last counted one, for the
-//! same or an unknown session, are the same exhaustion.
+//! `All models failed (3): …`, the cron job's `job run returned error status`), each matched
+//! against the exhaustions counted lately ([`crate::domain::cascade::Exhaustion`]):
+//! - a record naming a session is the same exhaustion as one of that session within
+//!   [`EXHAUST_DEDUP`], or claims one that named no session yet;
+//! - a record naming no session is the same as any within [`EXHAUST_DEDUP`];
+//! - a cron job's error is the same as one of that job's sessions (`…:cron:<jobId>…`) within
+//!   [`EXHAUST_JOB_DEDUP`]: the job reports the failure when its run ends, seconds later
+//!   (17 s in `captured-legacy`, lines 1256 and 1292).
+//!
+//! Two sessions exhausted in the same seconds count twice (the fresh 5.20 lab run, lines 1128
+//! and 1232, 11 s apart with the cron error between them).
 
 use std::collections::HashMap;
 
@@ -33,6 +42,10 @@ use super::{session_events, sessions};
 
 /// Exhaustion records this close together (same or unknown session) count once.
 pub const EXHAUST_DEDUP: TimeDelta = TimeDelta::seconds(10);
+
+/// A cron job's `All models failed` error this soon after an exhaustion of one of its sessions
+/// is that exhaustion.
+pub const EXHAUST_JOB_DEDUP: TimeDelta = TimeDelta::minutes(10);
 
 pub(super) fn on_decision(
     model: &mut Model,
@@ -118,7 +131,7 @@ pub(super) fn on_decision(
     if d.decision == "candidate_succeeded" || d.final_outcome.as_deref() == Some("succeeded") {
         close(model, id, "succeeded", fact.at);
     } else if exhausted {
-        count_exhausted(model, fact.at, key.as_deref());
+        count_exhausted(model, fact.at, key.as_deref(), None);
         close(model, id, "exhausted", fact.at);
         // An exhausted run logs no `embedded run done` (captured line 2332, run 73a04918).
         if let Some(run) = &d.run_id {
@@ -203,19 +216,47 @@ fn update_replay(model: &mut Model, id: u64) {
     }
 }
 
-fn count_exhausted(model: &mut Model, at: DateTime<Utc>, session: Option<&str>) {
-    let dup = model
-        .cascades
-        .last_exhausted
-        .as_ref()
-        .is_some_and(|(t, s)| {
-            (at - *t).abs() <= EXHAUST_DEDUP
-                && (s.is_none() || session.is_none() || s.as_deref() == session)
-        });
-    if !dup {
-        model.cascades.counters.chain_exhausted += 1;
+/// Count one exhaustion record unless it is one already counted (module docs). `job`: the cron
+/// job whose error reported it.
+fn count_exhausted(model: &mut Model, at: DateTime<Utc>, session: Option<&str>, job: Option<&str>) {
+    use crate::domain::cascade::{Exhaustion, RECENT_EXHAUSTIONS};
+    let recent = &mut model.cascades.recent_exhausted;
+    let near = |e: &Exhaustion, w: TimeDelta| (at - e.at).abs() <= w;
+    let dup = if let Some(job) = job {
+        let tag = format!(":cron:{job}");
+        recent.iter().any(|e| {
+            near(e, EXHAUST_JOB_DEDUP) && e.session.as_deref().is_some_and(|s| s.contains(&tag))
+        }) || (session.is_none() && recent.iter().any(|e| near(e, EXHAUST_DEDUP)))
+    } else if let Some(s) = session {
+        if recent
+            .iter()
+            .any(|e| near(e, EXHAUST_DEDUP) && e.session.as_deref() == Some(s))
+        {
+            true
+        } else if let Some(e) = recent
+            .iter_mut()
+            .rev()
+            .find(|e| (at - e.at).abs() <= EXHAUST_DEDUP && e.session.is_none())
+        {
+            e.session = Some(s.to_string());
+            true
+        } else {
+            false
+        }
+    } else {
+        recent.iter().any(|e| near(e, EXHAUST_DEDUP))
+    };
+    if dup {
+        return;
     }
-    model.cascades.last_exhausted = Some((at, session.map(str::to_string)));
+    model.cascades.counters.chain_exhausted += 1;
+    if recent.len() == RECENT_EXHAUSTIONS {
+        recent.pop_front();
+    }
+    recent.push_back(Exhaustion {
+        at,
+        session: session.map(str::to_string),
+    });
 }
 
 fn open_for_session(model: &Model, key: Option<&str>) -> Option<u64> {
@@ -235,14 +276,19 @@ fn open_for_session(model: &Model, key: Option<&str>) -> Option<u64> {
         .max()
 }
 
-/// `All models failed (N): …`.
-pub(super) fn on_chain_exhausted(model: &mut Model, fact: &Fact, session: Option<&str>) {
+/// `All models failed (N): …` (`job`: the cron job whose error says so).
+pub(super) fn on_chain_exhausted(
+    model: &mut Model,
+    fact: &Fact,
+    session: Option<&str>,
+    job: Option<&str>,
+) {
     let at = fact.at;
     let key = session
         .and_then(|s| model.sessions.resolve(s))
         .map(str::to_string)
         .or(session.map(str::to_string));
-    count_exhausted(model, at, key.as_deref());
+    count_exhausted(model, at, key.as_deref(), job);
     if let Some(id) = open_for_session(model, key.as_deref()) {
         close(model, id, "exhausted", at);
         end_run_of(model, fact, id, "exhausted");

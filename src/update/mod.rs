@@ -309,9 +309,16 @@ fn on_event(
             reason,
             candidate.as_ref(),
         ),
-        LogEvent::ChainExhausted { session_key, .. } => {
-            cascades::on_chain_exhausted(model, fact, session_key.as_deref().or(session))
-        }
+        LogEvent::ChainExhausted {
+            session_key,
+            job_id,
+            ..
+        } => cascades::on_chain_exhausted(
+            model,
+            fact,
+            session_key.as_deref().or(session),
+            job_id.as_deref(),
+        ),
         LogEvent::SameModelRetry { .. } => model.cascades.counters.same_model_retries += 1,
         LogEvent::ModelSwitch {
             session_id,

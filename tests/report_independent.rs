@@ -132,6 +132,20 @@ fn check(state: &Path, log: &Path) {
         Value::from(exhausted),
         "chain_exhausted"
     );
+    // Task errors per lane = the log lines `lane task error: lane=<name> …`, counted here by
+    // text: the `EmbeddedAttemptSessionTakeoverError` ones (typed apart for the takeover
+    // detector; 2 in captured-legacy) are task errors of their lanes too.
+    let text = std::fs::read_to_string(log).expect("log");
+    for lane in got["lanes"].as_array().expect("lanes[]") {
+        let name = lane["name"].as_str().expect("name");
+        let needle = format!("lane task error: lane={name} ");
+        let want = text.lines().filter(|l| l.contains(&needle)).count();
+        assert_eq!(
+            lane["task_errors"],
+            Value::from(want),
+            "task errors of {name}"
+        );
+    }
     // Both captures end with `shutdown completed cleanly in …ms`.
     assert_eq!(got["gateway"]["state"], "down", "gateway state");
 }

@@ -99,7 +99,11 @@ pub(super) fn on_lane_event(model: &mut Model, at: DateTime<Utc>, ev: &LogEvent)
             l.queued = *queued;
             name
         }
-        LogEvent::LaneTaskError { lane: name, .. } => {
+        // A takeover is a `lane task error` line too (typed apart for its detector).
+        LogEvent::LaneTaskError { lane: name, .. }
+        | LogEvent::SessionTakeover {
+            lane: Some(name), ..
+        } => {
             let l = lane(model, name, at);
             l.task_errors += 1;
             l.active = l.active.saturating_sub(1);

@@ -369,7 +369,8 @@ fn on_event(
         | LogEvent::LaneDequeued { .. }
         | LogEvent::LaneWaitExceeded { .. }
         | LogEvent::LaneTaskDone { .. }
-        | LogEvent::LaneTaskError { .. } => lanes::on_lane_event(model, fact.at, ev),
+        | LogEvent::LaneTaskError { .. }
+        | LogEvent::SessionTakeover { .. } => lanes::on_lane_event(model, fact.at, ev),
         LogEvent::Gateway(g) => gateway::on_event(model, fact.at, g),
         _ => {
             if let Some(s) = session {

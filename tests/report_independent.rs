@@ -193,3 +193,45 @@ fn nothing_found_says_where_it_looked_and_exits_1() {
         "a user error, not a crash: {err}"
     );
 }
+
+/// The Markdown report names cron jobs as the operator knows them (spend by cron job and alert
+/// subjects), and says how much spend sits in sessions no store lists, so its sessions table
+/// and its total add up.
+#[test]
+fn markdown_names_jobs_and_accounts_for_unbound_sessions() {
+    let state = common::openclaw("captured-legacy/state");
+    let log = common::openclaw("captured-legacy/logs/openclaw.log");
+    let json = report(&state, &log);
+    let out = Command::new(env!("CARGO_BIN_EXE_lanetop"))
+        .args(["report", "--markdown", "--state-dir"])
+        .arg(&state)
+        .arg("--log")
+        .arg(&log)
+        .output()
+        .expect("lanetop report runs");
+    assert!(out.status.success());
+    let md = String::from_utf8(out.stdout).expect("UTF-8");
+    // `cron/jobs.json`: job 139b765b-… is `lab-main-isolated-main-key`.
+    assert!(
+        md.contains("| lab-main-isolated-main-key (139b765b) | $"),
+        "spend by cron job by name:\n{md}"
+    );
+    assert!(
+        !md.contains("| 139b765b-9bd3-4e3e-aa58-0681ac5d9253 |"),
+        "no bare job id as a row label:\n{md}"
+    );
+    let unbound = json["unbound_sessions"]
+        .as_array()
+        .expect("unbound_sessions[]");
+    assert!(
+        !unbound.is_empty(),
+        "finished isolated runs are unbound on 5.20"
+    );
+    assert!(
+        md.contains(&format!(
+            "{} more session(s) are known only from logs and transcripts",
+            unbound.len()
+        )),
+        "{md}"
+    );
+}

@@ -18,11 +18,16 @@ fn o<T: ToString>(x: &Option<T>) -> String {
         .map_or_else(|| "–".to_string(), ToString::to_string)
 }
 
+/// The console's USD format ([`crate::ui::widgets::fmt::usd`]): 2 decimals, 4 below a cent.
 fn usd(x: f64) -> String {
-    if x != 0.0 && x.abs() < 0.01 {
-        format!("${x:.6}")
-    } else {
-        format!("${x:.2}")
+    crate::ui::widgets::fmt::usd(x)
+}
+
+/// A cron job as the operator knows it: `name (id8)`, or the id when the job is not listed.
+fn job_label(r: &Report, id: &str) -> String {
+    match r.cron.jobs.iter().find(|j| j.id == id) {
+        Some(j) => format!("{} ({})", j.name, id.get(..8).unwrap_or(id)),
+        None => id.to_string(),
     }
 }
 
@@ -76,7 +81,10 @@ fn render(r: &Report) -> String {
     let g = &r.gateway;
     let _ = writeln!(
         m,
-        "**Gateway**: {} · {} boot(s) · last seen {} · default model {}\n",
+        "**Gateway**: {}{} · {} boot(s) · last seen {} · default model {}\n",
+        g.version
+            .as_ref()
+            .map_or(String::new(), |v| format!("{v} ")),
         json_name(&g.state),
         g.boots,
         t(&g.last_seen),
@@ -126,7 +134,12 @@ fn render(r: &Report) -> String {
         }
         let _ = writeln!(m, "| {title} | USD |\n|---|---:|");
         for (k, v) in map {
-            let _ = writeln!(m, "| {} | {} |", cell(k), cost(v));
+            let k = if title == "cron job" {
+                job_label(r, k)
+            } else {
+                k.clone()
+            };
+            let _ = writeln!(m, "| {} | {} |", cell(&k), cost(v));
         }
         m.push('\n');
     }
@@ -233,6 +246,17 @@ fn render(r: &Report) -> String {
         }
         m.push('\n');
     }
+    if !r.unbound_sessions.is_empty() {
+        let usd_sum: f64 = r.unbound_sessions.iter().map(|x| x.cost_usd).sum();
+        let tokens: u64 = r.unbound_sessions.iter().map(|x| x.tokens).sum();
+        let _ = writeln!(
+            m,
+            "{} more session(s) are known only from logs and transcripts (no store lists them, e.g. finished isolated cron runs): {} over {} tokens, counted in the spend above.\n",
+            r.unbound_sessions.len(),
+            usd(usd_sum),
+            tokens
+        );
+    }
 
     let _ = writeln!(m, "## Cron jobs\n");
     if !r.cron.jobs.is_empty() {
@@ -263,7 +287,7 @@ fn render(r: &Report) -> String {
 
     let _ = writeln!(
         m,
-        "## Warnings\n\n{} warning(s) seen; newest:\n",
+        "## Warnings\n\n{} warnings and errors seen (WARN and ERROR log lines, cron runs that ended in error, failing sources); newest:\n",
         r.warnings.count
     );
     for w in r.warnings.recent.iter().rev().take(10) {
@@ -308,7 +332,7 @@ fn alerts_md(m: &mut String, r: &Report) {
                 "| {} | {} | {} | {} | {} | {} |",
                 a.severity,
                 a.kind,
-                cell(&a.subject),
+                cell(&job_label(r, &a.subject)),
                 a.usd.map_or("-".into(), usd),
                 a.remedy.unwrap_or("-"),
                 cell(&a.cause)
@@ -326,7 +350,13 @@ fn alerts_md(m: &mut String, r: &Report) {
                 })
                 .collect();
             if !ev.is_empty() {
-                let _ = writeln!(m, "- {} {}: {}", a.kind, a.subject, ev.join(", "));
+                let _ = writeln!(
+                    m,
+                    "- {} {}: {}",
+                    a.kind,
+                    job_label(r, &a.subject),
+                    ev.join(", ")
+                );
             }
         }
         let _ = writeln!(m);

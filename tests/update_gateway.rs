@@ -297,3 +297,37 @@ fn clean_stop_is_down_whatever_the_order_of_the_reads() {
     );
     assert_eq!(restart.gateway.state, GatewayState::Up);
 }
+
+/// SIGUSR1 restarts the gateway in the same process (captured-legacy lines 2646-2671: signal,
+/// `received SIGUSR1; restarting`, `shutdown completed cleanly`, `gateway ready`): the boot
+/// neither ends nor takes the signal as its outcome; the gateway is up again.
+#[test]
+fn sigusr1_restart_does_not_end_the_boot() {
+    let mut model = Model::default();
+    fold(
+        &mut model,
+        vec![
+            g(1, "2026-11-22T02:32:18.352+00:00", GatewayEvent::Starting),
+            g(22, "2026-11-22T02:32:25.000+00:00", GatewayEvent::Ready),
+            g(
+                2646,
+                "2026-11-22T02:41:32.900+00:00",
+                GatewayEvent::Signal {
+                    signal: "SIGUSR1".into(),
+                },
+            ),
+            g(
+                2647,
+                "2026-11-22T02:41:32.929+00:00",
+                GatewayEvent::Restarting,
+            ),
+            g(2660, "2026-11-22T02:41:53.005+00:00", GatewayEvent::Stopped),
+            g(2671, "2026-11-22T02:41:54.357+00:00", GatewayEvent::Ready),
+        ],
+    );
+    let gw = &model.gateway;
+    assert_eq!(gw.boots.len(), 1);
+    assert_eq!(gw.boots[0].ended_at, None);
+    assert_eq!(gw.boots[0].outcome, None);
+    assert_eq!(gw.state, GatewayState::Up);
+}

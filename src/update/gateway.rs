@@ -83,10 +83,14 @@ pub(super) fn on_event(model: &mut Model, at: DateTime<Utc>, ev: &GatewayEvent) 
             model.gateway.state = GatewayState::Up;
         }
         GatewayEvent::Signal { signal } => {
-            let i = model.gateway.boot_index_at(at);
-            if let Some(b) = model.gateway.boots.get_mut(i) {
-                b.outcome.get_or_insert_with(|| signal.clone());
-                b.ended_at.get_or_insert(at);
+            // SIGUSR1 asks for a restart, in-process when `OPENCLAW_NO_RESPAWN` is set
+            // (captured-legacy lines 2647-2671): the process, and so the boot, goes on.
+            if signal != "SIGUSR1" {
+                let i = model.gateway.boot_index_at(at);
+                if let Some(b) = model.gateway.boots.get_mut(i) {
+                    b.outcome.get_or_insert_with(|| signal.clone());
+                    b.ended_at.get_or_insert(at);
+                }
             }
             model.gateway.state = GatewayState::ShuttingDown;
         }

@@ -105,3 +105,19 @@ fn captured_log_folds_to_the_counted_numbers() {
         )
     );
 }
+
+/// A `candidate_succeeded` record may still name the chain's next candidate (captured lines 810
+/// and 1747 carry `nextCandidateModel`); the step it makes goes nowhere.
+#[test]
+fn a_success_step_has_no_next_model() {
+    let model = fold_captured();
+    let succeeded: Vec<_> = model
+        .cascades
+        .episodes
+        .iter()
+        .flat_map(|e| &e.steps)
+        .filter(|s| s.decision == "candidate_succeeded")
+        .collect();
+    assert_eq!(succeeded.len(), 5);
+    assert!(succeeded.iter().all(|s| s.to.is_none()), "{succeeded:?}");
+}

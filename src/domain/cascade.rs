@@ -12,7 +12,9 @@ pub struct FallbackStep {
     pub at: DateTime<Utc>,
     /// `candidate_failed | candidate_succeeded | …`.
     pub decision: String,
+    /// The candidate tried.
     pub from: Option<ModelRef>,
+    /// The next candidate after a failure; `None` for a success and at the chain's end.
     pub to: Option<ModelRef>,
     pub reason: Option<String>,
     pub status: Option<u16>,

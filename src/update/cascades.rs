@@ -90,11 +90,14 @@ pub(super) fn on_decision(
         Some(id) => id,
         None => open_episode(model, &group, fact.at, key.clone(), sid.clone(), d),
     };
+    // A success moves nowhere: its record still names the chain's next candidate
+    // (`nextCandidateModel`, captured lines 810 and 1747), which is no step.
+    let succeeded = d.decision == "candidate_succeeded";
     let step = FallbackStep {
         at: fact.at,
         decision: d.decision.clone(),
         from: d.candidate.clone(),
-        to: d.next.clone(),
+        to: if succeeded { None } else { d.next.clone() },
         reason: d.reason.clone(),
         status: d.status,
         origin: fact.origin.clone(),
@@ -109,7 +112,7 @@ pub(super) fn on_decision(
         && let Some(s) = model.sessions.by_key.get_mut(k)
     {
         s.touch(fact.at);
-        if d.decision != "candidate_succeeded" {
+        if !succeeded {
             s.push_turn(Turn {
                 at: fact.at,
                 kind: TurnKind::Fallback {

@@ -9,7 +9,9 @@ Written from the format docs in ../shared/openclaw with the Python standard libr
 Counts: fallback decision records and by reason; `lane wait exceeded` per lane; sessions per
 agent; cron runs by status per job; gateway boots (process starts: `loading configuration…`
 records, or `gateway_boot_lifecycle` rows when the state DB exists); total USD (sum of
-`usage.cost.total` over assistant messages of all transcripts). With `--since T`: also
+`usage.cost.total` over assistant messages of all transcripts, archived ones included: the
+legacy `<id>.jsonl.reset.<ts>` / `.deleted.<ts>` files and the SQLite
+`session_transcript_archives` blobs, decompressed with the `zstd` CLI when zstd-encoded). With `--since T`: also
 `usd_since` / `turns_since` / `usd_since_by_agent`: the same sums over the assistant messages
 whose time is at or after T (entry `timestamp` ISO string, else `message.timestamp` epoch ms,
 else the row's `created_at` ms for SQLite; FORMATS.md §3).
@@ -19,6 +21,7 @@ import json
 import os
 import re
 import sqlite3
+import subprocess
 import sys
 from collections import Counter, defaultdict
 
@@ -120,6 +123,27 @@ def main():
                     cost = ((m.get("usage") or {}).get("cost") or {}).get("total") or 0.0
                     usd += cost
                     count_since(agent, e, m, cost, created)
+            has_archives = c.execute(
+                "select count(*) from sqlite_master where name = 'session_transcript_archives'"
+            ).fetchone()[0]
+            for (enc, blob, created) in (
+                c.execute("select encoding, archive_blob, created_at from session_transcript_archives")
+                if has_archives
+                else []
+            ):
+                data = blob if enc == "identity" else subprocess.run(
+                    ["zstd", "-dc"], input=blob, capture_output=True, check=True
+                ).stdout
+                for line in data.splitlines():
+                    try:
+                        e = json.loads(line)
+                    except Exception:
+                        continue
+                    m = e.get("message") or {}
+                    if e.get("type") == "message" and m.get("role") == "assistant":
+                        cost = ((m.get("usage") or {}).get("cost") or {}).get("total") or 0.0
+                        usd += cost
+                        count_since(agent, e, m, cost, created)
         sdb = os.path.join(state, "state/openclaw.sqlite")
         if os.path.exists(sdb):
             c = ro(sdb)
@@ -130,8 +154,12 @@ def main():
         for sj in glob.glob(os.path.join(state, "agents/*/sessions/sessions.json")):
             agent = sj.split(os.sep)[-3]
             sessions[agent] = len(json.load(open(sj)))
-        for tj in glob.glob(os.path.join(state, "agents/*/sessions/*.jsonl")):
-            if tj.endswith(".trajectory.jsonl"):
+        transcripts = glob.glob(os.path.join(state, "agents/*/sessions/*.jsonl"))
+        for archive in ("reset", "deleted"):
+            transcripts += glob.glob(os.path.join(state, f"agents/*/sessions/*.jsonl.{archive}.*"))
+        for tj in transcripts:
+            name = os.path.basename(tj)
+            if name.endswith(".trajectory.jsonl") or ".checkpoint." in name:
                 continue
             for line in open(tj, "rb"):
                 try:

@@ -467,3 +467,32 @@ fn half_written_jobs_state_keeps_previous_jobs() {
     };
     assert!(jobs.iter().all(|j| j.consecutive_errors == Some(4)));
 }
+
+/// `tests/data/legacy-archives`: real 5.20 archives of a reset and of a delete. Their turns
+/// were paid for, so their usage is read (USD counted with python, see its README); a live
+/// transcript renamed into an archive is not counted a second time.
+#[test]
+fn reset_and_deleted_archives_keep_their_spend_once() {
+    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/legacy-archives");
+    for (agent, turns, usd) in [("ops", 5, 0.061593), ("research", 1, 0.01791)] {
+        let mut r =
+            LegacyAgentReader::open(agent, &data.join(format!("agents/{agent}/sessions"))).unwrap();
+        let t = tally(&r.poll().unwrap());
+        assert_eq!((t.transcripts, t.usage), (1, turns), "{agent}");
+        assert!((t.usd - usd).abs() < 1e-9, "{agent}: {}", t.usd);
+        assert!(r.poll().unwrap().is_empty(), "{agent}: read once");
+    }
+
+    // The same transcript live, then renamed by a reset: its turns are not sent again.
+    let dir = tempfile::tempdir().unwrap();
+    let sessions = dir.path().join("agents/ops/sessions");
+    std::fs::create_dir_all(&sessions).unwrap();
+    let archive = "ebac4afe-a225-42ed-b9a6-2ed42bbf2636.jsonl.reset.2026-11-22T20-55-11.328Z";
+    let live = sessions.join("ebac4afe-a225-42ed-b9a6-2ed42bbf2636.jsonl");
+    std::fs::copy(data.join("agents/ops/sessions").join(archive), &live).unwrap();
+    let mut r = LegacyAgentReader::open("ops", &sessions).unwrap();
+    assert_eq!(tally(&r.poll().unwrap()).usage, 5);
+    std::fs::rename(&live, sessions.join(archive)).unwrap();
+    let again = tally(&r.poll().unwrap());
+    assert_eq!(again.usage, 0, "renamed into an archive: nothing new");
+}

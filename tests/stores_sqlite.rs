@@ -252,3 +252,63 @@ fn state_db_cron_runs_and_boots() {
     assert_eq!(versions, ["2026.9.6"]);
     assert!(r.poll().unwrap().is_empty(), "second poll");
 }
+
+fn archive_usage(facts: &[Fact]) -> (usize, f64) {
+    facts
+        .iter()
+        .filter(|f| {
+            matches!(&f.origin.locator, lanetop::fact::Locator::Row(r) if &*r.table == "session_transcript_archives")
+        })
+        .filter_map(|f| match &f.kind {
+            FactKind::Usage(u) => Some(u.cost_usd.unwrap_or(0.0)),
+            _ => None,
+        })
+        .fold((0, 0.0), |(n, t), c| (n + 1, t + c))
+}
+
+/// `tests/data/sqlite-archives`: a real 9.6 store where two sessions were deleted with
+/// `deleteTranscript` (see its README for the python counts). Their turns were paid for: the
+/// archives are read, once, keyed by the deleted session's key; the live rows as before.
+#[test]
+fn deleted_transcript_archives_keep_their_spend_once() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/sqlite-archives");
+    let mut r = AgentDbReader::open("ops", &agent_db(&root, "ops")).unwrap();
+    let facts = r.poll().unwrap();
+    let t = tally(&facts);
+    assert!(
+        (t.usd - (0.310023 + 0.074412 + 0.037266)).abs() < 1e-9,
+        "{}",
+        t.usd
+    );
+    let (n, usd) = archive_usage(&facts);
+    assert_eq!(n, 3);
+    assert!((usd - 0.111678).abs() < 1e-9, "{usd}");
+    assert!(facts.iter().all(|f| match &f.kind {
+        FactKind::Usage(u) if u.session_id == "385a7feb-0173-4cae-9292-a06911fc2998" =>
+            u.session_key.as_deref() == Some("agent:ops:delme"),
+        FactKind::CorruptLine { .. } => false,
+        _ => true,
+    }));
+    assert!(r.poll().unwrap().is_empty(), "second poll");
+
+    // A session whose events were read live before its delete: its archive is not read.
+    let dir = tempfile::tempdir().unwrap();
+    let db = agent_db(dir.path(), "ops");
+    std::fs::create_dir_all(db.parent().unwrap()).unwrap();
+    std::fs::copy(agent_db(&root, "ops"), &db).unwrap();
+    let c = rusqlite::Connection::open(&db).unwrap();
+    // The row stands for what the reader saw before the delete; its session row is gone.
+    c.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+    c.execute(
+        "INSERT INTO transcript_events (session_id, seq, event_json, created_at) \
+         SELECT '385a7feb-0173-4cae-9292-a06911fc2998', 0, event_json, created_at \
+         FROM transcript_events LIMIT 1",
+        [],
+    )
+    .unwrap();
+    drop(c);
+    let facts = AgentDbReader::open("ops", &db).unwrap().poll().unwrap();
+    let (n, usd) = archive_usage(&facts);
+    assert_eq!(n, 1, "only d2's archive");
+    assert!((usd - 0.037266).abs() < 1e-9, "{usd}");
+}

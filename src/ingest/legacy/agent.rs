@@ -9,8 +9,14 @@
 //!   [`FactKind::TranscriptModelChange`] (see `crate::ingest::sqlite::transcript`), with the
 //!   session key looked up by `sessionId`/`sessionFile` in `sessions.json`. A replaced or
 //!   truncated transcript is read again from the start and entries already sent (by entry
-//!   `id`) are skipped. Ignored: `*.trajectory.jsonl`, `*.jsonl.lock`, `*.bak*`,
-//!   `*.deleted.*`, `*.reset.*`, `*.checkpoint.*`, dot files (`.fs-safe-replace.*.tmp`).
+//!   `id`, per session id) are skipped.
+//! - Archived transcripts `<sessionId>.jsonl.reset.<ts>` and `<sessionId>.jsonl.deleted.<ts>`
+//!   (what `sessions.reset` and `sessions.delete` leave, FORMATS-LEGACY.md §1.1) are read the
+//!   same way: their turns were paid for, so spend keeps them after a reset or a prune. A
+//!   transcript renamed into an archive while lanetop runs is not counted twice (its entries
+//!   were sent under the same session id).
+//! - Ignored: `*.trajectory.jsonl`, `*.jsonl.lock`, `*.bak*`, `*.checkpoint.*`, dot files
+//!   (`.fs-safe-replace.*.tmp`).
 //!
 //! Facts produced before an error in the same poll are kept and returned by the next poll.
 
@@ -39,6 +45,9 @@ pub struct LegacyAgentReader {
     /// Session id (and `sessionFile` stem) → session key.
     key_by_session: HashMap<String, String>,
     transcripts: HashMap<PathBuf, Transcript>,
+    /// Entry ids already turned into facts, by session id: survives a rewrite of the file and
+    /// its rename into a `.reset.`/`.deleted.` archive.
+    sent: HashMap<String, HashSet<String>>,
     carry: Vec<Fact>,
 }
 
@@ -46,8 +55,6 @@ struct Transcript {
     tail: JsonlTail,
     name: Arc<str>,
     session_id: String,
-    /// Entry ids already turned into facts (to survive a rewrite of the file).
-    sent: HashSet<String>,
 }
 
 impl LegacyAgentReader {
@@ -70,6 +77,7 @@ impl LegacyAgentReader {
             last_rows: None,
             key_by_session: HashMap::new(),
             transcripts: HashMap::new(),
+            sent: HashMap::new(),
             carry: Vec::new(),
         })
     }
@@ -147,7 +155,6 @@ impl LegacyAgentReader {
                     tail: JsonlTail::new(path.clone()),
                     name: Arc::from(path.display().to_string()),
                     session_id: sid.clone(),
-                    sent: HashSet::new(),
                 });
             let new = match t.tail.read_new() {
                 Ok(Some(n)) => n,
@@ -158,6 +165,7 @@ impl LegacyAgentReader {
                 }
             };
             let key = self.key_by_session.get(&t.session_id).map(String::as_str);
+            let sent = self.sent.entry(t.session_id.clone()).or_default();
             let ctx = EntryContext {
                 agent_id: &self.agent_id,
                 session_id: &t.session_id,
@@ -169,7 +177,7 @@ impl LegacyAgentReader {
                     Ok(d) => {
                         let Some(kind) = d.kind else { continue };
                         if let Some(id) = d.id
-                            && !t.sent.insert(id)
+                            && !sent.insert(id)
                         {
                             continue;
                         }
@@ -270,18 +278,19 @@ fn parse_store_with(
 }
 
 /// The session id of a transcript file name, or `None` when the file is not a transcript.
-/// `<id>.jsonl` → `<id>`; `<id>-topic-<thread>.jsonl` → `<id>`.
+/// `<id>.jsonl` → `<id>`; `<id>-topic-<thread>.jsonl` → `<id>`; the archives
+/// `<id>.jsonl.reset.<ts>` and `<id>.jsonl.deleted.<ts>` → `<id>`.
 fn transcript_session_id(name: &str) -> Option<String> {
     if name.starts_with('.') || name.ends_with(".trajectory.jsonl") || name.contains(".checkpoint.")
     {
         return None;
     }
-    let stem = name.strip_suffix(".jsonl")?;
-    if stem.is_empty()
-        || stem.contains(".bak")
-        || stem.contains(".deleted.")
-        || stem.contains(".reset.")
-    {
+    let stem = match name.split_once(".jsonl.") {
+        Some((stem, rest)) if rest.starts_with("reset.") || rest.starts_with("deleted.") => stem,
+        Some(_) => return None,
+        None => name.strip_suffix(".jsonl")?,
+    };
+    if stem.is_empty() || stem.contains(".bak") || stem.contains('.') {
         return None;
     }
     Some(stem.split("-topic-").next().unwrap_or(stem).to_owned())
@@ -319,6 +328,15 @@ mod tests {
     fn transcript_names() {
         assert_eq!(sid("abc.jsonl").as_deref(), Some("abc"));
         assert_eq!(sid("abc-topic-42.jsonl").as_deref(), Some("abc"));
+        // Archives of a reset and of a delete (FORMATS-LEGACY.md §1.1).
+        assert_eq!(
+            sid("abc.jsonl.reset.2026-11-22T20-55-11.328Z").as_deref(),
+            Some("abc")
+        );
+        assert_eq!(
+            sid("abc.jsonl.deleted.2026-01-01T00-00-00.000Z").as_deref(),
+            Some("abc")
+        );
         for ignored in [
             "abc.trajectory.jsonl",
             "abc.jsonl.lock",
@@ -326,8 +344,8 @@ mod tests {
             "abc.bak.jsonl",
             ".fs-safe-replace.1.x.tmp",
             "sessions.json",
-            "abc.jsonl.deleted.2026-01-01T00-00-00.000Z",
             "abc.trajectory-path.json",
+            "abc.jsonl.other.2026",
         ] {
             assert_eq!(sid(ignored), None, "{ignored}");
         }

@@ -10,7 +10,12 @@
 //!    [`FactKind::UserTurn`], [`FactKind::TranscriptModelChange`] (never resent); compressed
 //!    rows (`event_json` NULL) are decoded from `event_zstd`; a row that cannot be decoded
 //!    becomes a [`FactKind::CorruptLine`];
-//! 3. `session_pending_inputs` with `state='queued'`, counted per session key →
+//! 3. `session_transcript_archives` rows not read yet (by `archive_name`): the transcript of a
+//!    session deleted with `deleteTranscript` (its `transcript_events` rows are gone; a reset
+//!    keeps them, FORMATS.md §2.2), JSONL in `archive_blob` (`encoding` `identity` or `zstd`) →
+//!    the same facts, so spend keeps what was paid for. An archive of a session whose events
+//!    this reader already read live is skipped (nothing is counted twice);
+//! 4. `session_pending_inputs` with `state='queued'`, counted per session key →
 //!    [`FactKind::PendingInputs`], sent on the first poll and on change.
 
 use std::collections::{HashMap, HashSet};
@@ -40,6 +45,10 @@ pub struct AgentDbReader {
     last_pending: Option<Vec<(String, u32)>>,
     /// Highest `seq` already turned into facts, per transcript `session_id`.
     seen_seq: HashMap<String, i64>,
+    /// Every session id whose `transcript_events` were read (kept after its rows are gone).
+    read_live: HashSet<String>,
+    /// `session_transcript_archives.archive_name`s already handled.
+    archives_read: HashSet<String>,
     /// Facts of a poll that failed half-way, delivered by the next poll.
     carry: Vec<Fact>,
 }
@@ -58,6 +67,8 @@ impl AgentDbReader {
             sessions_read: None,
             last_pending: None,
             seen_seq: HashMap::new(),
+            read_live: HashSet::new(),
+            archives_read: HashSet::new(),
             carry: Vec::new(),
         })
     }
@@ -123,7 +134,20 @@ impl AgentDbReader {
             let mut last = from;
             let res = read_events(&tx, &self.path, &ctx, &mut last, out);
             self.seen_seq.insert(session_id.clone(), last);
+            self.read_live.insert(session_id.clone());
             res.map_err(err)?;
+        }
+
+        for (name, session_id, session_key) in load_archive_names(&tx).map_err(err)? {
+            if !self.archives_read.insert(name.clone()) || self.read_live.contains(&session_id) {
+                continue;
+            }
+            let ctx = EntryContext {
+                agent_id: &self.agent_id,
+                session_id: &session_id,
+                session_key: Some(&session_key),
+            };
+            read_archive(&tx, &self.path, &name, &ctx, out).map_err(err)?;
         }
 
         let pending = load_pending(&tx).map_err(err)?;
@@ -200,6 +224,93 @@ fn load_pending(conn: &Connection) -> rusqlite::Result<Vec<(String, u32)>> {
     rows.collect()
 }
 
+/// `(archive_name, session_id, session_key)` of every transcript archive; none when the table
+/// does not exist (a store older than it).
+fn load_archive_names(conn: &Connection) -> rusqlite::Result<Vec<(String, String, String)>> {
+    let exists: bool = conn.query_row(
+        "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' \
+         AND name = 'session_transcript_archives'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !exists {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT archive_name, session_id, session_key FROM session_transcript_archives \
+         ORDER BY created_at, archive_name",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    rows.collect()
+}
+
+/// Largest decompressed transcript archive accepted, in bytes (256 MiB); a larger one
+/// becomes one corrupt-row fact.
+const MAX_ARCHIVE_BYTES: u64 = 256 << 20;
+
+/// Turn one archived transcript (JSONL, one entry per line) into facts; a line that does not
+/// decode becomes a corrupt-row fact, as does an archive that does not inflate.
+fn read_archive(
+    conn: &Connection,
+    path: &Arc<str>,
+    name: &str,
+    ctx: &EntryContext<'_>,
+    out: &mut Vec<Fact>,
+) -> rusqlite::Result<()> {
+    let (encoding, blob, created_at): (String, Vec<u8>, i64) = conn.query_row(
+        "SELECT encoding, archive_blob, created_at FROM session_transcript_archives \
+         WHERE archive_name = ?1",
+        [name],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let fallback = ms_to_utc(created_at).unwrap_or_else(Utc::now);
+    let origin = |line: usize| {
+        Origin::row(
+            SourceKind::AgentDb,
+            path.clone(),
+            "session_transcript_archives",
+            &format!("{name}#{line}"),
+        )
+    };
+    let bytes = match encoding.as_str() {
+        "identity" => blob,
+        "zstd" => match inflate_capped(&blob, MAX_ARCHIVE_BYTES, "archive") {
+            Ok(b) => b,
+            Err(e) => {
+                out.push(corrupt(fallback, origin(0), e, &[]));
+                return Ok(());
+            }
+        },
+        other => {
+            out.push(corrupt(
+                fallback,
+                origin(0),
+                format!("unknown archive encoding {other:?}"),
+                &[],
+            ));
+            return Ok(());
+        }
+    };
+    for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match transcript::decode(line, ctx) {
+            Ok(d) => {
+                if let Some(kind) = d.kind {
+                    out.push(Fact {
+                        at: d.at.unwrap_or(fallback),
+                        origin: origin(i + 1),
+                        kind,
+                    });
+                }
+            }
+            Err(e) => out.push(corrupt(fallback, origin(i + 1), e.to_string(), line)),
+        }
+    }
+    Ok(())
+}
+
 /// Turn the events of one session with `seq > *last` into facts, advancing `*last` per row.
 fn read_events(
     conn: &Connection,
@@ -264,16 +375,22 @@ pub(crate) fn event_bytes(
 
 /// Decompress every zstd frame of `blob`, refusing more than [`MAX_EVENT_BYTES`].
 fn inflate(blob: &[u8]) -> Result<Vec<u8>, String> {
+    inflate_capped(blob, MAX_EVENT_BYTES, "event")
+}
+
+/// Decompress every zstd frame of `blob`, refusing more than `cap` bytes (`what` names it in
+/// the error).
+fn inflate_capped(blob: &[u8], cap: u64, what: &str) -> Result<Vec<u8>, String> {
     use std::io::Read;
     let dec = zstd::stream::read::Decoder::new(blob).map_err(|e| format!("zstd: {e}"))?;
     let mut out = Vec::new();
-    dec.take(MAX_EVENT_BYTES + 1)
+    dec.take(cap + 1)
         .read_to_end(&mut out)
         .map_err(|e| format!("zstd: {e}"))?;
-    if out.len() as u64 > MAX_EVENT_BYTES {
+    if out.len() as u64 > cap {
         return Err(format!(
-            "zstd: event larger than {} MiB once decompressed",
-            MAX_EVENT_BYTES >> 20
+            "zstd: {what} larger than {} MiB once decompressed",
+            cap >> 20
         ));
     }
     Ok(out)

@@ -160,9 +160,25 @@ fn report_matches_independent_count_on_sqlite_capture() {
 
 #[test]
 fn report_matches_independent_count_on_legacy_capture() {
-    check(
-        &common::openclaw("captured-legacy/state"),
-        &common::openclaw("captured-legacy/logs/openclaw.log"),
+    let state = common::openclaw("captured-legacy/state");
+    let log = common::openclaw("captured-legacy/logs/openclaw.log");
+    check(&state, &log);
+    // This capture keeps `openclaw.json` in `config/`, not in the state dir: the report says
+    // the config is missing and what that costs, instead of leaving it out.
+    let got = report(&state, &log);
+    let config = got["sources"]
+        .as_array()
+        .expect("sources[]")
+        .iter()
+        .find(|s| s["name"] == "config")
+        .expect("a config source");
+    assert_eq!(config["status"], "waiting", "{config}");
+    assert!(
+        config["detail"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("openclaw.json not found in ")
+                && d.contains("no fallback chains, prices")),
+        "{config}"
     );
 }
 

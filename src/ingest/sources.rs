@@ -114,6 +114,9 @@ impl StoreSlot {
                     detail: format!("{name} read ({n} new)"),
                 }
             }
+            Err(e @ StoreError::Absent { .. }) => SourceHealth::Waiting {
+                detail: e.to_string(),
+            },
             Err(e) => SourceHealth::Error {
                 message: e.to_string(),
             },
@@ -166,10 +169,13 @@ pub fn build_readers(d: &Discovery) -> Vec<Box<dyn StoreReader>> {
         .collect()
 }
 
-/// The config reader (first: prices are needed to price usage) and the store readers.
+/// The config reader (first: prices are needed to price usage) and the store readers. With a
+/// state dir but no `openclaw.json` in it, the config slot still watches that path: the status
+/// bar and `sources[]` say it is missing (waiting), and it is read once it appears.
 pub fn build_slots(d: &Discovery) -> Vec<StoreSlot> {
     let mut v = Vec::new();
-    if let Some(cfg) = &d.config_path {
+    let expected = d.state_dir.as_ref().map(|s| s.join("openclaw.json"));
+    if let Some(cfg) = d.config_path.as_ref().or(expected.as_ref()) {
         let p = cfg.clone();
         v.push(StoreSlot::new(
             SourceKind::Config,
@@ -263,7 +269,15 @@ impl StoreReader for ConfigReader {
             path: self.path.display().to_string(),
             message: e.to_string(),
         };
-        let meta = std::fs::metadata(&self.path).map_err(io)?;
+        let meta = match std::fs::metadata(&self.path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(StoreError::Absent {
+                    path: self.path.display().to_string(),
+                    hint: "no fallback chains, prices, lane limits or heartbeat settings".into(),
+                });
+            }
+            m => m.map_err(io)?,
+        };
         let stamp = (meta.modified().ok(), meta.len());
         if self.seen == Some(stamp) {
             return match &self.last_error {
@@ -297,6 +311,7 @@ impl StoreReader for ConfigReader {
                     StoreError::Io { message, .. }
                     | StoreError::Sqlite { message, .. }
                     | StoreError::Format { message, .. } => message.clone(),
+                    StoreError::Absent { hint, .. } => hint.clone(),
                 });
                 Err(e)
             }

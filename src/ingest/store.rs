@@ -14,6 +14,20 @@ pub enum StoreError {
     Sqlite { path: String, message: String },
     #[error("{path}: {message}")]
     Format { path: String, message: String },
+    /// The file is not there (yet): shown as waiting, not failing; `hint` says what is missing
+    /// without it.
+    #[error("{} not found in {} ({hint})", file_of(path), dir_of(path))]
+    Absent { path: String, hint: String },
+}
+
+/// `openclaw.json` of `/srv/state/openclaw.json`.
+fn file_of(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// `/srv/state` of `/srv/state/openclaw.json`.
+fn dir_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or(".", |(d, _)| d)
 }
 
 /// A source read by polling: SQLite DBs, `sessions.json`, transcripts, cron files, config.

@@ -150,10 +150,16 @@ impl Pty {
     }
 
     /// The status bar row (the one showing the RPC link).
+    /// The status bar: the line naming the RPC link, else (when a long cause cut the line
+    /// before it) the line above the key hints, the screen's last.
     pub fn status_bar(&self) -> String {
         let s = self.screen();
-        s.lines()
+        let lines: Vec<&str> = s.lines().collect();
+        lines
+            .iter()
             .find(|l| l.contains("rpc "))
+            .or_else(|| lines.iter().rev().nth(1))
+            .copied()
             .unwrap_or_default()
             .to_string()
     }

@@ -1,7 +1,8 @@
 //! The status bar: each source and its health, gateway reachability, what lanetop is doing.
 //! When the full text does not fit, details are dropped in two steps: first the details of
 //! healthy sources and the RPC URL (causes of trouble stay: `✗ log dir gone: /x`, `rpc ✗
-//! connection lost mid-call (sessions.abort)`), then everything but names and marks.
+//! connection lost mid-call (sessions.abort)`), then everything but names and marks. Failing
+//! sources come first, then waiting ones, so the end of the line that gets cut is the healthy.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -13,6 +14,9 @@ use crate::domain::Model;
 use crate::fact::SourceHealth;
 use crate::ui::state::UiState;
 use crate::ui::widgets::fmt;
+
+/// Most cells a cause of trouble takes when details are cut to the causes.
+const CAUSE_WIDTH: usize = 48;
 
 /// How much detail: every detail, causes of trouble only, or names and marks only.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -27,7 +31,14 @@ fn spans<'a>(model: &Model, ui: &UiState, theme: &Theme, level: Detail) -> Vec<S
     let muted = theme.style(Role::Muted);
     let mut spans: Vec<Span> = Vec::new();
     let sep = || Span::styled(" · ", muted);
-    for (name, st) in &model.sources {
+    // Failing sources first, then waiting ones, then healthy ones: a cut line keeps the causes.
+    let mut sources: Vec<_> = model.sources.iter().collect();
+    sources.sort_by_key(|(_, st)| match st.health {
+        SourceHealth::Error { .. } => 0,
+        SourceHealth::Waiting { .. } => 1,
+        SourceHealth::Ok { .. } => 2,
+    });
+    for (name, st) in sources {
         if !spans.is_empty() {
             spans.push(sep());
         }
@@ -45,7 +56,11 @@ fn spans<'a>(model: &Model, ui: &UiState, theme: &Theme, level: Detail) -> Vec<S
                 muted,
             ));
         } else if trouble && level == Detail::Causes {
-            spans.push(Span::styled(format!(" {detail}"), theme.style(role)));
+            // Each cause at most this long, so one long cause cannot hide the others.
+            spans.push(Span::styled(
+                format!(" {}", fmt::trunc(detail, CAUSE_WIDTH)),
+                theme.style(role),
+            ));
         }
     }
     if !spans.is_empty() {

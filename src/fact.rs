@@ -620,7 +620,16 @@ pub struct CronRunRow {
     pub started_at_ms: i64,
     pub finished_at_ms: Option<i64>,
     pub error: Option<String>,
+    /// The session the run ran in: `task_runs.child_session_key` (SQLite; empty for a
+    /// heartbeat run, which answers in the agent's main session), else `detail_json.sessionKey`;
+    /// the legacy run-log `sessionKey`. An isolated run's key is
+    /// `agent:<agent>:cron:<job>:run:<sessionId>`; a legacy `systemEvent` run's is
+    /// `…:run:<runAtMs>`; a job bound to a main session names `agent:<agent>:main`.
     pub session_key: Option<String>,
+    /// The transcript session id of the run's own session, when the source names it apart
+    /// from the key: the legacy run-log `sessionId` (FORMATS-LEGACY.md §4). SQLite receipts
+    /// name it only inside `session_key` (`…:run:<sessionId>`).
+    pub session_id: Option<String>,
     pub model: Option<ModelRef>,
     pub total_tokens: Option<u64>,
 }

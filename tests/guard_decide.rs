@@ -232,6 +232,7 @@ fn job_spend(enabled: bool, payload: &str) -> Vec<Fact> {
                 finished_at_ms: Some(t(&at(min, 30)).timestamp_millis()),
                 error: None,
                 session_key: Some(KEY.into()),
+                session_id: None,
                 model: None,
                 total_tokens: Some(1100),
             })),

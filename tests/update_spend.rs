@@ -7,7 +7,7 @@ mod facts;
 
 use facts::*;
 use lanetop::domain::Model;
-use lanetop::fact::{ConfigFacts, FactKind, Price, UsageRecord};
+use lanetop::fact::{ConfigFacts, Fact, FactKind, Price, UsageRecord};
 use lanetop::msg::Msg;
 
 use facts::main_usage as usage;
@@ -215,6 +215,43 @@ fn usage_before_key_is_known_moves_to_key_and_job() {
     );
     assert!(close(model.spend.by_cron_job[job].usd, 0.0002));
     assert_eq!(model.spend.by_cron_job[job].unpriced_tokens, 0);
+    // ...and the session id's bucket, which prices the run.
+    assert!(close(model.spend.by_session_id[sid].usd, 0.0002));
+    assert_eq!(model.spend.by_session_id[sid].unpriced_tokens, 0);
+}
+
+/// `Spend::by_session_id` keeps the newest `SESSION_IDS_CAP` session ids (by first booking):
+/// the oldest goes, a re-booked id keeps its place, the total keeps everything.
+#[test]
+fn session_id_buckets_are_bounded() {
+    use lanetop::domain::spend::SESSION_IDS_CAP;
+    let mut model = Model::default();
+    let record = |sid: String| {
+        fact(
+            "2026-11-22T01:57:00.000+00:00",
+            agent_db("main"),
+            FactKind::Usage(Box::new(UsageRecord {
+                agent_id: "main".into(),
+                session_id: sid,
+                model: m("fakeprime/fake-primary"),
+                total_tokens: 1,
+                cost_usd: Some(0.001),
+                ..UsageRecord::default()
+            })),
+        )
+    };
+    let facts: Vec<Fact> = (0..=SESSION_IDS_CAP)
+        .map(|i| record(format!("s{i}")))
+        .chain([record(format!("s{SESSION_IDS_CAP}"))])
+        .collect();
+    fold(&mut model, facts);
+    let ids = &model.spend.by_session_id;
+    assert_eq!(ids.len(), SESSION_IDS_CAP);
+    assert_eq!(model.spend.session_id_order.len(), SESSION_IDS_CAP);
+    assert!(!ids.contains_key("s0"));
+    assert!(close(ids["s1"].usd, 0.001));
+    assert_eq!(ids[&format!("s{SESSION_IDS_CAP}")].turns, 2);
+    assert_eq!(model.spend.total.turns, SESSION_IDS_CAP as u64 + 2);
 }
 
 /// A usage record naming no session at all is still spend (booked under `(unknown)`), and

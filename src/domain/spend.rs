@@ -9,7 +9,7 @@
 //! into every bucket (the burn-rate minute buckets excepted). How each model's turns were
 //! priced is counted in [`Spend::priced_by`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
@@ -67,6 +67,8 @@ pub struct UnpricedKey {
     pub agent: String,
     /// The `by_session` key (session key, or session id while the key is unknown).
     pub session: String,
+    /// The `by_session_id` key: the transcript session id of the record (may be empty).
+    pub session_id: String,
     pub cron_job: Option<String>,
     /// Start of the UTC hour.
     pub hour: DateTime<Utc>,
@@ -74,6 +76,10 @@ pub struct UnpricedKey {
 
 /// How many minute buckets are kept for the burn rate.
 pub const MINUTES_KEPT: usize = 120;
+
+/// How many session ids [`Spend::by_session_id`] keeps (a minute cron job makes 1,440 a day;
+/// every job keeps at most [`crate::domain::cron::RUNS_PER_JOB`] runs to price).
+pub const SESSION_IDS_CAP: usize = 16_384;
 
 /// All spend aggregates.
 #[derive(Debug, Default)]
@@ -84,6 +90,15 @@ pub struct Spend {
     pub by_agent: BTreeMap<String, SpendBucket>,
     /// Key: session key (or session id when the key is unknown).
     pub by_session: BTreeMap<String, SpendBucket>,
+    /// Key: transcript session id ([`crate::fact::UsageRecord::session_id`]): one session
+    /// window, whatever key it is booked under. A cron binding (`agent:<a>:cron:<job>`) is
+    /// one session key over many session ids, one per isolated run, so this is what prices a
+    /// single run (its key `…:run:<sessionId>` names the id). Bounded to the [`SESSION_IDS_CAP`] ids first
+    /// booked most recently (`session_id_order`, oldest first): an older run's cost becomes
+    /// unknown, never wrong.
+    pub by_session_id: HashMap<String, SpendBucket>,
+    /// Insertion order of `by_session_id`, for eviction.
+    pub session_id_order: VecDeque<String>,
     pub by_cron_job: BTreeMap<String, SpendBucket>,
     /// Gateway-local day is not known; days are UTC.
     pub by_day: BTreeMap<NaiveDate, SpendBucket>,

@@ -4,7 +4,9 @@
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 
 use crate::domain::Model;
-use crate::domain::spend::{MINUTES_KEPT, Spend, SpendBucket, TokenCounts, UnpricedKey};
+use crate::domain::spend::{
+    MINUTES_KEPT, SESSION_IDS_CAP, Spend, SpendBucket, TokenCounts, UnpricedKey,
+};
 use crate::fact::UsageRecord;
 use crate::prices::PriceSource;
 
@@ -79,6 +81,9 @@ pub(super) fn book(
     for b in buckets(sp, &model_name, agent, session, cron_job, hour) {
         add_to(b, &add);
     }
+    if let Some(b) = session_id_bucket(sp, &u.session_id) {
+        add_to(b, &add);
+    }
     add_to(&mut sp.total, &add);
     match usd {
         Some(x) => {
@@ -93,6 +98,7 @@ pub(super) fn book(
                 model: model_name,
                 agent: agent.to_string(),
                 session: session.to_string(),
+                session_id: u.session_id.clone(),
                 cron_job: cron_job.map(str::to_string),
                 hour,
             };
@@ -119,6 +125,23 @@ fn add_to(b: &mut SpendBucket, add: &SpendBucket) {
     b.tokens = b.tokens.saturating_add(add.tokens);
     b.unpriced_tokens = b.unpriced_tokens.saturating_add(add.unpriced_tokens);
     b.turns += add.turns;
+}
+
+/// The `by_session_id` bucket of `id` (created, evicting the oldest id past
+/// [`SESSION_IDS_CAP`]); `None` for an empty id.
+fn session_id_bucket<'a>(sp: &'a mut Spend, id: &str) -> Option<&'a mut SpendBucket> {
+    if id.is_empty() {
+        return None;
+    }
+    if !sp.by_session_id.contains_key(id) {
+        sp.session_id_order.push_back(id.to_string());
+        while sp.session_id_order.len() > SESSION_IDS_CAP {
+            if let Some(old) = sp.session_id_order.pop_front() {
+                sp.by_session_id.remove(&old);
+            }
+        }
+    }
+    Some(sp.by_session_id.entry(id.to_string()).or_default())
 }
 
 /// The per-dimension buckets of one record (all but `total`).
@@ -230,6 +253,9 @@ pub(super) fn reprice(model: &mut Model) {
             fix(b);
         }
         fix(&mut sp.total);
+        if let Some(b) = sp.by_session_id.get_mut(&k.session_id) {
+            fix(b);
+        }
         if let Some(s) = model.sessions.by_key.get_mut(&k.session) {
             s.cost_usd += usd;
             s.unpriced_tokens = s.unpriced_tokens.saturating_sub(c.total);

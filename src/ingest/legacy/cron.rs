@@ -251,6 +251,7 @@ fn run_row(v: &Value, file_job: &str, agents: &HashMap<String, String>) -> Optio
         finished_at_ms: finished,
         error: str_at(v, "error"),
         session_key: str_at(v, "sessionKey"),
+        session_id: str_at(v, "sessionId"),
         model: model_pair(v, "provider", "model"),
         total_tokens: v.get("usage").and_then(|u| u64_at(u, "total_tokens")),
     })

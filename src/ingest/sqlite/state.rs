@@ -242,6 +242,7 @@ fn load_receipts(
             session_key: r
                 .get::<_, Option<String>>(8)?
                 .or_else(|| str_at(&detail, "sessionKey")),
+            session_id: None,
             model: detail_model(&detail),
             total_tokens: detail.get("usage").and_then(|u| u64_at(u, "total_tokens")),
         };

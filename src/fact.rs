@@ -628,7 +628,7 @@ pub struct CronRunRow {
     pub session_key: Option<String>,
     /// The transcript session id of the run's own session, when the source names it apart
     /// from the key: the legacy run-log `sessionId` (FORMATS-LEGACY.md §4). SQLite receipts
-    /// name it only inside `session_key` (`…:run:<sessionId>`).
+    /// name it only inside `session_key` (see [`crate::domain::run_cost::run_session_id`]).
     pub session_id: Option<String>,
     pub model: Option<ModelRef>,
     pub total_tokens: Option<u64>,

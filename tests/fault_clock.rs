@@ -70,10 +70,12 @@ fn render_every_view(model: &Model) {
 }
 
 /// Negative numbers in the JSON report under keys that are ages, durations, rates or amounts.
+/// The overnight `drift_usd_per_run` is a signed difference (newer runs cheaper than older
+/// ones), not an amount: left out.
 fn negatives(v: &serde_json::Value, path: &str, out: &mut Vec<String>) {
     match v {
         serde_json::Value::Object(m) => {
-            for (k, x) in m {
+            for (k, x) in m.iter().filter(|(k, _)| *k != "drift_usd_per_run") {
                 negatives(x, &format!("{path}.{k}"), out);
             }
         }

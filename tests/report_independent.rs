@@ -1,7 +1,7 @@
 //! `lanetop report --json` on the real captured artifacts (both storage generations) agrees with
 //! an independent count over the same files (`scripts/independent_count.py`, Python stdlib only,
 //! no code shared with lanetop): fallback decisions by reason, lane-wait counts, sessions per
-//! agent, cron runs by status, boots, and total cost to the cent.
+//! agent, cron runs by status, boots, total cost to the cent, and what each cron run cost.
 
 mod common;
 
@@ -148,6 +148,42 @@ fn check(state: &Path, log: &Path) {
     }
     // Both captures end with `shutdown completed cleanly in …ms`.
     assert_eq!(got["gateway"]["state"], "down", "gateway state");
+
+    check_cron_run_costs(&got, &want["cron_run_costs"]);
+}
+
+/// What each cron run cost, per job, against the independent count (`cron_run_costs`: the
+/// run's own transcript, found by the session id in `task_runs.child_session_key` /
+/// the run log's `sessionId`, or a heartbeat run's answer to its poll in the main session):
+/// the newest known run's cost, the job's cost, and the overnight samples, mean and drift.
+/// Amounts are rounded to 1e-6 USD on both sides, hence the tolerance.
+fn check_cron_run_costs(got: &Value, want: &Value) {
+    let want = want.as_object().expect("cron_run_costs");
+    assert!(!want.is_empty(), "the capture has cron runs");
+    let close = |g: &Value, w: &Value| match (g.as_f64(), w.as_f64()) {
+        (Some(g), Some(w)) => (g - w).abs() < 1.5e-6,
+        _ => g == w,
+    };
+    let jobs = got["cron"]["jobs"].as_array().expect("cron.jobs[]");
+    let projected = got["overnight"]["jobs"]
+        .as_array()
+        .expect("overnight.jobs[]");
+    for (id, w) in want {
+        let job = jobs.iter().find(|j| j["id"] == id.as_str()).expect("job");
+        let p = projected
+            .iter()
+            .find(|p| p["job"] == id.as_str())
+            .expect("projection");
+        for (field, g) in [
+            ("last_run_cost_usd", &job["last_run_cost_usd"]),
+            ("cost_usd", &job["cost_usd"]),
+            ("usd_per_run", &p["usd_per_run"]),
+            ("drift_usd_per_run", &p["drift_usd_per_run"]),
+            ("samples", &p["samples"]),
+        ] {
+            assert!(close(g, &w[field]), "{id} {field}: {g} vs {}", w[field]);
+        }
+    }
 }
 
 #[test]

@@ -272,3 +272,182 @@ fn legacy_run_log_maps_transcript_to_job() {
     let r = lanetop::report::build(&model);
     assert_eq!(r.cron.jobs[0].last_run_cost_usd, Some(0.008595));
 }
+
+const OPS_JOB: &str = "007ab091-ffcc-493b-979a-d1207036802e";
+
+/// A run of `job` naming `session_key` (and, legacy, `session_id`).
+fn run_in(
+    id: &str,
+    job: &str,
+    agent: &str,
+    span: (i64, i64),
+    key: Option<String>,
+    sid: Option<&str>,
+) -> Fact {
+    fact(
+        "2026-11-22T01:58:30.000+00:00",
+        state_db(),
+        FactKind::CronRun(Box::new(CronRunRow {
+            run_id: id.into(),
+            job_id: job.into(),
+            agent_id: Some(agent.into()),
+            status: "ok".into(),
+            started_at_ms: span.0,
+            finished_at_ms: Some(span.1),
+            session_key: key,
+            session_id: sid.map(str::to_string),
+            ..CronRunRow::default()
+        })),
+    )
+}
+
+/// One priced assistant turn of transcript `sid`, listed under `key`.
+fn usage_in(at: &str, agent: &str, sid: &str, key: &str, cost: f64) -> Fact {
+    fact(
+        at,
+        agent_db(agent),
+        FactKind::Usage(Box::new(UsageRecord {
+            agent_id: agent.into(),
+            session_id: sid.into(),
+            session_key: Some(key.into()),
+            model: m("fakeprime/fake-primary"),
+            input: 6000,
+            output: 100,
+            total_tokens: 6100,
+            cost_usd: Some(cost),
+            ..UsageRecord::default()
+        })),
+    )
+}
+
+fn near(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-12
+}
+
+/// 2026.9.6 (`captured`, job lab-ops-every-minute): `session_windows` lists each run's
+/// transcript under the binding `agent:ops:cron:<job>`, and the receipts' task runs name
+/// `agent:ops:cron:<job>:run:<sessionId>`, a key no store lists. Receipt 122d98e6 ran in
+/// 83c1df1d ($0.01953), 9c21f217 in 2af340db ($0.019275). Each run is priced by the session
+/// id in its key, whichever arrives first; the binding keeps the sum, and the job's cost is
+/// not counted twice.
+#[test]
+fn isolated_runs_are_priced_by_the_session_id_in_their_key() {
+    let binding = format!("agent:ops:cron:{OPS_JOB}");
+    let (a, b) = (
+        "83c1df1d-e6d0-4bd8-b5a4-1db3ca0c918e",
+        "2af340db-032c-45fc-8201-659896985c03",
+    );
+    let ops_job = CronJobRow {
+        id: OPS_JOB.into(),
+        name: "lab-ops-every-minute".into(),
+        agent_id: Some("ops".into()),
+        schedule: Schedule::Every { every_ms: 60000 },
+        ..job_row()
+    };
+    let runs = vec![
+        run_in(
+            "122d98e6-9fc0-49bb-a303-e9a5fac733b3",
+            OPS_JOB,
+            "ops",
+            (1795312241401, 1795312260511),
+            Some(format!("{binding}:run:{a}")),
+            None,
+        ),
+        run_in(
+            "9c21f217-b1e5-4421-b0f5-629e4e132759",
+            OPS_JOB,
+            "ops",
+            (1795312301417, 1795312304316),
+            Some(format!("{binding}:run:{b}")),
+            None,
+        ),
+    ];
+    let usage = vec![
+        usage_in("2026-11-22T01:51:00.078+00:00", "ops", a, &binding, 0.01953),
+        usage_in(
+            "2026-11-22T01:51:44.204+00:00",
+            "ops",
+            b,
+            &binding,
+            0.019275,
+        ),
+    ];
+    for runs_first in [true, false] {
+        let mut model = Model::default();
+        fold(&mut model, vec![jobs(vec![ops_job.clone()])]);
+        let (x, y) = if runs_first {
+            (runs.clone(), usage.clone())
+        } else {
+            (usage.clone(), runs.clone())
+        };
+        fold(&mut model, x);
+        fold(&mut model, y);
+        let job = &model.cron.jobs[OPS_JOB];
+        let costs = lanetop::domain::overnight::run_costs(&model, job, 10);
+        assert_eq!(costs, vec![0.01953, 0.019275], "runs first: {runs_first}");
+        assert_eq!(
+            lanetop::domain::run_cost::last_run_cost(&model, job),
+            Some(0.019275)
+        );
+        assert!(near(job.cost_usd, 0.01953 + 0.019275));
+        assert!(near(
+            model.spend.by_session[&binding].usd,
+            0.01953 + 0.019275
+        ));
+        let r = lanetop::report::build(&model);
+        assert_eq!(r.cron.jobs[0].last_run_cost_usd, Some(0.019275));
+    }
+}
+
+/// ≤ 2026.5 (`captured-legacy`, job lab-ops-isolated): the newest run's transcript (1508d6c1,
+/// $0.00843) is listed in `sessions.json` under the binding `agent:ops:cron:<job>`; the run-log
+/// line names `sessionId` and `sessionKey: …:run:<sessionId>`. The run is priced.
+#[test]
+fn legacy_newest_run_is_priced_through_its_session_id() {
+    let job = "1441f4db-ee7c-470e-b32d-11abfa0bf3fc";
+    let sid = "1508d6c1-704e-4d77-bc51-da73fd4676ca";
+    let binding = format!("agent:ops:cron:{job}");
+    let row = lanetop::fact::SessionRow {
+        agent_id: "ops".into(),
+        key: binding.clone(),
+        session_id: sid.into(),
+        ..lanetop::fact::SessionRow::default()
+    };
+    let mut model = Model::default();
+    fold(
+        &mut model,
+        vec![
+            jobs(vec![CronJobRow {
+                id: job.into(),
+                name: "lab-ops-isolated".into(),
+                agent_id: Some("ops".into()),
+                ..job_row()
+            }]),
+            snapshot("2026-11-22T02:42:51.000+00:00", "ops", vec![row]),
+            usage_in(
+                "2026-11-22T02:42:50.900+00:00",
+                "ops",
+                sid,
+                &binding,
+                0.00843,
+            ),
+            run_in(
+                &format!("{job}:1795315353466"),
+                job,
+                "ops",
+                (1795315353466, 1795315371060),
+                Some(format!("{binding}:run:{sid}")),
+                Some(sid),
+            ),
+        ],
+    );
+    let j = &model.cron.jobs[job];
+    assert_eq!(
+        lanetop::domain::run_cost::last_run_cost(&model, j),
+        Some(0.00843)
+    );
+    assert_eq!(
+        lanetop::domain::overnight::run_costs(&model, j, 10),
+        vec![0.00843]
+    );
+}

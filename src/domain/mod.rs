@@ -12,6 +12,7 @@ pub mod keys;
 pub mod lane;
 pub mod logbuf;
 pub mod overnight;
+pub mod run_cost;
 pub mod session;
 pub mod spend;
 

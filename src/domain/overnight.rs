@@ -4,9 +4,10 @@
 //! `morning_hour:00` local time ([`morning_after`]) — `every` schedules exactly from the job's
 //! `nextRunAtMs` (or `now` when overdue or unknown: [`runs_due_every`]), `cron` expressions by
 //! [`crate::domain::cronexpr`], `at` once when it falls in the span — × the **trailing mean
-//! cost per run** (the newest `trailing_runs` finished runs whose cost is known: the priced
-//! assistant turns of the run's session between its start and end; `skipped` runs cost 0;
-//! with no such run, the job's spend / its counted runs) = **projected USD**. **Drift**: the
+//! cost per run** (the newest `trailing_runs` finished runs whose cost is known: the spend of
+//! the run's own session, or a heartbeat run's answer in the main session, see
+//! [`crate::domain::run_cost`]; `skipped` runs cost 0; with no such run, the job's spend / its
+//! counted runs) = **projected USD**. **Drift**: the
 //! mean of the newer half of those runs minus the mean of the older half (USD per run; needs
 //! four runs).
 //!
@@ -20,7 +21,7 @@ use chrono::{DateTime, FixedOffset, NaiveTime, TimeDelta, Utc};
 use crate::domain::cron::is_heartbeat_job;
 use crate::domain::cronexpr::CronExpr;
 use crate::domain::detect::DetectConfig;
-use crate::domain::detect::util::session_usd_between;
+use crate::domain::run_cost::run_cost;
 use crate::domain::session::TurnKind;
 use crate::domain::{CronJob, Model};
 use crate::fact::Schedule;
@@ -114,38 +115,16 @@ pub fn mean_and_drift(samples: &[f64]) -> (Option<f64>, Option<f64>) {
     (Some(mean), drift)
 }
 
-/// Cost samples (USD) of a job's newest `n` finished runs whose cost is known, oldest first.
+/// Cost samples (USD) of a job's newest `n` finished runs whose cost is known
+/// ([`crate::domain::run_cost::run_cost`]), oldest first.
 pub fn run_costs(model: &Model, job: &CronJob, n: usize) -> Vec<f64> {
-    let mut out = Vec::new();
-    for run in job.runs.iter().rev() {
-        if out.len() >= n {
-            break;
-        }
-        if run.status == "running" {
-            continue;
-        }
-        if run.status == "skipped" {
-            out.push(0.0);
-            continue;
-        }
-        let Some(s) = run
-            .session_key
-            .as_deref()
-            .and_then(|k| crate::domain::detect::util::session(model, k))
-        else {
-            continue;
-        };
-        let start = DateTime::<Utc>::from_timestamp_millis(run.started_at_ms - 1000);
-        let end = run
-            .finished_at_ms
-            .and_then(|f| DateTime::<Utc>::from_timestamp_millis(f + 5000));
-        if let (Some(a), Some(b)) = (start, end) {
-            let (usd, any) = session_usd_between(s, a, b);
-            if any {
-                out.push(usd);
-            }
-        }
-    }
+    let mut out: Vec<f64> = job
+        .runs
+        .iter()
+        .rev()
+        .filter_map(|run| run_cost(model, job, run))
+        .take(n)
+        .collect();
     out.reverse();
     out
 }

@@ -93,7 +93,8 @@ pub struct Spend {
     /// Key: transcript session id ([`crate::fact::UsageRecord::session_id`]): one session
     /// window, whatever key it is booked under. A cron binding (`agent:<a>:cron:<job>`) is
     /// one session key over many session ids, one per isolated run, so this is what prices a
-    /// single run (its key `…:run:<sessionId>` names the id). Bounded to the [`SESSION_IDS_CAP`] ids first
+    /// single run (its key `…:run:<sessionId>` names the id:
+    /// [`crate::domain::run_cost::run_cost`]). Bounded to the [`SESSION_IDS_CAP`] ids first
     /// booked most recently (`session_id_order`, oldest first): an older run's cost becomes
     /// unknown, never wrong.
     pub by_session_id: HashMap<String, SpendBucket>,

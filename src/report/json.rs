@@ -186,13 +186,7 @@ pub fn build(model: &Model) -> Report {
                 last_status: r.last_run_status.clone(),
                 last_run_at: ms(r.last_run_at_ms),
                 last_duration_ms: r.last_duration_ms,
-                last_run_cost_usd: j
-                    .runs
-                    .iter()
-                    .rev()
-                    .find_map(|run| run.session_key.as_ref())
-                    .and_then(|k| model.spend.by_session.get(k))
-                    .and_then(usd_of),
+                last_run_cost_usd: crate::domain::run_cost::last_run_cost(model, j).map(round_usd),
                 last_error: r.last_error.clone(),
                 next_run_at: ms(r.next_run_at_ms),
                 consecutive_errors: r.consecutive_errors,

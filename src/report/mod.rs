@@ -61,7 +61,8 @@
 //!     "jobs": [ {                     // by name, then id
 //!       "id", "name", "agent", "enabled", "schedule": { "kind": "every"|"cron"|"at"|"other", … },
 //!       "payload_kind", "heartbeat": bool, "last_status", "last_run_at", "last_duration_ms",
-//!       "last_run_cost_usd": usd|null (newest run whose session is known),
+//!       "last_run_cost_usd": usd|null,  // the newest finished run whose cost is known (see
+//!                                       // "Alerts, budgets, overnight spend": cost of a run)
 //!       "last_error", "next_run_at", "consecutive_errors",
 //!       "runs_by_status": { status: count },  // de-duplicated by run id, newest status
 //!       "cost_usd"

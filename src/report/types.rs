@@ -224,7 +224,9 @@ pub struct CronJobOut {
     pub last_status: Option<String>,
     pub last_run_at: Time,
     pub last_duration_ms: Option<u64>,
-    /// USD of the newest run whose session is known (legacy run logs name it), when priced.
+    /// USD of the newest finished run whose cost is known ([`crate::domain::run_cost`]: its
+    /// own session's spend by session id, a heartbeat run's answer in the main session;
+    /// `skipped` = 0), rounded to 1e-6.
     pub last_run_cost_usd: Option<f64>,
     pub last_error: Option<String>,
     pub next_run_at: Time,

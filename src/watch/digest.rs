@@ -134,8 +134,15 @@ pub fn read_since(discovery: &Discovery, cfg: &DetectConfig, since: DateTime<Utc
     fold_full.finish(&mut full);
     fold_part.finish(&mut part);
     // Cron jobs and their cost per run come from every run (the overnight projection of a
-    // `--since` report is the same as without it); `full` keeps the limited ones.
+    // `--since` report is the same as without it); `full` keeps the limited ones. A run's cost
+    // is its session's spend by session id (`domain::run_cost`): that index comes along (it is
+    // no spend aggregate of the report).
     std::mem::swap(&mut part.cron, &mut full.cron);
+    std::mem::swap(&mut part.spend.by_session_id, &mut full.spend.by_session_id);
+    std::mem::swap(
+        &mut part.spend.session_id_order,
+        &mut full.spend.session_id_order,
+    );
     part.alerts = full
         .alerts
         .iter()

@@ -31,7 +31,7 @@ has no known cost. Per job: `last_run_cost_usd` (newest run with a known cost), 
 `usd_per_run` / `drift_usd_per_run` over the newest 10 known (drift: mean of the newest ⌊n/2⌋
 minus the oldest ⌊n/2⌋, n ≥ 4), and `cost_usd`: every assistant message of the sessions whose
 key names the job (2026.9.6 `session_windows.session_key`; ≤ 2026.5 `sessions.json` keys and
-the run log's `sessionId`/`sessionKey`).
+the run log's `sessionId`/`sessionKey`) plus a heartbeat job's answers.
 """
 import glob
 import json
@@ -257,7 +257,7 @@ def cron_run_costs(state):
     out = {}
     for job in sorted(set(runs) | set(cost_by_job)):
         o = summarize(runs.get(job, []))
-        o["cost_usd"] = round(cost_by_job.get(job, 0.0), 6)
+        o["cost_usd"] = round(cost_by_job.get(job, 0.0) + answers.get(job, 0.0), 6)
         out[job] = o
     return out
 

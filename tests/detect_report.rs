@@ -287,8 +287,7 @@ fn check_run_costs(r: &Value, want: &RunCosts) {
 /// [01:54:54.848, 01:54:56.150] wrote the poll (seq 54, `provenance.sourceTool: heartbeat`) in
 /// `agent:main:main` (8e9a3ce9) and was answered at seq 55 ($0.023529); `ok` ac332df8: poll
 /// seq 66, answer seq 68 ($0.024435); the `error` run's poll (seq 64) got no answer (unknown).
-/// So its 8 samples average 0.047964 / 8 (the answers are booked for `agent:main:main`, no
-/// job: the job cost is 0).
+/// So its 8 samples average 0.047964 / 8, and the job cost is 0.047964.
 #[test]
 fn run_costs_on_the_sqlite_capture() {
     let (s, l) = captured();
@@ -323,7 +322,7 @@ fn run_costs_on_the_sqlite_capture() {
                 0.0,
                 8,
                 0.047964 / 8.0,
-                0.0,
+                0.047964,
             ),
             ("cbb0b8f0-e61b-4f61-97d6-3ce29e9d36f5", 0.0, 9, 0.0, 0.0),
         ],

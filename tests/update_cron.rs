@@ -451,3 +451,178 @@ fn legacy_newest_run_is_priced_through_its_session_id() {
         vec![0.00843]
     );
 }
+
+/// The heartbeat poll and its answer in `agent:main:main` (captured main agent DB, session
+/// 8e9a3ce9: poll seq 54 at 01:54:55.339, answer seq 55 at 01:54:56.087, $0.023529) inside
+/// heartbeat-main's receipt f5a2389e [01:54:54.848, 01:54:56.150], which names no session; then
+/// the operator's "after restart" turn (seq 56/57, $0.039909), outside any run. The answer is
+/// split here into two records (a tool call at 01:54:55.900, $0.01, and the reply, $0.013529),
+/// as a tool-using answer is written. The answer is the run's cost and is credited to the job
+/// once, whatever arrives first (also when the transcript is named by id before the row names
+/// its key) and however often the run is re-read; the operator's turn is nobody's.
+#[test]
+fn heartbeat_run_is_priced_by_its_answer_in_the_main_session() {
+    let key = "agent:main:main";
+    let user = |at: &str, heartbeat: bool| {
+        fact(
+            at,
+            agent_db("main"),
+            FactKind::UserTurn {
+                agent_id: "main".into(),
+                session_id: MAIN_SID.into(),
+                session_key: Some(key.into()),
+                heartbeat,
+            },
+        )
+    };
+    let turns = vec![
+        user("2026-11-22T01:54:55.339+00:00", true),
+        usage_in("2026-11-22T01:54:55.900+00:00", "main", MAIN_SID, key, 0.01),
+        usage_in(
+            "2026-11-22T01:54:56.087+00:00",
+            "main",
+            MAIN_SID,
+            key,
+            0.013529,
+        ),
+        user("2026-11-22T01:55:01.824+00:00", false),
+        usage_in(
+            "2026-11-22T01:55:01.928+00:00",
+            "main",
+            MAIN_SID,
+            key,
+            0.039909,
+        ),
+    ];
+    let hb_run = || {
+        run_in(
+            "f5a2389e-cb1b-42e6-aa4f-66177cb12c91",
+            HB,
+            "main",
+            (1795312494848, 1795312496150),
+            None,
+            None,
+        )
+    };
+    // The same turns named by session id alone (kept under the id until a row names the key).
+    let unkeyed: Vec<Fact> = turns
+        .iter()
+        .cloned()
+        .map(|mut f| {
+            match &mut f.kind {
+                FactKind::Usage(u) => u.session_key = None,
+                FactKind::UserTurn { session_key, .. } => *session_key = None,
+                _ => {}
+            }
+            f
+        })
+        .collect();
+    let row = || snapshot("2026-11-22T01:50:00.000+00:00", "main", vec![main_row()]);
+    for order in ["run, turns", "turns, run", "run, turns by id, row"] {
+        let mut model = Model::default();
+        fold(&mut model, vec![jobs(vec![heartbeat_row()])]);
+        match order {
+            "run, turns" => {
+                fold(&mut model, vec![row(), hb_run()]);
+                fold(&mut model, turns.clone());
+            }
+            "turns, run" => {
+                fold(&mut model, vec![row()]);
+                fold(&mut model, turns.clone());
+                fold(&mut model, vec![hb_run()]);
+            }
+            _ => {
+                fold(&mut model, vec![hb_run()]);
+                fold(&mut model, unkeyed.clone());
+                fold(&mut model, vec![row()]);
+            }
+        }
+        for reread in [false, true] {
+            if reread {
+                fold(&mut model, vec![jobs(vec![heartbeat_row()]), hb_run()]);
+            }
+            let j = &model.cron.jobs[HB];
+            let case = format!("{order}, re-read: {reread}");
+            assert_eq!(
+                lanetop::domain::run_cost::last_run_cost(&model, j),
+                Some(0.023529),
+                "{case}"
+            );
+            assert!(near(j.cost_usd, 0.023529), "{case}: {}", j.cost_usd);
+            assert!(near(model.spend.by_cron_job[HB].usd, 0.023529), "{case}");
+            assert_eq!(model.spend.by_cron_job[HB].turns, 2, "{case}");
+            // Booked once: the session and the total hold every turn, no job the operator's.
+            let all = 0.023529 + 0.039909;
+            assert!(near(model.spend.by_session[key].usd, all), "{case}");
+            assert!(near(model.spend.total.usd, all), "{case}");
+        }
+    }
+}
+
+/// A main session a job owns (a bound job's run named `agent:main:main`, as 2026.9.6 writes
+/// `child_session_key` for `sessionTarget: session:agent:main:main`, lab reproduction
+/// `retry-storm`): its usage is booked for that job already, so the heartbeat answer in it is
+/// not credited to the heartbeat job (the run still has its cost).
+#[test]
+fn heartbeat_answer_in_an_owned_session_is_not_credited_twice() {
+    let key = "agent:main:main";
+    let bound = CronJobRow {
+        id: "5f2cf345-bound".into(),
+        name: "inc-storm-main-bound".into(),
+        session_target: Some(format!("session:{key}")),
+        session_key: Some(key.into()),
+        ..job_row()
+    };
+    let mut model = Model::default();
+    fold(
+        &mut model,
+        vec![
+            jobs(vec![heartbeat_row(), bound.clone()]),
+            snapshot("2026-11-22T01:50:00.000+00:00", "main", vec![main_row()]),
+            run_in(
+                "bound-run",
+                &bound.id,
+                "main",
+                (1795312400000, 1795312410000),
+                Some(key.into()),
+                None,
+            ),
+            run_in(
+                "f5a2389e-cb1b-42e6-aa4f-66177cb12c91",
+                HB,
+                "main",
+                (1795312494848, 1795312496150),
+                None,
+                None,
+            ),
+            fact(
+                "2026-11-22T01:54:55.339+00:00",
+                agent_db("main"),
+                FactKind::UserTurn {
+                    agent_id: "main".into(),
+                    session_id: MAIN_SID.into(),
+                    session_key: Some(key.into()),
+                    heartbeat: true,
+                },
+            ),
+            usage_in(
+                "2026-11-22T01:54:56.087+00:00",
+                "main",
+                MAIN_SID,
+                key,
+                0.023529,
+            ),
+        ],
+    );
+    let credited: f64 = model.spend.by_cron_job.values().map(|b| b.usd).sum();
+    assert!(
+        near(credited, 0.023529),
+        "booked once over all jobs: {credited}"
+    );
+    assert!(model.cron.jobs[HB].credited_runs.is_empty());
+    assert!(near(model.cron.jobs[HB].cost_usd, 0.0));
+    assert_eq!(
+        lanetop::domain::run_cost::last_run_cost(&model, &model.cron.jobs[HB]),
+        Some(0.023529)
+    );
+}

@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
+use crate::domain::spend::SpendBucket;
 use crate::fact::{CronJobRow, CronRunRow};
 
 /// One cron job with run statistics.
@@ -12,8 +13,15 @@ pub struct CronJob {
     pub runs_by_status: BTreeMap<String, u64>,
     /// Newest runs last, bounded.
     pub runs: VecDeque<CronRunRow>,
-    /// USD spent by the job's sessions.
+    /// USD spent by the job: `spend.by_cron_job` (its sessions' usage, and the heartbeat
+    /// answers credited in [`CronJob::credited_runs`]).
     pub cost_usd: f64,
+    /// Heartbeat runs answered in a session the job does not own (the agent's main session):
+    /// run id → the answer credited to `spend.by_cron_job` for the job
+    /// ([`crate::domain::run_cost`] "Heartbeat answers in the job totals"). A re-read replaces
+    /// a run's credit (the difference is booked); kept for the runs in [`CronJob::runs`] (an
+    /// older run's credit stays in the totals).
+    pub credited_runs: BTreeMap<String, SpendBucket>,
     /// The job's row: table `cron_jobs` (SQLite) or `jobs` (legacy `jobs.json`) keyed by the
     /// job id, in the file of the snapshot that last listed it.
     pub origin: Option<crate::fact::Origin>,
@@ -31,6 +39,9 @@ pub struct Cron {
     /// as `ok`. Bounded to the newest [`RUNS_SEEN_CAP`] run ids (`run_order`).
     pub run_status: HashMap<String, (String, String)>,
     pub run_order: VecDeque<String>,
+    /// (session key, job id) of every heartbeat job ([`is_heartbeat_job`]): the session its
+    /// runs answer in ([`crate::domain::run_cost::heartbeat_session`]). Rebuilt with the job set.
+    pub heartbeat_sessions: Vec<(String, String)>,
 }
 
 /// How many run ids are remembered for de-duplication.

@@ -20,12 +20,32 @@
 //! 4. **A shared session.** A heartbeat job's run names no session (2026.9.6: empty
 //!    `child_session_key`); it answers in the job's session ([`heartbeat_session`], the agent's
 //!    main session). Its cost is the answer to the heartbeat poll it wrote there
-//!    ([`heartbeat_answer`]). Another job's run that names a shared session (a job bound to
-//!    `agent:<a>:main`, or a session id another kept run of the job names too) costs that
-//!    session's priced turns from 1 s before its start to 5 s after its end.
+//!    ([`heartbeat_answer`]; the answer credited for the run when there is one, see below, so
+//!    it stays known after the poll left the bounded timeline). Another job's run that names a
+//!    shared session (a job bound to `agent:<a>:main`, or a session id another kept run of the
+//!    job names too) costs that session's priced turns from 1 s before its start to 5 s after
+//!    its end.
 //!
 //! A cost is known when at least one usage record was booked for the run and all of them are
 //! priced (unpriced tokens never read as $0).
+//!
+//! **Heartbeat answers in the job totals.** A heartbeat answer is booked under the session it
+//! ran in (`agent:<a>:main`), which no job owns, so `spend.by_cron_job` never saw it and the
+//! heartbeat job's `cost_usd` stayed 0. `update::cron` credits each such answer to the job
+//! (and only the answer: [`heartbeat_answer`]) when, and only when, this cannot count a turn
+//! twice in the job totals:
+//! - the poll is the run's own input (`[OpenClaw heartbeat poll]` /
+//!   `provenance.sourceTool = "heartbeat"`) inside the run's `[started, finished]`, and the
+//!   answer is the assistant turns after it, before the next user turn and not after
+//!   `finished`: the session lane runs one turn at a time, so an operator's turn in that
+//!   session is a user turn of its own and ends the answer; a bound job's turn there starts
+//!   with its own (non-poll) user turn;
+//! - each run credits at most its one poll, and the credit is replaced, never added, when the
+//!   run is re-read (run id → credited bucket in [`crate::domain::CronJob::credited_runs`]);
+//! - the session is owned by no job (`Session::cron_job_id` is `None`): an owned session's
+//!   usage is already booked for its owner, so nothing is credited (and what was credited
+//!   before it got an owner stays: it was booked for no job then);
+//! - only answers whose every usage record is priced are credited.
 //!
 //! Pure: reads the model only.
 
@@ -199,7 +219,10 @@ pub fn run_cost(model: &Model, job: &CronJob, run: &CronRunRow) -> Option<f64> {
             }
         }
         RanIn::Shared(_) if is_heartbeat_job(&job.row) => {
-            heartbeat_run_answer(model, job, run).and_then(|(_, b)| known_usd(&b))
+            match job.credited_runs.get(&run.run_id) {
+                Some(b) => known_usd(b),
+                None => heartbeat_run_answer(model, job, run).and_then(|(_, b)| known_usd(&b)),
+            }
         }
         RanIn::Shared(named) => {
             let s = session(model, named?).or_else(|| session(model, run_session_id(run)?))?;

@@ -65,7 +65,8 @@
 //!                                       // "Alerts, budgets, overnight spend": cost of a run)
 //!       "last_error", "next_run_at", "consecutive_errors",
 //!       "runs_by_status": { status: count },  // de-duplicated by run id, newest status
-//!       "cost_usd"
+//!       "cost_usd"                    // its sessions' spend, plus a heartbeat job's answers
+//!                                     // in the main session (as in spend.by_cron_job)
 //!     } ],
 //!     "orphan_runs": { job id: { status: count } }  // runs of jobs not in the job set
 //!   },

@@ -232,6 +232,8 @@ pub struct CronJobOut {
     pub next_run_at: Time,
     pub consecutive_errors: Option<u32>,
     pub runs_by_status: BTreeMap<String, u64>,
+    /// USD: the spend of the job's sessions, plus a heartbeat job's answers in the main
+    /// session ([`crate::domain::CronJob::cost_usd`]), rounded to 1e-6.
     pub cost_usd: f64,
 }
 

@@ -46,6 +46,7 @@ pub(super) fn on_usage(model: &mut Model, fact: &Fact, u: &UsageRecord) {
         origin: fact.origin.clone(),
     });
     restate(model, &key);
+    super::cron::on_session_turn(model, &key, Some(fact.at));
 }
 
 pub(super) fn on_user_turn(

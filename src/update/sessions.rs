@@ -190,6 +190,7 @@ fn merge_placeholder(model: &mut Model, p: Session, key: &str, agent: Option<&st
         spend::refresh_job_cost(model, job);
     }
     reclassify(model, key);
+    super::cron::on_session_turn(model, key, None);
 }
 
 /// Re-derive the kind and the configured model of one session: key grammar; `subagent` for

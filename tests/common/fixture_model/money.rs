@@ -124,6 +124,7 @@ fn job(
         })
         .collect(),
         cost_usd: cost,
+        credited_runs: Default::default(),
         origin: None,
     }
 }

@@ -360,3 +360,49 @@ fn cron_payload_model_and_heartbeat_job_key() {
     );
     assert_eq!(model.sessions.by_key[cron_key].kind, SessionKind::CronJob);
 }
+
+/// A 5.20 isolated cron run that no store lists (`tests/data/legacy-run-lines.jsonl`: its lane
+/// enqueue, then its `embedded run start` naming the session id only, real lines of a lab
+/// gateway): the session is known under its run key, with its agent and cron job, whichever
+/// line comes first.
+#[test]
+fn a_legacy_run_known_by_id_takes_its_lane_key() {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/legacy-run-lines.jsonl");
+    let bytes = std::fs::read(&path).expect("lines");
+    let name: std::sync::Arc<str> = std::sync::Arc::from(path.display().to_string());
+    let mut lines = Vec::new();
+    lanetop::ingest::log::LineParser::new().parse_chunk(&bytes, &name, 1, &mut lines);
+    assert_eq!(lines.len(), 2);
+    let sid = "8b394e45-3639-45b5-9567-005c05aa5519";
+    let key = format!("agent:main:cron:67ec7e3d-ff3c-465f-819b-e4fab443d868:run:{sid}");
+    for order in [[0, 1], [1, 0]] {
+        let mut model = Model::default();
+        let legacy = fact(
+            "2026-11-22T20:40:00+00:00",
+            state_db(),
+            FactKind::Generation(lanetop::fact::Generation::Legacy),
+        );
+        fold(&mut model, vec![legacy]);
+        fold(
+            &mut model,
+            order.iter().map(|&i| lines[i].clone()).collect(),
+        );
+        let s = model
+            .sessions
+            .by_key
+            .get(&key)
+            .unwrap_or_else(|| panic!("{order:?}: {:?}", model.sessions.by_key.keys()));
+        assert_eq!(s.agent_id, "main", "{order:?}");
+        assert_eq!(
+            s.cron_job_id.as_deref(),
+            Some("67ec7e3d-ff3c-465f-819b-e4fab443d868")
+        );
+        assert_eq!(s.kind, SessionKind::CronRun);
+        assert!(
+            !model.sessions.by_key.contains_key(sid),
+            "{order:?}: no id-keyed copy"
+        );
+        assert_eq!(model.sessions.resolve(sid), Some(key.as_str()));
+    }
+}

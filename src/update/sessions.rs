@@ -287,11 +287,39 @@ pub(super) fn touch_named(model: &mut Model, id_or_key: &str, at: DateTime<Utc>)
     restate(model, &key);
 }
 
-/// A lane event on `session:<key>`: touch that session.
+/// A lane event on `session:<key>`: touch that session. A run's lane names its key
+/// `agent:<a>:cron:<job>:run:<sessionId>`: a session known so far only by that id (a
+/// placeholder made from a transcript or from log lines that name the id alone, e.g. a 5.20
+/// isolated run no store lists) takes the key, and with it its agent and cron job; on a legacy
+/// store an id not known at all starts that session under its key.
 pub(super) fn touch_lane(model: &mut Model, lane: &str, at: DateTime<Utc>) {
-    if let Some(key) = lane_session_key(lane) {
-        touch_named(model, key, at);
+    let Some(key) = lane_session_key(lane) else {
+        return;
+    };
+    if let Some((_, id)) = key.rsplit_once(":run:") {
+        let agent = parse_key(key).agent;
+        if model.sessions.by_key.get(id).is_some_and(|s| s.placeholder) {
+            link(model, id, key, agent.as_deref());
+        } else if model.generation == Some(crate::fact::Generation::Legacy)
+            && !model.sessions.key_by_session_id.contains_key(id)
+            && looks_like_session_id(id)
+        {
+            // ≤ 2026.5 lists only a job's newest run in `sessions.json`: an older run (or one
+            // killed before its transcript) is a session of its own that no store lists.
+            ensure(model, key, agent.as_deref()).session_id = id.to_string();
+            model
+                .sessions
+                .key_by_session_id
+                .insert(id.to_string(), key.to_string());
+        }
     }
+    touch_named(model, key, at);
+}
+
+/// A UUID-shaped session id (`8b394e45-3639-45b5-9567-005c05aa5519`), not the `<runAtMs>` of a
+/// legacy `systemEvent` run key.
+fn looks_like_session_id(id: &str) -> bool {
+    id.len() == 36 && id.bytes().filter(|b| *b == b'-').count() == 4
 }
 
 pub(super) fn on_snapshot(model: &mut Model, fact: &Fact, agent_id: &str, rows: &[SessionRow]) {

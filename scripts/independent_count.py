@@ -262,6 +262,23 @@ def cron_run_costs(state):
     return out
 
 
+def jsonl_usd(lines, agent, created=None):
+    """USD of the assistant messages of transcript JSONL `lines` (bad lines skipped), also
+    counted into the `--since` sums."""
+    usd = 0.0
+    for line in lines:
+        try:
+            e = json.loads(line)
+        except Exception:
+            continue
+        m = e.get("message") or {}
+        if e.get("type") == "message" and m.get("role") == "assistant":
+            cost = ((m.get("usage") or {}).get("cost") or {}).get("total") or 0.0
+            usd += cost
+            count_since(agent, e, m, cost, created)
+    return usd
+
+
 def main():
     args = sys.argv[1:]
     if args and args[0] == "--since":
@@ -309,16 +326,7 @@ def main():
                 data = blob if enc == "identity" else subprocess.run(
                     ["zstd", "-dc"], input=blob, capture_output=True, check=True
                 ).stdout
-                for line in data.splitlines():
-                    try:
-                        e = json.loads(line)
-                    except Exception:
-                        continue
-                    m = e.get("message") or {}
-                    if e.get("type") == "message" and m.get("role") == "assistant":
-                        cost = ((m.get("usage") or {}).get("cost") or {}).get("total") or 0.0
-                        usd += cost
-                        count_since(agent, e, m, cost, created)
+                usd += jsonl_usd(data.splitlines(), agent, created)
         sdb = os.path.join(state, "state/openclaw.sqlite")
         if os.path.exists(sdb):
             c = ro(sdb)
@@ -336,16 +344,8 @@ def main():
             name = os.path.basename(tj)
             if name.endswith(".trajectory.jsonl") or ".checkpoint." in name:
                 continue
-            for line in open(tj, "rb"):
-                try:
-                    e = json.loads(line)
-                except Exception:
-                    continue
-                m = e.get("message") or {}
-                if e.get("type") == "message" and m.get("role") == "assistant":
-                    cost = ((m.get("usage") or {}).get("cost") or {}).get("total") or 0.0
-                    usd += cost
-                    count_since(tj.split(os.sep)[-3], e, m, cost)
+            with open(tj, "rb") as f:
+                usd += jsonl_usd(f, tj.split(os.sep)[-3])
         for rj in glob.glob(os.path.join(state, "cron/runs/*.jsonl")):
             for line in open(rj, "rb"):
                 try:

@@ -146,6 +146,9 @@ impl LegacyAgentReader {
         present.sort();
         let keep: HashSet<&PathBuf> = present.iter().map(|(p, _)| p).collect();
         self.transcripts.retain(|p, _| keep.contains(p));
+        // A session's sent ids go with its last file (a rename into an archive keeps the id).
+        let sids: HashSet<&str> = present.iter().map(|(_, s)| s.as_str()).collect();
+        self.sent.retain(|s, _| sids.contains(s.as_str()));
         let mut first_err = None;
         for (path, sid) in &present {
             let t = self

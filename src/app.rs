@@ -1,7 +1,9 @@
 //! The event loop: `select!` over terminal events (only with a TTY), ingest batches, a 1 Hz
 //! tick and termination signals; redraws only when something changed: at once after a key, at
 //! most 30 fps for data, and for the passing of time alone (ages, the clock, burn rates) every
-//! [`IDLE_REDRAW`], unless the tick changed the alerts, which are drawn at once.
+//! [`IDLE_REDRAW`], unless the tick changed the alerts, which are drawn at once. The model's
+//! clock and the detectors move on those same ticks (every other one), not on the ticks between
+//! two idle frames.
 //!
 //! Process faults: SIGTERM, SIGHUP (SSH dropped) and SIGINT end the loop normally (the caller
 //! restores the terminal and drains the action runner); a terminal that can no longer be
@@ -203,6 +205,8 @@ where
     let mut rx_open = true;
     let mut dirty = true;
     let mut last_draw = Instant::now() - FRAME;
+    // When a tick last moved the model's clock (`None`: never).
+    let mut last_tick_update: Option<Instant> = None;
     // A key changed the screen: draw it now, not at the next frame slot (the 30 fps cap is for
     // data-driven redraws; a busy log redraws at the cap and a key would wait up to 33 ms).
     let mut input = false;
@@ -244,11 +248,19 @@ where
                 None => events = None,
             },
             _ = tick.tick() => {
-                let alerts = alert_ids(&app.model);
-                let changed = app.on_msg(Msg::Tick(Utc::now()));
-                dirty |= alert_ids(&app.model) != alerts
-                    || app.ui.show_log_pane
-                    || (changed && last_draw.elapsed() >= IDLE_REDRAW);
+                // The clock and the detectors move with the idle frames, every IDLE_REDRAW:
+                // a tick between two frames would refresh a model nobody sees (a fact batch
+                // refreshes it on its own). The log pane follows lanetop's log every second.
+                if app.ui.show_log_pane
+                    || last_tick_update.is_none_or(|t| t.elapsed() >= IDLE_REDRAW)
+                {
+                    last_tick_update = Some(Instant::now());
+                    let alerts = alert_ids(&app.model);
+                    let changed = app.on_msg(Msg::Tick(Utc::now()));
+                    dirty |= alert_ids(&app.model) != alerts
+                        || app.ui.show_log_pane
+                        || (changed && last_draw.elapsed() >= IDLE_REDRAW);
+                }
                 crate::stats::tick(&app.model);
             }
             _ = tokio::time::sleep_until(last_draw + FRAME), if dirty => {}

@@ -297,15 +297,16 @@ pub(super) fn touch_lane(model: &mut Model, lane: &str, at: DateTime<Utc>) {
         return;
     };
     if let Some((_, id)) = key.rsplit_once(":run:") {
-        let agent = parse_key(key).agent;
         if model.sessions.by_key.get(id).is_some_and(|s| s.placeholder) {
+            let agent = parse_key(key).agent;
             link(model, id, key, agent.as_deref());
         } else if model.generation == Some(crate::fact::Generation::Legacy)
-            && !model.sessions.key_by_session_id.contains_key(id)
             && looks_like_session_id(id)
+            && !model.sessions.key_by_session_id.contains_key(id)
         {
             // ≤ 2026.5 lists only a job's newest run in `sessions.json`: an older run (or one
             // killed before its transcript) is a session of its own that no store lists.
+            let agent = parse_key(key).agent;
             ensure(model, key, agent.as_deref()).session_id = id.to_string();
             model
                 .sessions

@@ -65,23 +65,14 @@ pub fn render(f: &mut Frame, area: Rect, model: &Model, ui: &UiState, theme: &Th
         ));
     }
     spans.push(Span::styled(format!(" │ boots {} ", gw.boots.len()), h));
+    // A count in its role's colour when non-zero.
+    let count = |mark: &str, n: usize, role: Role| {
+        let style = if n > 0 { h.patch(theme.style(role)) } else { h };
+        Span::styled(format!("{mark} {n}"), style)
+    };
     spans.push(Span::styled("│ log ", h));
-    spans.push(Span::styled(
-        format!("✖ {errors}"),
-        if errors > 0 {
-            h.patch(theme.style(Role::Crit))
-        } else {
-            h
-        },
-    ));
+    spans.push(count("✖", errors, Role::Crit));
     spans.push(Span::styled(" ", h));
-    spans.push(Span::styled(
-        format!("⚠ {warns}"),
-        if warns > 0 {
-            h.patch(theme.style(Role::Warn))
-        } else {
-            h
-        },
-    ));
+    spans.push(count("⚠", warns, Role::Warn));
     f.render_widget(Paragraph::new(Line::from(spans)).style(h), area);
 }
